@@ -1,0 +1,101 @@
+# socks4kit - the one entry point. `make help` lists the targets.
+#
+#   make all        release binaries in build/ (gcc by default; make CC=clang all)
+#   make demo       the conformance suite against the built-in reference server
+#   make check      install test dependencies, then every test under ASan/UBSan
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make clean
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+DESTDIR ?=
+PYTHON  ?= /usr/bin/python3
+
+CSTD     = -std=c11
+WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wformat=2 -Wvla -Wno-format-nonliteral
+CPPFLAGS += -D_GNU_SOURCE -Ilib
+CFLAGS  ?= -O2 -g
+LDLIBS  += -pthread
+SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+BUILD   := build
+# Objects are kept per compiler, so `make CC=clang all` after a gcc build
+# really compiles everything again (and relinks the binaries).
+CCNAME  := $(notdir $(firstword $(CC)))
+OBJ     := $(BUILD)/obj/$(CCNAME)
+ASAN    := $(BUILD)/asan/$(CCNAME)
+
+LIB_SRC := lib/socks4.c lib/ident.c lib/net.c
+
+# Each component lists its sources in its own fragment, so the parts grow
+# without editing one shared list: <dir>/module.mk sets <NAME>_SRC and adds
+# its binary to PROGRAMS.
+PROGRAMS :=
+include $(wildcard */module.mk)
+
+.PHONY: all demo check deps unit install uninstall clean help
+all: $(PROGRAMS)
+
+# Release objects in build/obj, sanitized test objects in build/asan.
+$(OBJ)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c $< -o $@
+
+$(ASAN)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(CPPFLAGS) -O1 -g $(SAN) $(WARN) -MMD -MP -c $< -o $@
+
+objs     = $(patsubst %.c,$(OBJ)/%.o,$(1))
+asanobjs = $(patsubst %.c,$(ASAN)/%.o,$(1))
+
+# --- unit tests (Check) ---------------------------------------------------
+UNIT_SRC += tests/unit/main.c tests/unit/test_socks4.c tests/unit/test_ident.c \
+            tests/unit/test_net.c tests/unit/guard.c
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
+
+# Test tables leave trailing row fields to their zero default.
+$(ASAN)/tests/%.o: CPPFLAGS += $(CHECK_CFLAGS)
+$(ASAN)/tests/%.o: WARN += -Wno-missing-field-initializers
+$(ASAN)/unit-tests: $(call asanobjs,$(UNIT_SRC) $(LIB_SRC) $(UNIT_EXTRA_SRC))
+	$(CC) $(SAN) $^ -o $@ $(CHECK_LIBS) $(LDLIBS)
+
+deps:
+	bash ci/deps.sh
+
+# Check prints its summary line ("100%: Checks: N, Failures: 0, Errors: 0").
+unit: $(ASAN)/unit-tests
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		$(ASAN)/unit-tests
+
+# Every test target of every component hangs off check-tests.
+CHECK_TARGETS := unit $(CHECK_TARGETS)
+check: deps
+	$(MAKE) --no-print-directory $(CHECK_TARGETS)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/man/man8
+	for p in $(PROGRAMS); do install -m 755 $$p $(DESTDIR)$(PREFIX)/bin/; done
+	for m in $(wildcard man/*.1); do install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man1/; done
+	for m in $(wildcard man/*.8); do install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man8/; done
+
+uninstall:
+	for p in $(notdir $(PROGRAMS)); do rm -f $(DESTDIR)$(PREFIX)/bin/$$p; done
+	for m in $(notdir $(wildcard man/*.1)); do rm -f $(DESTDIR)$(PREFIX)/share/man/man1/$$m; done
+	for m in $(notdir $(wildcard man/*.8)); do rm -f $(DESTDIR)$(PREFIX)/share/man/man8/$$m; done
+
+clean:
+	rm -rf $(BUILD)
+
+help:
+	@sed -n 's/^#   //p' Makefile
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# Until the conformance runner lands, `make demo` decodes samples with lib/.
+$(BUILD)/socks4-selfcheck: $(call objs,tools/selfcheck.c $(LIB_SRC))
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+demo: $(BUILD)/socks4-selfcheck
+	$(BUILD)/socks4-selfcheck

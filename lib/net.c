@@ -1,0 +1,444 @@
+/* net.c - socket helpers with deadlines. The contract is in net.h. */
+#include "net.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Writes "what: reason" into err, keeps errno as `e`, returns -1. */
+static int fail(int e, char *err, size_t errlen, const char *fmt, ...)
+{
+	if (err != NULL && errlen > 0) {
+		va_list ap;
+		va_start(ap, fmt);
+		int n = vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+		if (e != 0 && n >= 0 && (size_t)n < errlen)
+			snprintf(err + n, errlen - (size_t)n, ": %s", strerror(e));
+	}
+	errno = e;
+	return -1;
+}
+
+int64_t net_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t net_deadline(int timeout_ms)
+{
+	return timeout_ms < 0 ? NET_NO_DEADLINE : net_now_ms() + timeout_ms;
+}
+
+int net_remaining_ms(int64_t deadline)
+{
+	if (deadline == NET_NO_DEADLINE)
+		return -1;
+	int64_t left = deadline - net_now_ms();
+	if (left <= 0)
+		return 0;
+	return left > 0x7fffffff ? 0x7fffffff : (int)left;
+}
+
+/* Waits for `events` on fd. Returns 0 when ready, -1 with errno ETIMEDOUT or
+ * poll's errno. EINTR restarts the wait with the time left. */
+static int wait_fd(int fd, short events, int64_t deadline)
+{
+	struct pollfd p = {.fd = fd, .events = events};
+	for (;;) {
+		int rc = poll(&p, 1, net_remaining_ms(deadline));
+		if (rc > 0)
+			return 0;
+		if (rc == 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if (errno != EINTR)
+			return -1;
+	}
+}
+
+int net_wait_readable(int fd, int64_t deadline, char *err, size_t errlen)
+{
+	if (wait_fd(fd, POLLIN, deadline) < 0)
+		return fail(errno, err, errlen, "poll");
+	return 0;
+}
+
+ssize_t net_read_some(int fd, void *buf, size_t cap, int64_t deadline, char *err, size_t errlen)
+{
+	for (;;) {
+		if (wait_fd(fd, POLLIN, deadline) < 0)
+			return fail(errno, err, errlen, errno == ETIMEDOUT ? "read" : "poll");
+		ssize_t n = read(fd, buf, cap);
+		if (n >= 0)
+			return n;
+		if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)
+			return fail(errno, err, errlen, "read");
+	}
+}
+
+int net_read_exact(int fd, void *buf, size_t n, size_t *got, int64_t deadline, char *err,
+                   size_t errlen)
+{
+	size_t done = 0;
+	int rc = 0;
+	while (done < n) {
+		ssize_t r = net_read_some(fd, (char *)buf + done, n - done, deadline, err, errlen);
+		if (r < 0) {
+			rc = -1;
+			break;
+		}
+		if (r == 0) {
+			rc = fail(0, err, errlen, "read: end of file after %zu of %zu bytes", done,
+			          n);
+			break;
+		}
+		done += (size_t)r;
+	}
+	if (got != NULL)
+		*got = done;
+	return rc;
+}
+
+int net_write_all(int fd, const void *buf, size_t n, int64_t deadline, char *err, size_t errlen)
+{
+	size_t done = 0;
+	int is_socket = 1;
+	while (done < n) {
+		if (wait_fd(fd, POLLOUT, deadline) < 0)
+			return fail(errno, err, errlen, errno == ETIMEDOUT ? "write" : "poll");
+		ssize_t w;
+		if (is_socket) {
+			/* MSG_DONTWAIT: poll said "some room", not "room for all of it". */
+			w = send(fd, (const char *)buf + done, n - done,
+			         MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (w < 0 && errno == ENOTSOCK) {
+				is_socket = 0;
+				continue;
+			}
+		} else {
+			w = write(fd, (const char *)buf + done, n - done);
+		}
+		if (w < 0) {
+			if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+				continue;
+			return fail(errno, err, errlen, "write");
+		}
+		done += (size_t)w;
+	}
+	return 0;
+}
+
+static int set_nonblock(int fd, int on)
+{
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0)
+		return -1;
+	fl = on ? (fl | O_NONBLOCK) : (fl & ~O_NONBLOCK);
+	return fcntl(fd, F_SETFL, fl);
+}
+
+static socklen_t sa_len(const struct sockaddr *sa)
+{
+	return sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+}
+
+int net_connect(const struct sockaddr *sa, socklen_t salen, const struct sockaddr *source,
+                int64_t deadline, int *fd_out, char *err, size_t errlen)
+{
+	char where[NET_ADDRSTR_MAX];
+	net_addr_str(sa, where, sizeof(where));
+
+	int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return fail(errno, err, errlen, "socket");
+	if (source != NULL && bind(fd, source, sa_len(source)) < 0) {
+		int e = errno;
+		close(fd);
+		return fail(e, err, errlen, "bind");
+	}
+	if (set_nonblock(fd, 1) < 0) {
+		int e = errno;
+		close(fd);
+		return fail(e, err, errlen, "fcntl");
+	}
+
+	int rc = connect(fd, sa, salen);
+	if (rc < 0 && errno == EINPROGRESS) {
+		if (wait_fd(fd, POLLOUT, deadline) < 0) {
+			int e = errno;
+			close(fd);
+			return fail(e, err, errlen, "connect to %s", where);
+		}
+		int soerr = 0;
+		socklen_t sl = sizeof(soerr);
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0)
+			soerr = errno;
+		if (soerr != 0) {
+			errno = soerr;
+			rc = -1;
+		} else {
+			rc = 0;
+		}
+	}
+	if (rc < 0 || set_nonblock(fd, 0) < 0) {
+		int e = errno;
+		close(fd);
+		return fail(e, err, errlen, "connect to %s", where);
+	}
+	*fd_out = fd;
+	return 0;
+}
+
+int net_listen(const char *host, uint16_t port, int backlog, int *fd_out, uint16_t *port_out,
+               char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	memset(&ss, 0, sizeof(ss));
+	socklen_t len;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+	if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		len = sizeof(*s4);
+	} else if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		len = sizeof(*s6);
+	} else {
+		return fail(EINVAL, err, errlen, "listen: '%s' is not an IPv4 or IPv6 address",
+		            host);
+	}
+
+	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return fail(errno, err, errlen, "socket");
+	int one = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+
+	const char *what = "bind";
+	if (bind(fd, (struct sockaddr *)&ss, len) == 0) {
+		what = "listen";
+		if (listen(fd, backlog) == 0) {
+			what = "getsockname";
+			len = sizeof(ss);
+			if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0) {
+				if (port_out != NULL)
+					*port_out = ntohs(ss.ss_family == AF_INET6 ? s6->sin6_port
+					                                           : s4->sin_port);
+				*fd_out = fd;
+				return 0;
+			}
+		}
+	}
+	int e = errno;
+	close(fd);
+	return fail(e, err, errlen, "%s %s port %u", what, host, port);
+}
+
+int net_split_hostport(const char *s, int allow_zero, char *host, size_t hostcap, uint16_t *port,
+                       char *err, size_t errlen)
+{
+	const char *h = s, *colon;
+	size_t hlen;
+
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+		if (close == NULL || close[1] != ':')
+			return fail(EINVAL, err, errlen, "'%s': expected [IPV6]:PORT", s);
+		h = s + 1;
+		hlen = (size_t)(close - h);
+		colon = close + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (colon == NULL)
+			return fail(EINVAL, err, errlen, "'%s': expected HOST:PORT", s);
+		if (memchr(s, ':', (size_t)(colon - s)) != NULL)
+			return fail(EINVAL, err, errlen,
+			            "'%s': write an IPv6 address as [ADDR]:PORT", s);
+		hlen = (size_t)(colon - s);
+	}
+	if (hlen == 0 || hlen >= hostcap)
+		return fail(EINVAL, err, errlen, "'%s': %s host", s,
+		            hlen == 0 ? "empty" : "too long a");
+
+	const char *p = colon + 1;
+	unsigned long v = 0;
+	size_t digits = 0;
+	for (; *p >= '0' && *p <= '9' && digits < 6; p++, digits++)
+		v = v * 10 + (unsigned long)(*p - '0');
+	if (digits == 0 || *p != '\0' || v > 65535 || (v == 0 && !allow_zero))
+		return fail(EINVAL, err, errlen, "'%s': port must be a number in %s..65535", s,
+		            allow_zero ? "0" : "1");
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	*port = (uint16_t)v;
+	return 0;
+}
+
+/* A lookup handed to a helper thread. Two owners, the caller and the thread;
+ * whoever lets go last frees it, so a caller that gives up at its deadline
+ * leaves nothing behind it must wait for. */
+struct resolve_job {
+	pthread_mutex_t mu;
+	pthread_cond_t done_cv;
+	int refs;
+	int done;
+	int gai_rc;
+	int gai_errno;
+	size_t n;
+	uint32_t addrs[16];
+	char name[256];
+};
+
+static void job_release(struct resolve_job *job)
+{
+	pthread_mutex_lock(&job->mu);
+	int last = --job->refs == 0;
+	pthread_mutex_unlock(&job->mu);
+	if (last) {
+		pthread_mutex_destroy(&job->mu);
+		pthread_cond_destroy(&job->done_cv);
+		free(job);
+	}
+}
+
+static void *resolve_thread(void *arg)
+{
+	struct resolve_job *job = arg;
+	struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM};
+	struct addrinfo *res = NULL;
+	int rc = getaddrinfo(job->name, NULL, &hints, &res);
+	int e = errno;
+
+	pthread_mutex_lock(&job->mu);
+	job->gai_rc = rc;
+	job->gai_errno = e;
+	for (struct addrinfo *ai = res; rc == 0 && ai != NULL && job->n < 16; ai = ai->ai_next)
+		job->addrs[job->n++] = ntohl(((struct sockaddr_in *)ai->ai_addr)->sin_addr.s_addr);
+	job->done = 1;
+	pthread_cond_signal(&job->done_cv);
+	pthread_mutex_unlock(&job->mu);
+	if (res != NULL)
+		freeaddrinfo(res);
+	job_release(job);
+	return NULL;
+}
+
+int net_resolve4(const char *name, int timeout_ms, uint32_t *addrs, size_t max, size_t *n,
+                 char *err, size_t errlen)
+{
+	struct in_addr lit;
+	*n = 0;
+	if (max == 0)
+		return fail(EINVAL, err, errlen, "resolve: no room for an address");
+	if (inet_pton(AF_INET, name, &lit) == 1) {
+		addrs[0] = ntohl(lit.s_addr);
+		*n = 1;
+		return 0;
+	}
+	size_t len = strlen(name);
+	if (len == 0 || len >= sizeof(((struct resolve_job *)0)->name))
+		return fail(EINVAL, err, errlen, "resolve: name is empty or too long");
+
+	struct resolve_job *job = calloc(1, sizeof(*job));
+	if (job == NULL)
+		return fail(ENOMEM, err, errlen, "resolve");
+	pthread_mutex_init(&job->mu, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&job->done_cv, &ca);
+	pthread_condattr_destroy(&ca);
+	memcpy(job->name, name, len + 1);
+	job->refs = 2;
+
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 256 * 1024); /* NSS modules want room */
+	pthread_t tid;
+	int rc = pthread_create(&tid, &attr, resolve_thread, job);
+	pthread_attr_destroy(&attr);
+	if (rc != 0) {
+		job->refs = 1;
+		job_release(job);
+		return fail(rc, err, errlen, "resolve %s: pthread_create", name);
+	}
+
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	if (timeout_ms > 0) {
+		int64_t ns = until.tv_nsec + (int64_t)(timeout_ms % 1000) * 1000000;
+		until.tv_sec += timeout_ms / 1000 + ns / 1000000000;
+		until.tv_nsec = ns % 1000000000;
+	}
+
+	pthread_mutex_lock(&job->mu);
+	while (!job->done) {
+		if (timeout_ms < 0)
+			pthread_cond_wait(&job->done_cv, &job->mu);
+		else if (pthread_cond_timedwait(&job->done_cv, &job->mu, &until) == ETIMEDOUT)
+			break;
+	}
+	int done = job->done, gai_rc = job->gai_rc, gai_errno = job->gai_errno;
+	size_t got = job->n < max ? job->n : max;
+	memcpy(addrs, job->addrs, got * sizeof(addrs[0]));
+	pthread_mutex_unlock(&job->mu);
+	job_release(job);
+
+	if (!done)
+		return fail(ETIMEDOUT, err, errlen, "resolve %s: no answer within %d ms", name,
+		            timeout_ms);
+	if (gai_rc == EAI_SYSTEM)
+		return fail(gai_errno, err, errlen, "resolve %s", name);
+	if (gai_rc != 0 || got == 0)
+		return fail(ENOENT, err, errlen, "resolve %s: %s", name,
+		            gai_rc != 0 ? gai_strerror(gai_rc) : "no IPv4 address");
+	*n = got;
+	return 0;
+}
+
+char *net_addr_str(const struct sockaddr *sa, char *out, size_t cap)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
+		inet_ntop(AF_INET, &s4->sin_addr, ip, sizeof(ip));
+		snprintf(out, cap, "%s:%u", ip, ntohs(s4->sin_port));
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+		inet_ntop(AF_INET6, &s6->sin6_addr, ip, sizeof(ip));
+		snprintf(out, cap, "[%s]:%u", ip, ntohs(s6->sin6_port));
+	} else {
+		snprintf(out, cap, "(address family %d)", sa->sa_family);
+	}
+	return out;
+}
+
+void net_sockaddr4(struct sockaddr_storage *ss, socklen_t *len, uint32_t ip, uint16_t port)
+{
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	memset(ss, 0, sizeof(*ss));
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons(port);
+	s4->sin_addr.s_addr = htonl(ip);
+	*len = sizeof(*s4);
+}

@@ -1,0 +1,11 @@
+/* suites.h - every Check suite of the unit tests; main.c runs them all. */
+#ifndef SOCKS4KIT_TEST_SUITES_H
+#define SOCKS4KIT_TEST_SUITES_H
+
+#include <check.h>
+
+Suite *socks4_suite(void);
+Suite *ident_suite(void);
+Suite *net_suite(void);
+
+#endif
