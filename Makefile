@@ -1,9 +1,11 @@
 # socks4kit - the one entry point. `make help` lists the targets.
 #
-#   make all        release binaries in build/ (gcc by default; make CC=clang all)
-#   make demo       the conformance suite against the built-in reference server
-#   make check      install test dependencies, then every test under ASan/UBSan
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make all          release binaries in build/ (gcc by default; make CC=clang all)
+#   make demo         the conformance suite against the built-in reference server
+#   make check        install test dependencies, then every test under ASan/UBSan
+#   make unit         the Check unit tests only
+#   make integration  the pytest integration tests only (tests/integration)
+#   make install      PREFIX=/usr/local DESTDIR=
 #   make clean
 
 CC      ?= cc
@@ -18,6 +20,7 @@ CPPFLAGS += -D_GNU_SOURCE -Ilib
 CFLAGS  ?= -O2 -g
 LDLIBS  += -pthread
 SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SAN_ENV  = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
 
 BUILD   := build
 # Objects are kept per compiler, so `make CC=clang all` after a gcc build
@@ -26,18 +29,35 @@ CCNAME  := $(notdir $(firstword $(CC)))
 OBJ     := $(BUILD)/obj/$(CCNAME)
 ASAN    := $(BUILD)/asan/$(CCNAME)
 
-LIB_SRC := lib/socks4.c lib/ident.c lib/net.c
+objs     = $(patsubst %.c,$(OBJ)/%.o,$(1))
+asanobjs = $(patsubst %.c,$(ASAN)/%.o,$(1))
 
-# Each component lists its sources in its own fragment, so the parts grow
-# without editing one shared list: <dir>/module.mk sets <NAME>_SRC and adds
-# its binary to PROGRAMS.
-PROGRAMS :=
-include $(wildcard */module.mk)
+LIB_SRC := lib/socks4.c lib/ident.c lib/net.c lib/relay.c
 
-.PHONY: all demo check deps unit install uninstall clean help
+# Each component describes itself in <dir>/module.mk: its sources, its
+# binary (added to PROGRAMS, and its sanitized twin to ASAN_PROGRAMS), unit
+# test sources (UNIT_SRC), and test targets (CHECK_TARGETS).
+PROGRAMS      :=
+ASAN_PROGRAMS :=
+UNIT_SRC      := tests/unit/main.c tests/unit/guard.c tests/unit/test_socks4.c \
+                 tests/unit/test_ident.c tests/unit/test_net.c
+CHECK_TARGETS := unit
+include $(sort $(wildcard */module.mk))
+
+# A program: $(call program,NAME,SOURCES) makes build/NAME and its ASan twin.
+define program
+$(BUILD)/$(1): $(call objs,$(2) $(LIB_SRC))
+	$$(CC) $$(CFLAGS) $$(LDFLAGS) $$^ -o $$@ $$(LDLIBS)
+$(ASAN)/$(1): $(call asanobjs,$(2) $(LIB_SRC))
+	$$(CC) $$(SAN) $$(LDFLAGS) $$^ -o $$@ $$(LDLIBS)
+PROGRAMS += $(BUILD)/$(1)
+ASAN_PROGRAMS += $(ASAN)/$(1)
+endef
+$(foreach p,$(PROGRAM_NAMES),$(eval $(call program,$(p),$($(p)_SRC))))
+
+.PHONY: all demo check deps unit integration install uninstall clean help
 all: $(PROGRAMS)
 
-# Release objects in build/obj, sanitized test objects in build/asan.
 $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c $< -o $@
@@ -46,31 +66,30 @@ $(ASAN)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(CPPFLAGS) -O1 -g $(SAN) $(WARN) -MMD -MP -c $< -o $@
 
-objs     = $(patsubst %.c,$(OBJ)/%.o,$(1))
-asanobjs = $(patsubst %.c,$(ASAN)/%.o,$(1))
-
 # --- unit tests (Check) ---------------------------------------------------
-UNIT_SRC += tests/unit/main.c tests/unit/test_socks4.c tests/unit/test_ident.c \
-            tests/unit/test_net.c tests/unit/guard.c
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
-
 # Test tables leave trailing row fields to their zero default.
 $(ASAN)/tests/%.o: CPPFLAGS += $(CHECK_CFLAGS)
 $(ASAN)/tests/%.o: WARN += -Wno-missing-field-initializers
-$(ASAN)/unit-tests: $(call asanobjs,$(UNIT_SRC) $(LIB_SRC) $(UNIT_EXTRA_SRC))
+
+$(ASAN)/unit-tests: $(call asanobjs,$(UNIT_SRC) $(LIB_SRC))
 	$(CC) $(SAN) $^ -o $@ $(CHECK_LIBS) $(LDLIBS)
+
+# Check prints its summary line ("100%: Checks: N, Failures: 0, Errors: 0").
+unit: $(ASAN)/unit-tests
+	$(SAN_ENV) $(ASAN)/unit-tests
+
+# --- integration tests (pytest) -------------------------------------------
+# The sanitized binaries are the ones under test; S4KIT_BIN tells conftest.py.
+PYTEST_ARGS ?= --timeout=300
+integration: $(ASAN_PROGRAMS)
+	S4KIT_BIN=$(abspath $(ASAN)) $(SAN_ENV) $(PYTHON) -m pytest -q tests/integration $(PYTEST_ARGS)
 
 deps:
 	bash ci/deps.sh
 
-# Check prints its summary line ("100%: Checks: N, Failures: 0, Errors: 0").
-unit: $(ASAN)/unit-tests
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-		$(ASAN)/unit-tests
-
-# Every test target of every component hangs off check-tests.
-CHECK_TARGETS := unit $(CHECK_TARGETS)
+# `make check` installs what the tests need, then runs every test target.
 check: deps
 	$(MAKE) --no-print-directory $(CHECK_TARGETS)
 
@@ -93,9 +112,3 @@ help:
 	@sed -n 's/^#   //p' Makefile
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
-
-# Until the conformance runner lands, `make demo` decodes samples with lib/.
-$(BUILD)/socks4-selfcheck: $(call objs,tools/selfcheck.c $(LIB_SRC))
-	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
-demo: $(BUILD)/socks4-selfcheck
-	$(BUILD)/socks4-selfcheck

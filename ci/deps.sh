@@ -13,6 +13,7 @@ packages=(
   check                 # Check unit-test framework
   python3               # Debian's /usr/bin/python3 for pytest
   python3-pytest
+  python3-pytest-timeout # a hung test fails instead of hanging CI
   python3-socks         # PySocks as a real SOCKS4 client
   curl                  # real SOCKS4/4a client
   socat                 # real SOCKS4/4A client

@@ -1,0 +1,217 @@
+/* relay.c - both directions in one poll() loop. The contract is in relay.h. */
+#include "relay.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Bytes moved per splice or read: the default pipe capacity. */
+#define CHUNK (64 * 1024)
+/* The copy path's buffer, per direction, on the relay's stack. */
+#define COPY_BUF (16 * 1024)
+
+struct dir {
+	const char *name; /* "a->b" or "b->a", for error messages */
+	int src, dst;
+	int dst_is_socket;
+	int splice;      /* both ends are sockets: move bytes through `pipe` */
+	int pipe[2];     /* made on first use; -1 until then */
+	size_t in_pipe;  /* bytes read into the pipe, not yet written out */
+	char *buf;       /* the copy path */
+	size_t len, off; /* buf[off..len) is read, not yet written */
+	int eof;         /* src reached end of file */
+	int done;        /* eof, everything delivered, dst shut down */
+	uint64_t moved;
+};
+
+static int is_socket(int fd)
+{
+	struct stat st;
+	return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+static size_t pending(const struct dir *d)
+{
+	return d->splice ? d->in_pipe : d->len - d->off;
+}
+
+static int would_block(void)
+{
+	return errno == EAGAIN || errno == EWOULDBLOCK;
+}
+
+/* Writes out what is pending. Returns 0 (all written, or dst is full for
+ * now) or -1 on error. */
+static int flush(struct dir *d)
+{
+	while (pending(d) > 0) {
+		ssize_t w;
+		if (d->splice)
+			w = splice(d->pipe[0], NULL, d->dst, NULL, d->in_pipe,
+				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		else if (d->dst_is_socket)
+			w = send(d->dst, d->buf + d->off, d->len - d->off, MSG_NOSIGNAL);
+		else
+			w = write(d->dst, d->buf + d->off, d->len - d->off);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return would_block() ? 0 : -1;
+		}
+		if (d->splice)
+			d->in_pipe -= (size_t)w;
+		else
+			d->off += (size_t)w;
+		d->moved += (uint64_t)w;
+		if (!d->dst_is_socket)
+			break; /* a blocking fd: one write per readiness */
+	}
+	return 0;
+}
+
+/* One read from src (into the pipe or the buffer). Returns 0 or -1. */
+static int fill(struct dir *d)
+{
+	ssize_t r;
+	if (d->splice && d->pipe[0] < 0 && pipe2(d->pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		d->splice = 0; /* no fds for a pipe: copy instead */
+	do {
+		if (d->splice)
+			r = splice(d->src, NULL, d->pipe[1], NULL, CHUNK,
+				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		else
+			r = read(d->src, d->buf, COPY_BUF);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return would_block() ? 0 : -1;
+	if (r == 0)
+		d->eof = 1;
+	else if (d->splice)
+		d->in_pipe = (size_t)r;
+	else {
+		d->off = 0;
+		d->len = (size_t)r;
+	}
+	return 0;
+}
+
+/* Moves what it can without waiting. Returns 0 or -1 on error. */
+static int pump(struct dir *d, int readable)
+{
+	if (flush(d) < 0)
+		return -1;
+	if (pending(d) == 0 && !d->eof && readable) {
+		if (fill(d) < 0)
+			return -1;
+		if (flush(d) < 0)
+			return -1;
+	}
+	if (d->eof && pending(d) == 0 && !d->done) {
+		d->done = 1;
+		if (d->dst_is_socket)
+			shutdown(d->dst, SHUT_WR);
+		else
+			close(d->dst);
+	}
+	return 0;
+}
+
+static void set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+	if (fl >= 0)
+		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+static void dir_init(struct dir *d, const char *name, int src, int dst, int no_splice, char *buf)
+{
+	int src_sock = is_socket(src);
+	memset(d, 0, sizeof(*d));
+	d->name = name;
+	d->src = src;
+	d->dst = dst;
+	d->dst_is_socket = is_socket(dst);
+	d->splice = !no_splice && src_sock && d->dst_is_socket;
+	d->pipe[0] = d->pipe[1] = -1;
+	d->buf = buf;
+	if (src_sock)
+		set_nonblock(src);
+	if (d->dst_is_socket)
+		set_nonblock(dst);
+}
+
+int relay_run(struct relay_end a, struct relay_end b, const struct relay_opts *opts,
+	      struct relay_stats *stats, char *err, size_t errlen)
+{
+	char buf_ab[COPY_BUF], buf_ba[COPY_BUF];
+	struct dir dirs[2];
+	int no_splice = opts != NULL && opts->no_splice;
+	int idle = opts != NULL ? opts->idle_timeout_ms : -1;
+	int rc = 0;
+
+	dir_init(&dirs[0], "a->b", a.rd, b.wr, no_splice, buf_ab);
+	dir_init(&dirs[1], "b->a", b.rd, a.wr, no_splice, buf_ba);
+
+	while (!dirs[0].done || !dirs[1].done) {
+		struct pollfd pfd[2];
+		for (int i = 0; i < 2; i++) {
+			struct dir *d = &dirs[i];
+			pfd[i].revents = 0;
+			if (d->done) {
+				pfd[i].fd = -1; /* poll ignores negative fds */
+				pfd[i].events = 0;
+			} else if (pending(d) > 0) {
+				pfd[i].fd = d->dst;
+				pfd[i].events = POLLOUT;
+			} else {
+				pfd[i].fd = d->src;
+				pfd[i].events = POLLIN;
+			}
+		}
+		int n = poll(pfd, 2, idle);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int e = n == 0 ? ETIMEDOUT : errno;
+			if (err != NULL && errlen > 0 && n == 0)
+				snprintf(err, errlen, "relay: idle for %d ms", idle);
+			else if (err != NULL && errlen > 0)
+				snprintf(err, errlen, "poll: %s", strerror(e));
+			errno = e;
+			rc = -1;
+			break;
+		}
+		for (int i = 0; i < 2 && rc == 0; i++) {
+			struct dir *d = &dirs[i];
+			if (pfd[i].revents == 0 || d->done)
+				continue;
+			/* POLLHUP/POLLERR count as readable: the read reports them. */
+			if (pump(d, pending(d) == 0) < 0) {
+				int e = errno;
+				if (err != NULL && errlen > 0)
+					snprintf(err, errlen, "relay %s: %s", d->name, strerror(e));
+				errno = e;
+				rc = -1;
+			}
+		}
+		if (rc < 0)
+			break;
+	}
+
+	for (int i = 0; i < 2; i++) {
+		if (dirs[i].pipe[0] >= 0) {
+			close(dirs[i].pipe[0]);
+			close(dirs[i].pipe[1]);
+		}
+	}
+	if (stats != NULL) {
+		stats->a_to_b = dirs[0].moved;
+		stats->b_to_a = dirs[1].moved;
+	}
+	return rc;
+}

@@ -1,0 +1,239 @@
+"""Shared fixtures for the integration tests (run with /usr/bin/python3 -m pytest).
+
+The binaries under test come from $S4KIT_BIN (`make integration` points it at the
+ASan/UBSan builds), else from build/. Programs announce their port on stderr
+("listening on ADDR:PORT") and the tests read it with a deadline: no fixed ports,
+no sleeps.
+"""
+import os
+import pathlib
+import re
+import select
+import signal
+import socket
+import subprocess
+import threading
+import time
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BIN = pathlib.Path(os.environ.get("S4KIT_BIN") or ROOT / "build")
+
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                   "WARNING: ThreadSanitizer")
+
+
+def binary(name):
+    path = BIN / name
+    if not path.exists():
+        pytest.fail(f"{path} is not built (run make)")
+    return str(path)
+
+
+class Proc:
+    """A program under test whose stderr is collected line by line."""
+
+    def __init__(self, argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=None,
+                 **kw):
+        self.argv = argv
+        self.p = subprocess.Popen(argv, stdin=stdin, stdout=stdout, stderr=subprocess.PIPE,
+                                  env=env, **kw)
+        self.lines = []
+        self._cv = threading.Condition()
+        self._reader = threading.Thread(target=self._read_stderr, daemon=True)
+        self._reader.start()
+
+    def _read_stderr(self):
+        for raw in self.p.stderr:
+            with self._cv:
+                self.lines.append(raw.decode(errors="replace").rstrip("\n"))
+                self._cv.notify_all()
+        with self._cv:
+            self._eof = True
+            self._cv.notify_all()
+
+    @property
+    def stderr(self):
+        with self._cv:
+            return "\n".join(self.lines)
+
+    def wait_line(self, pattern, timeout=10.0, start=0):
+        """Waits for a stderr line matching pattern; returns the match."""
+        rx = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        with self._cv:
+            i = start
+            while True:
+                while i < len(self.lines):
+                    m = rx.search(self.lines[i])
+                    if m:
+                        return m
+                    i += 1
+                left = deadline - time.monotonic()
+                if left <= 0 or getattr(self, "_eof", False):
+                    raise AssertionError(
+                        f"no stderr line matching {pattern!r} within {timeout}s from "
+                        f"{self.argv[0]}; stderr so far:\n{chr(10).join(self.lines)}")
+                self._cv.wait(left)
+
+    def stop(self, sig=signal.SIGTERM, timeout=15.0, expect_rc=0):
+        """Signals the process, waits for it, checks its exit status and that no
+        sanitizer complained. Returns the exit status."""
+        if self.p.poll() is None:
+            self.p.send_signal(sig)
+        try:
+            rc = self.p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            self.p.wait()
+            raise AssertionError(f"{self.argv[0]} did not exit within {timeout}s of {sig!r}")
+        self._reader.join(5)
+        self.check_sanitizers()
+        if expect_rc is not None:
+            assert rc == expect_rc, f"exit status {rc}, stderr:\n{self.stderr}"
+        return rc
+
+    def check_sanitizers(self):
+        text = self.stderr
+        for mark in SANITIZER_MARKS:
+            assert mark not in text, f"sanitizer report from {self.argv[0]}:\n{text}"
+
+    def kill(self):
+        if self.p.poll() is None:
+            self.p.kill()
+            self.p.wait()
+
+
+class Server(Proc):
+    """socks4-server started with the given flags on a free loopback port."""
+
+    def __init__(self, *args, listen="127.0.0.1:0", env=None):
+        argv = [binary("socks4-server")]
+        if listen is not None:
+            argv += ["--listen", listen]
+        argv += list(args)
+        super().__init__(argv, env=env)
+        m = self.wait_line(r"listening on (\S+):(\d+)$")
+        self.host = m.group(1).strip("[]")
+        self.port = int(m.group(2))
+        self.addr = (self.host, self.port)
+
+
+@pytest.fixture
+def start_server():
+    """start_server(*flags) -> Server; every server is stopped (SIGTERM, exit 0,
+    no sanitizer report) at the end of the test."""
+    started = []
+
+    def start(*args, **kw):
+        s = Server(*args, **kw)
+        started.append(s)
+        return s
+
+    yield start
+    for s in started:
+        if s.p.poll() is None:
+            s.stop()
+        else:
+            s.check_sanitizers()
+
+
+@pytest.fixture
+def server(start_server):
+    """A default socks4-server on 127.0.0.1 (loopback clients permitted)."""
+    return start_server()
+
+
+class EchoServer:
+    """Echoes every connection; on end of file from the peer it shuts its own
+    write side after echoing everything (half-close aware)."""
+
+    def __init__(self, host="127.0.0.1"):
+        self.sock = socket.create_server((host, 0))
+        self.port = self.sock.getsockname()[1]
+        self.addr = (host, self.port)
+        self.peers = []
+        self._stop = False
+        self._t = threading.Thread(target=self._serve, daemon=True)
+        self._t.start()
+
+    def _serve(self):
+        while not self._stop:
+            r, _, _ = select.select([self.sock], [], [], 0.2)
+            if not r:
+                continue
+            try:
+                c, peer = self.sock.accept()
+            except OSError:
+                return
+            self.peers.append(peer)
+            threading.Thread(target=self._echo, args=(c,), daemon=True).start()
+
+    @staticmethod
+    def _echo(c):
+        c.settimeout(30)
+        try:
+            while True:
+                data = c.recv(65536)
+                if not data:
+                    c.shutdown(socket.SHUT_WR)
+                    break
+                c.sendall(data)
+        except OSError:
+            pass
+        finally:
+            c.close()
+
+    def close(self):
+        self._stop = True
+        self.sock.close()
+        self._t.join(2)
+
+
+@pytest.fixture
+def echo():
+    e = EchoServer()
+    yield e
+    e.close()
+
+
+def free_port(host="127.0.0.1"):
+    """A port nothing listens on (bound, then released) for refused connects."""
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def recv_exact(sock, n, timeout=10.0):
+    """Reads exactly n bytes or returns what arrived before EOF or the deadline."""
+    sock.settimeout(timeout)
+    buf = b""
+    deadline = time.monotonic() + timeout
+    while len(buf) < n and time.monotonic() < deadline:
+        try:
+            chunk = sock.recv(n - len(buf))
+        except socket.timeout:
+            break
+        if not chunk:
+            break
+        buf += chunk
+    return buf
+
+
+def recv_until_eof(sock, timeout=10.0, limit=1 << 26):
+    """Reads until EOF (or the deadline / limit); returns (data, saw_eof)."""
+    sock.settimeout(timeout)
+    buf = bytearray()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and len(buf) < limit:
+        try:
+            chunk = sock.recv(65536)
+        except socket.timeout:
+            return bytes(buf), False
+        except ConnectionResetError:
+            return bytes(buf), True
+        if not chunk:
+            return bytes(buf), True
+        buf += chunk
+    return bytes(buf), False
