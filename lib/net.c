@@ -156,12 +156,33 @@ static socklen_t sa_len(const struct sockaddr *sa)
 	return sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
 }
 
-int net_connect(const struct sockaddr *sa, socklen_t salen, const struct sockaddr *source,
-                int64_t deadline, int *fd_out, char *err, size_t errlen)
+int net_connect_fd(int fd, const struct sockaddr *sa, socklen_t salen, int64_t deadline, char *err,
+                   size_t errlen)
 {
 	char where[NET_ADDRSTR_MAX];
 	net_addr_str(sa, where, sizeof(where));
+	if (set_nonblock(fd, 1) < 0)
+		return fail(errno, err, errlen, "fcntl");
 
+	int rc = connect(fd, sa, salen);
+	if (rc < 0 && errno == EINPROGRESS) {
+		if (wait_fd(fd, POLLOUT, deadline) < 0)
+			return fail(errno, err, errlen, "connect to %s", where);
+		int soerr = 0;
+		socklen_t sl = sizeof(soerr);
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0)
+			soerr = errno;
+		errno = soerr;
+		rc = soerr != 0 ? -1 : 0;
+	}
+	if (rc < 0 || set_nonblock(fd, 0) < 0)
+		return fail(errno, err, errlen, "connect to %s", where);
+	return 0;
+}
+
+int net_connect(const struct sockaddr *sa, socklen_t salen, const struct sockaddr *source,
+                int64_t deadline, int *fd_out, char *err, size_t errlen)
+{
 	int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return fail(errno, err, errlen, "socket");
@@ -170,34 +191,11 @@ int net_connect(const struct sockaddr *sa, socklen_t salen, const struct sockadd
 		close(fd);
 		return fail(e, err, errlen, "bind");
 	}
-	if (set_nonblock(fd, 1) < 0) {
+	if (net_connect_fd(fd, sa, salen, deadline, err, errlen) < 0) {
 		int e = errno;
 		close(fd);
-		return fail(e, err, errlen, "fcntl");
-	}
-
-	int rc = connect(fd, sa, salen);
-	if (rc < 0 && errno == EINPROGRESS) {
-		if (wait_fd(fd, POLLOUT, deadline) < 0) {
-			int e = errno;
-			close(fd);
-			return fail(e, err, errlen, "connect to %s", where);
-		}
-		int soerr = 0;
-		socklen_t sl = sizeof(soerr);
-		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0)
-			soerr = errno;
-		if (soerr != 0) {
-			errno = soerr;
-			rc = -1;
-		} else {
-			rc = 0;
-		}
-	}
-	if (rc < 0 || set_nonblock(fd, 0) < 0) {
-		int e = errno;
-		close(fd);
-		return fail(e, err, errlen, "connect to %s", where);
+		errno = e;
+		return -1;
 	}
 	*fd_out = fd;
 	return 0;

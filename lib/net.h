@@ -52,9 +52,16 @@ int net_wait_readable(int fd, int64_t deadline, char *err, size_t errlen);
  * socket on success. A refused or unreachable destination fails with that
  * errno (ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, ...). When `source` is not
  * NULL the socket is bound to it first (the conformance runner's BIND peer
- * connects from a chosen loopback address; servers never need this). */
+ * connects from a chosen loopback address; the server's identd query leaves
+ * from the address the client reached). */
 int net_connect(const struct sockaddr *sa, socklen_t salen, const struct sockaddr *source,
                 int64_t deadline, int *fd_out, char *err, size_t errlen);
+
+/* Connects an existing socket (the caller made it and still owns it, also
+ * on failure): for callers that must know the fd while the connect is in
+ * flight, e.g. to shut it down from another thread. */
+int net_connect_fd(int fd, const struct sockaddr *sa, socklen_t salen, int64_t deadline, char *err,
+                   size_t errlen);
 
 /* Listens on a numeric address (IPv4 or IPv6 literal) and port (0 lets the
  * kernel choose). *port_out (when not NULL) receives the bound port. IPv6
