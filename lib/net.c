@@ -407,9 +407,13 @@ int net_resolve4(const char *name, int timeout_ms, uint32_t *addrs, size_t max, 
 		            timeout_ms);
 	if (gai_rc == EAI_SYSTEM)
 		return fail(gai_errno, err, errlen, "resolve %s", name);
-	if (gai_rc != 0 || got == 0)
-		return fail(ENOENT, err, errlen, "resolve %s: %s", name,
-		            gai_rc != 0 ? gai_strerror(gai_rc) : "no IPv4 address");
+	if (gai_rc != 0 || got == 0) {
+		/* gai_strerror says it all; errno only classifies */
+		fail(0, err, errlen, "resolve %s: %s", name,
+		     gai_rc != 0 ? gai_strerror(gai_rc) : "no IPv4 address");
+		errno = ENOENT;
+		return -1;
+	}
 	*n = got;
 	return 0;
 }
