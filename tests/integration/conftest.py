@@ -237,3 +237,29 @@ def recv_until_eof(sock, timeout=10.0, limit=1 << 26):
             return bytes(buf), True
         buf += chunk
     return bytes(buf), False
+
+
+# --- Dante (appended with socks4-client, issue 4) ---------------------------
+# Shared by the client tests, the conformance runner's interop checks and the
+# benchmarks; the helper itself is tests/integration/dante.py.
+
+@pytest.fixture
+def start_dante():
+    """start_dante(port=0, extra_config="", rules=None) -> dante.Dante, Dante's
+    danted on loopback (see dante.py); every one is stopped at the end of the
+    test. danted comes from ci/deps.sh: a missing one fails, it never skips."""
+    import dante
+
+    started = []
+
+    def start(*args, **kw):
+        try:
+            d = dante.start_dante(*args, **kw)
+        except dante.DanteError as e:
+            pytest.fail(str(e))
+        started.append(d)
+        return d
+
+    yield start
+    for d in started:
+        d.stop()
