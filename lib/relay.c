@@ -53,7 +53,7 @@ static int flush(struct dir *d)
 		ssize_t w;
 		if (d->splice)
 			w = splice(d->pipe[0], NULL, d->dst, NULL, d->in_pipe,
-				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+			           SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 		else if (d->dst_is_socket)
 			w = send(d->dst, d->buf + d->off, d->len - d->off, MSG_NOSIGNAL);
 		else
@@ -83,7 +83,7 @@ static int fill(struct dir *d)
 	do {
 		if (d->splice)
 			r = splice(d->src, NULL, d->pipe[1], NULL, CHUNK,
-				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+			           SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 		else
 			r = read(d->src, d->buf, COPY_BUF);
 	} while (r < 0 && errno == EINTR);
@@ -146,7 +146,7 @@ static void dir_init(struct dir *d, const char *name, int src, int dst, int no_s
 }
 
 int relay_run(struct relay_end a, struct relay_end b, const struct relay_opts *opts,
-	      struct relay_stats *stats, char *err, size_t errlen)
+              struct relay_stats *stats, char *err, size_t errlen)
 {
 	char buf_ab[COPY_BUF], buf_ba[COPY_BUF];
 	struct dir dirs[2];

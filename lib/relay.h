@@ -43,6 +43,6 @@ struct relay_stats {
  * -1 on error or idle timeout (err says which side and why, errno is kept).
  * stats (when not NULL) counts the bytes delivered either way, also on error. */
 int relay_run(struct relay_end a, struct relay_end b, const struct relay_opts *opts,
-	      struct relay_stats *stats, char *err, size_t errlen);
+              struct relay_stats *stats, char *err, size_t errlen);
 
 #endif
