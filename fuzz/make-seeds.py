@@ -1,0 +1,218 @@
+#!/usr/bin/python3
+"""make-seeds.py - writes the hand-written seeds of corpus/<target>/.
+
+    /usr/bin/python3 fuzz/make-seeds.py [CORPUS_DIR]     (default: corpus)
+
+Each seed has a readable name and covers a request kind, a reply code, or a
+boundary or malformation of the unit-test tables (tests/unit/test_*.c).
+The files are committed; run this again after changing it. It writes only the
+named seeds below: inputs found by fuzzing (named by their SHA-1) stay as they are.
+
+Input layout per target (see the comment at the top of each fuzz/fuzz_*.c):
+  request         one mode byte (bit 0: S4_PARSE_NO_4A, bits 1-7: split), then the bytes
+  reply           one mode byte (split), then the bytes
+  ident_query     the line as sent
+  ident_response  the line as sent
+"""
+import os
+import struct
+import sys
+
+NO_4A = 0x01
+LOOP = (127, 0, 0, 1)
+
+
+def request(vn=4, cd=1, port=80, ip=LOOP, userid=b"", unul=True, host=None, hnul=True,
+            trailer=b"", mode=0):
+    b = bytes([mode, vn, cd]) + struct.pack(">H", port) + bytes(ip) + userid
+    if unul:
+        b += b"\0"
+    if host is not None:
+        b += host + (b"\0" if hnul else b"")
+    return b + trailer
+
+
+def reply(cd=90, port=0, ip=(0, 0, 0, 0), vn=0, trailer=b"", mode=0):
+    return bytes([mode, vn, cd]) + struct.pack(">H", port) + bytes(ip) + trailer
+
+
+IP1 = (0, 0, 0, 1)
+
+REQUESTS = {
+    # the kinds
+    "connect-userid-bob": request(userid=b"bob"),
+    "bind-userid-alice": request(cd=2, port=21, ip=(10, 1, 2, 3), userid=b"alice"),
+    "4a-connect-example.com": request(ip=IP1, userid=b"u", host=b"example.com"),
+    "4a-bind-ftp.example": request(cd=2, port=21, ip=(0, 0, 0, 7), userid=b"u",
+                                   host=b"ftp.example"),
+    "4a-ip-0.0.0.255": request(port=443, ip=(0, 0, 0, 255), host=b"a"),
+    "4a-hostname-ip-literal": request(ip=IP1, userid=b"u", host=b"127.0.0.1"),
+    # command codes as read
+    "cd-0": request(cd=0),
+    "cd-3": request(cd=3),
+    "cd-255": request(cd=255),
+    # port and address
+    "port-0": request(port=0, userid=b"u"),
+    "port-1": request(port=1, userid=b"u"),
+    "port-65535": request(port=65535, userid=b"u"),
+    "port-0x1234": request(port=0x1234, ip=(1, 2, 3, 4), userid=b"u"),
+    "ip-255.255.255.255": request(ip=(255, 255, 255, 255)),
+    "ip-0.0.0.0-not-4a-trailing-host": request(ip=(0, 0, 0, 0), userid=b"u",
+                                               trailer=b"host\0"),
+    "ip-0.0.1.0-not-4a": request(ip=(0, 0, 1, 0), userid=b"u", trailer=b"host\0"),
+    # USERID boundaries
+    "userid-0": request(),
+    "userid-1": request(userid=b"x"),
+    "userid-255-limit": request(userid=b"x" * 255),
+    "userid-256-over-limit": request(userid=b"x" * 256),
+    "userid-300-over-limit": request(userid=b"x" * 300),
+    "userid-high-bytes": request(userid=b"\x80\xff\xc3\xa9"),
+    "userid-missing-nul-10": request(userid=b"x" * 10, unul=False),
+    "userid-missing-nul-255": request(userid=b"x" * 255, unul=False),
+    "userid-missing-nul-256": request(userid=b"x" * 256, unul=False),
+    # 4a hostname boundaries
+    "4a-hostname-0-empty": request(ip=IP1, userid=b"u", host=b""),
+    "4a-hostname-1": request(ip=IP1, userid=b"u", host=b"h"),
+    "4a-hostname-255-limit": request(ip=IP1, userid=b"u", host=b"h" * 255),
+    "4a-hostname-256-over-limit": request(ip=IP1, userid=b"u", host=b"h" * 256),
+    "4a-hostname-missing-nul": request(ip=IP1, userid=b"u", host=b"example.com", hnul=False),
+    "4a-hostname-missing-nul-256": request(ip=IP1, userid=b"u", host=b"h" * 256, hnul=False),
+    "4a-marker-nothing-after-userid": request(ip=IP1, userid=b"u"),
+    "4a-userid-255-hostname-255-max": request(ip=IP1, userid=b"x" * 255, host=b"h" * 255),
+    "no-4a-flag-0.0.0.1-is-plain": request(ip=IP1, userid=b"u", trailer=b"example.com\0",
+                                           mode=NO_4A),
+    "no-4a-flag-connect": request(userid=b"bob", mode=NO_4A),
+    # payload after the request is never consumed
+    "payload-http-after-request": request(userid=b"bob", trailer=b"GET / HTTP/1.0\r\n\r\n"),
+    "payload-after-4a-request": request(ip=IP1, userid=b"bob", host=b"localhost",
+                                        trailer=b"payload"),
+    "payload-1-byte": request(trailer=b"\x01"),
+    "payload-second-request": request(userid=b"a") + request(userid=b"b")[1:],
+    "split-high-mode-bits": request(userid=b"bob", trailer=b"data", mode=0xfe),
+    # version and truncation
+    "vn-5-socks5-greeting": bytes([0, 5, 1, 0]),
+    "vn-0": request(vn=0),
+    "vn-3": request(vn=3),
+    "vn-255": request(vn=255),
+    "empty": bytes([0]),
+    "vn-only": bytes([0, 4]),
+    "header-only-8-bytes": request(unul=False),
+}
+
+REPLIES = {
+    "90-granted": reply(90),
+    "91-rejected": reply(91),
+    "92-no-identd": reply(92),
+    "93-ident-mismatch": reply(93),
+    "bind-reply-with-address": reply(90, 0x1234, LOOP),
+    "port-and-address-extremes": reply(90, 65535, (255, 255, 255, 255)),
+    "cd-0": reply(0),
+    "cd-255": reply(255),
+    "followed-by-relayed-data": reply(90, trailer=b"HTTP/1.0 200 OK\r\n", mode=9),
+    "vn-4-classic-server-bug": reply(90, vn=4),
+    "vn-5-socks5-method-reply": bytes([0, 5, 0xff]),
+    "7-bytes": reply(90)[:-1],
+    "1-byte": bytes([0, 0]),
+    "empty": bytes([0]),
+}
+
+QUERIES = {
+    "rfc-example": b"6191, 23\r\n",
+    "canonical-spacing": b"6191 , 23\r\n",
+    "bare-lf": b"6191,23\n",
+    "blanks-and-tabs": b" \t6191 ,\t23 \r\n",
+    "ports-1-and-65535": b"1 , 65535\r\n",
+    "leading-zeros": b"00080 , 01080\r\n",
+    "second-line-unread": b"1 , 2\r\n3 , 4\r\n",
+    "port-0": b"0 , 23\r\n",
+    "port-65536": b"65536 , 23\r\n",
+    "second-port-0": b"23 , 0\r\n",
+    "six-digits": b"100000 , 23\r\n",
+    "sign": b"+23 , 24\r\n",
+    "negative": b"-1 , 24\r\n",
+    "letters": b"abc , 23\r\n",
+    "empty-port": b" , 23\r\n",
+    "blank-inside-port": b"61 91 , 23\r\n",
+    "two-commas": b"1 , 2 , 3\r\n",
+    "no-comma": b"6191 23\r\n",
+    "empty-line": b"\r\n",
+    "nul-in-line": b"6191\0, 23\r\n",
+    "cr-inside-line": b"6191\r, 23\r\n",
+    "no-end-of-line": b"6191 , 23",
+    "cr-without-lf": b"6191 , 23\r",
+    "empty": b"",
+    "line-1000-limit": b"1 ," + b" " * (1000 - 6) + b"2\r\n",
+    "line-1001-over-limit": b"1 ," + b" " * (1001 - 6) + b"2\r\n",
+    "no-end-of-line-1000": b"1" * 1000,
+}
+
+
+def userid_line(userid, opsys=b"UNIX", sep=b" : "):
+    return b"1 , 2" + sep + b"USERID" + sep + opsys + sep + userid + b"\r\n"
+
+
+PREFIX_1000 = b"1 , 2 : USERID : UNIX : "
+
+RESPONSES = {
+    "rfc-example": b"6193, 23 : USERID : UNIX : stjohns\r\n",
+    "no-blanks": b"6193,23:USERID:UNIX:stjohns\n",
+    "oidentd-style": b"40000 , 1080 : USERID : UNIX : root\r\n",
+    "charset-utf-8": b"1 , 2 : USERID : UNIX , UTF-8 : b\xc3\xb6b\r\n",
+    "charset-us-ascii-compact": b"1,2:USERID:UNIX,US-ASCII:bob\r\n",
+    "opsys-other-userid-blanks-colons": b"1,2:USERID:OTHER: a b:c \r\n",
+    "type-lower-case": b"1 , 2 : userid : UNIX : x\r\n",
+    "error-no-user": b"6195, 23 : ERROR : NO-USER\r\n",
+    "error-invalid-port": b"1 , 2 : ERROR : INVALID-PORT\r\n",
+    "error-hidden-user": b"1 , 2 : ERROR : HIDDEN-USER\r\n",
+    "error-unknown-error": b"1 , 2 : ERROR : UNKNOWN-ERROR\r\n",
+    "error-x-token": b"1 , 2 : ERROR : X-DENIED\r\n",
+    "error-type-lower-case": b"1,2:error:NO-USER\n",
+    "second-line-unread": b"1,2:ERROR:NO-USER\r\nmore",
+    "unknown-type": b"1 , 2 : OOPS : x\r\n",
+    "empty-userid": b"1 , 2 : USERID : UNIX : \r\n",
+    "no-userid-field": b"1 , 2 : USERID : UNIX\r\n",
+    "empty-opsys": b"1 , 2 : USERID :  : x\r\n",
+    "blank-inside-opsys": b"1 , 2 : USERID : UN IX : x\r\n",
+    "empty-charset": b"1 , 2 : USERID : UNIX, : x\r\n",
+    "charset-with-blank": b"1 , 2 : USERID : UNIX, UTF 8 : x\r\n",
+    "opsys-64-limit": userid_line(b"x", opsys=b"O" * 64),
+    "opsys-65-over-limit": userid_line(b"x", opsys=b"O" * 65),
+    "error-token-64-limit": b"1 , 2 : ERROR : " + b"E" * 64 + b"\r\n",
+    "error-token-65-over-limit": b"1 , 2 : ERROR : " + b"E" * 65 + b"\r\n",
+    "empty-error": b"1 , 2 : ERROR : \r\n",
+    "error-two-tokens": b"1 , 2 : ERROR : NO USER\r\n",
+    "error-with-colon": b"1 , 2 : ERROR : NO-USER : x\r\n",
+    "no-type": b"1 , 2\r\n",
+    "no-colon-after-type": b"1 , 2 : USERID\r\n",
+    "bad-port-70000": b"1 , 70000 : ERROR : NO-USER\r\n",
+    "bad-port-0": b"0 , 2 : ERROR : NO-USER\r\n",
+    "bad-port-letters": b"1 , x2 : ERROR : NO-USER\r\n",
+    "no-comma": b"1 2 : ERROR : NO-USER\r\n",
+    "cr-inside-userid": b"1 , 2 : USERID : UNIX : a\rb\r\n",
+    "nul-inside-userid": b"1 , 2 : USERID : UNIX : a\0b\r\n",
+    "no-end-of-line": b"1 , 2 : USERID : UNIX : bob",
+    "userid-512": userid_line(b"u" * 512),
+    "userid-high-bytes": userid_line(b"\x80\xff"),
+    "line-1000-limit": PREFIX_1000 + b"u" * (1000 - len(PREFIX_1000) - 2) + b"\r\n",
+    "line-1001-over-limit": PREFIX_1000 + b"u" * (1001 - len(PREFIX_1000) - 2) + b"\r\n",
+    # 995 octets as sent, but the writer's canonical spacing needs more than 1000
+    "compact-995-canonical-too-long": b"1,2:USERID:UNIX:" + b"u" * (995 - 18) + b"\r\n",
+    "no-end-of-line-1000": b"1" * 1000,
+    "empty": b"",
+}
+
+
+def main():
+    root = sys.argv[1] if len(sys.argv) > 1 else "corpus"
+    for target, seeds in (("request", REQUESTS), ("reply", REPLIES),
+                          ("ident_query", QUERIES), ("ident_response", RESPONSES)):
+        d = os.path.join(root, target)
+        os.makedirs(d, exist_ok=True)
+        for name, data in seeds.items():
+            with open(os.path.join(d, name), "wb") as f:
+                f.write(data)
+        print(f"make-seeds: {len(seeds)} seeds in {d}/")
+
+
+if __name__ == "__main__":
+    main()
