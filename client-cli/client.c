@@ -28,7 +28,7 @@
 #define WHAT_MAX (S4_HOST_MAX + 64)
 
 /* One line of -v trace, --raw output or the BIND address. */
-#define LINE_MAX_ (TRACE_HEX_MAX + TRACE_FIELDS_MAX)
+#define OUT_LINE_MAX (TRACE_HEX_MAX + TRACE_FIELDS_MAX)
 
 /* What the session knows while it runs. */
 struct session {
@@ -45,7 +45,8 @@ struct reply {
 	uint8_t bytes[S4_REPLY_LEN];
 	size_t got;
 	int rc;         /* s4_parse_reply: S4_REPLY_LEN or S4_EVERSION when complete */
-	int read_errno; /* when the proxy stopped first: 0 end of file, else errno */
+	int cut;        /* the proxy closed, failed or ran out of time first */
+	int read_errno; /* then: 0 for end of file, else errno (ETIMEDOUT, ...) */
 	struct s4_reply rep;
 	double ms; /* from the start of the wait */
 };
@@ -65,7 +66,7 @@ __attribute__((format(printf, 2, 3))) static void trace(const struct session *s,
 {
 	if (!s->o->verbose)
 		return;
-	char line[LINE_MAX_];
+	char line[OUT_LINE_MAX];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
@@ -79,7 +80,7 @@ __attribute__((format(printf, 2, 3))) static void trace(const struct session *s,
 __attribute__((format(printf, 3, 4))) static int emit(const struct session *s, int fd,
                                                       const char *fmt, ...)
 {
-	char line[LINE_MAX_];
+	char line[OUT_LINE_MAX];
 	va_list ap;
 	va_start(ap, fmt);
 	int n = vsnprintf(line, sizeof(line), fmt, ap);
@@ -244,9 +245,8 @@ static int send_request(struct session *s, const uint8_t *b, size_t len)
  * bytes still missing, so whatever the proxy sent right behind the reply
  * stays in the socket and reaches stdout through the relay. Reading stops as
  * soon as lib/socks4 has a verdict: a wrong VN is known at byte 0, so a
- * SOCKS5 answer does not wait for 8 bytes. Returns 0 with r->rc set, or -1
- * when the proxy closed, failed or ran out of time first (r->read_errno). */
-static int read_reply(int fd, int timeout_ms, struct reply *r)
+ * SOCKS5 answer does not wait for 8 bytes. */
+static void read_reply(int fd, int timeout_ms, struct reply *r)
 {
 	int64_t deadline = net_deadline(timeout_ms), t0 = trace_now_us();
 	memset(r, 0, sizeof(*r));
@@ -257,14 +257,13 @@ static int read_reply(int fd, int timeout_ms, struct reply *r)
 		ssize_t n = net_read_some(fd, r->bytes + r->got, sizeof(r->bytes) - r->got,
 		                          deadline, NULL, 0);
 		if (n <= 0) {
+			r->cut = 1;
 			r->read_errno = n == 0 ? 0 : errno;
-			r->ms = trace_ms_since(t0);
-			return -1;
+			break;
 		}
 		r->got += (size_t)n;
 	}
 	r->ms = trace_ms_since(t0);
-	return 0;
 }
 
 /* -v: the reply as read. */
@@ -304,7 +303,7 @@ static int print_raw_reply(const struct session *s, const char *which, const str
 
 /* The exit status a reply calls for, with its message. `second` marks the
  * BIND reply that follows the inbound connection. */
-static int judge_reply(struct session *s, const struct reply *r, int read_rc, int second)
+static int judge_reply(struct session *s, const struct reply *r, int second)
 {
 	const char *proxy = s->o->proxy;
 	char what[WHAT_MAX + 64], hex[TRACE_HEX_MAX];
@@ -312,16 +311,16 @@ static int judge_reply(struct session *s, const struct reply *r, int read_rc, in
 	         second ? " (second reply, for the inbound connection)" : "");
 	trace_hex(r->bytes, r->got, hex, sizeof(hex));
 
-	if (read_rc < 0 && r->read_errno == ETIMEDOUT)
+	if (r->cut && r->read_errno == ETIMEDOUT)
 		return fail(s, CX_TIMEOUT, "%s via proxy %s: no %s within %g s (%zu of %d bytes)",
 		            what, proxy, second ? "inbound connection" : "reply", timeout_s(s),
 		            r->got, S4_REPLY_LEN);
-	if (read_rc < 0 && r->read_errno == 0)
+	if (r->cut && r->read_errno == 0)
 		return fail(s, CX_MALFORMED,
 		            "%s via proxy %s: proxy closed after %zu of %d reply bytes%s%s%s", what,
 		            proxy, r->got, S4_REPLY_LEN, r->got > 0 ? " (" : "",
 		            r->got > 0 ? hex : "", r->got > 0 ? ")" : "");
-	if (read_rc < 0)
+	if (r->cut)
 		return fail(s, CX_MALFORMED,
 		            "%s via proxy %s: reading the reply failed after %zu of %d bytes: %s",
 		            what, proxy, r->got, S4_REPLY_LEN, strerror(r->read_errno));
@@ -333,14 +332,11 @@ static int judge_reply(struct session *s, const struct reply *r, int read_rc, in
 	case S4_REP_GRANTED:
 		return CX_OK;
 	case S4_REP_REJECTED:
-		return fail(s, CX_REJECTED, "proxy %s rejected %s: %u %s", proxy, what, r->rep.cd,
-		            s4_reply_str(r->rep.cd));
 	case S4_REP_NO_IDENTD:
-		return fail(s, CX_NO_IDENTD, "proxy %s rejected %s: %u %s", proxy, what, r->rep.cd,
-		            s4_reply_str(r->rep.cd));
 	case S4_REP_IDENT_MISMATCH:
-		return fail(s, CX_IDENT_MISMATCH, "proxy %s rejected %s: %u %s", proxy, what,
-		            r->rep.cd, s4_reply_str(r->rep.cd));
+		/* CX_REJECTED, CX_NO_IDENTD and CX_IDENT_MISMATCH are the codes. */
+		return fail(s, r->rep.cd, "proxy %s rejected %s: %u %s", proxy, what, r->rep.cd,
+		            s4_reply_str(r->rep.cd));
 	default:
 		return fail(s, CX_MALFORMED, "%s via proxy %s: reply CD=%u (%s), expected %d to %d",
 		            what, proxy, r->rep.cd, s4_reply_str(r->rep.cd), S4_REP_GRANTED,
@@ -380,11 +376,11 @@ static int await_reply(struct session *s, int second)
 {
 	const char *which = second ? "second reply" : "reply";
 	struct reply r;
-	int read_rc = read_reply(s->fd, s->o->timeout_ms, &r);
+	read_reply(s->fd, s->o->timeout_ms, &r);
 	trace_reply_bytes(s, which, &r);
 	if (s->o->raw != NULL && print_raw_reply(s, which, &r) < 0)
 		return fail(s, CX_LOCAL, "cannot write the decoded reply: %s", strerror(errno));
-	int rc = judge_reply(s, &r, read_rc, second);
+	int rc = judge_reply(s, &r, second);
 	if (rc == CX_OK && s->is_bind && !second && s->o->raw == NULL)
 		rc = announce_bind(s, &r.rep);
 	return rc;

@@ -3,9 +3,11 @@
  * `nc -X 4 -x proxy`. Flags are parsed in args.c, the session runs in
  * client.c; only this file prints errors and picks the exit status.
  */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "args.h"
 #include "client.h"
@@ -15,6 +17,24 @@
 #endif
 
 #define PROG "socks4-client"
+
+/* Started with stdin, stdout or stderr closed, the proxy socket would take
+ * that number and the relay would read or write the proxy as if it were
+ * the terminal. /dev/null fills any gap first. */
+static int open_std_fds(void)
+{
+	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0)
+			continue;
+		int n = open("/dev/null", O_RDWR);
+		if (n != fd) {
+			if (n >= 0)
+				close(n);
+			return -1;
+		}
+	}
+	return 0;
+}
 
 static void usage(FILE *f)
 {
@@ -71,6 +91,8 @@ int main(int argc, char **argv)
 	static struct args a;
 	char msg[CLIENT_MSG_MAX];
 
+	if (open_std_fds() < 0)
+		return CX_LOCAL;
 	switch (args_parse(argc, argv, &a, msg, sizeof(msg))) {
 	case ARGS_HELP:
 		usage(stdout);

@@ -112,26 +112,15 @@ def drain(conn):
         pass
 
 
-def accept_until(sock, stop, timeout=RUN_TIMEOUT):
-    """accept() that gives up when `stop` is set or after timeout (closing a
-    listening socket does not wake a thread blocked in accept)."""
-    deadline = time.monotonic() + timeout
-    while not stop.is_set() and time.monotonic() < deadline:
-        r, _, _ = select.select([sock], [], [], 0.05)
-        if r:
-            return sock.accept()[0]
-    return None
+class OneShotServer:
+    """A server on 127.0.0.1 port 0 for one connection, handled by handle(conn)
+    on a thread. close() stops it (also when nobody came) and re-raises what
+    handle() raised, unless the client just went away."""
 
-
-class ScriptedProxy:
-    """A fake SOCKS4 server on 127.0.0.1 port 0 for one connection: it reads one
-    request (kept in .request, bytes as received) and calls script(conn, request)."""
-
-    def __init__(self, script):
+    def __init__(self):
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.addr = self.sock.getsockname()
-        self.script = script
-        self.request = None
+        self.port = self.addr[1]
         self.accepted = 0
         self.error = None
         self._stop = threading.Event()
@@ -139,26 +128,48 @@ class ScriptedProxy:
         self._t.start()
 
     def _serve(self):
-        conn = accept_until(self.sock, self._stop)
-        if conn is None:
+        # select() with a short period: closing a listening socket does not
+        # wake a thread blocked in accept().
+        deadline = time.monotonic() + RUN_TIMEOUT
+        while not self._stop.is_set() and time.monotonic() < deadline:
+            if select.select([self.sock], [], [], 0.05)[0]:
+                break
+        else:
             return
+        conn = self.sock.accept()[0]
         self.accepted += 1
         with conn:
             conn.settimeout(RUN_TIMEOUT)
             try:
-                self.request = read_request(conn)
-                self.script(conn, self.request)
+                self.handle(conn)
             except Exception as e:  # reported by close()
                 self.error = e
+
+    def handle(self, conn):
+        raise NotImplementedError
 
     def close(self):
         self._stop.set()
         self._t.join(RUN_TIMEOUT)
         self.sock.close()
-        assert not self._t.is_alive(), "scripted proxy still running"
+        assert not self._t.is_alive(), f"{type(self).__name__} still running"
         if self.error is not None and not isinstance(self.error, (ConnectionError,
                                                                   BrokenPipeError)):
             raise self.error
+
+
+class ScriptedProxy(OneShotServer):
+    """A fake SOCKS4 server: it reads one request (kept in .request, bytes as
+    received) and calls script(conn, request)."""
+
+    def __init__(self, script):
+        self.script = script
+        self.request = None
+        super().__init__()
+
+    def handle(self, conn):
+        self.request = read_request(conn)
+        self.script(conn, self.request)
 
 
 @pytest.fixture
@@ -191,30 +202,14 @@ def answer(data, then=drain):
 
 # --- destinations -------------------------------------------------------------
 
-class DigestServer:
+class DigestServer(OneShotServer):
     """Reads until end of file, then answers with the SHA-256 of what it read and
     closes: it can answer only if the client's half-close arrived."""
 
-    def __init__(self):
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self._stop = threading.Event()
-        self._t = threading.Thread(target=self._serve, daemon=True)
-        self._t.start()
-
-    def _serve(self):
-        c = accept_until(self.sock, self._stop)
-        if c is None:
-            return
-        with c:
-            data, eof = recv_until_eof(c, RUN_TIMEOUT)
-            if eof:
-                c.sendall(hashlib.sha256(data).hexdigest().encode())
-
-    def close(self):
-        self._stop.set()
-        self._t.join(RUN_TIMEOUT)
-        self.sock.close()
+    def handle(self, conn):
+        data, eof = recv_until_eof(conn, RUN_TIMEOUT)
+        if eof:
+            conn.sendall(hashlib.sha256(data).hexdigest().encode())
 
 
 @pytest.fixture
@@ -224,36 +219,22 @@ def digest():
     d.close()
 
 
-class FakeIdentd:
-    """An RFC 1413 server on 127.0.0.1 port 0 that names `user` for every query."""
+class FakeIdentd(OneShotServer):
+    """An RFC 1413 server that names `user` for the query it gets."""
 
     def __init__(self, user):
         self.user = user
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self._stop = threading.Event()
-        self._t = threading.Thread(target=self._serve, daemon=True)
-        self._t.start()
+        super().__init__()
 
-    def _serve(self):
-        c = accept_until(self.sock, self._stop)
-        if c is None:
-            return
-        with c:
-            c.settimeout(RUN_TIMEOUT)
-            line = b""
-            while not line.endswith(b"\n") and len(line) < 1000:
-                b = c.recv(1)
-                if not b:
-                    return
-                line += b
-            ports = line.decode().strip()
-            c.sendall(f"{ports} : USERID : UNIX : {self.user}\r\n".encode())
-
-    def close(self):
-        self._stop.set()
-        self._t.join(RUN_TIMEOUT)
-        self.sock.close()
+    def handle(self, conn):
+        line = b""
+        while not line.endswith(b"\n") and len(line) < 1000:
+            b = conn.recv(1)
+            if not b:
+                return
+            line += b
+        ports = line.decode().strip()
+        conn.sendall(f"{ports} : USERID : UNIX : {self.user}\r\n".encode())
 
 
 def login_name():
@@ -608,114 +589,102 @@ def test_server_4a_localhost(server, echo):
     assert res.out == b"via 4a"
 
 
+class Client:
+    """The client running in the background, stdin and stdout on pipes unless
+    given. As a context manager it kills a client still running at the end."""
+
+    def __init__(self, proxy, *args, stdin=subprocess.PIPE, stdout=subprocess.PIPE):
+        self.p = subprocess.Popen(client_argv(proxy, *args), stdin=stdin, stdout=stdout,
+                                  stderr=subprocess.PIPE)
+
+    def finish(self):
+        """Closes stdin, waits for the exit; returns a Result with the rest of
+        stdout and all of stderr."""
+        if self.p.stdin is not None:
+            self.p.stdin.close()
+        rc = self.p.wait(RUN_TIMEOUT)
+        out = self.p.stdout.read() if self.p.stdout is not None else b""
+        err = self.p.stderr.read().decode(errors="replace")
+        check_sanitizers(err)
+        return Result(rc, out, err, 0)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.p.poll() is None:
+            self.p.kill()
+            self.p.wait()
+        for f in (self.p.stdin, self.p.stdout, self.p.stderr):
+            if f is not None:
+                f.close()
+
+
 def test_server_as_proxycommand_pipes(server, echo):
     """Exactly as ssh runs a ProxyCommand: pipes on stdin and stdout, a dialogue,
     then stdin closed and stdout read to its end."""
-    p = subprocess.Popen(client_argv(server.addr, "127.0.0.1", echo.port),
-                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE)
-    try:
+    with Client(server.addr, "127.0.0.1", echo.port) as c:
         for line in (b"SSH-2.0-OpenSSH_9.2\r\n", b"second line\n"):
-            p.stdin.write(line)
-            p.stdin.flush()
-            assert p.stdout.read(len(line)) == line
-        p.stdin.close()
-        assert p.stdout.read() == b""
-        assert p.wait(RUN_TIMEOUT) == EX_OK
-    finally:
-        p.kill()
-        p.wait()
-        err = p.stderr.read().decode(errors="replace")
-        p.stdout.close()
-        p.stderr.close()
-    check_sanitizers(err)
+            c.p.stdin.write(line)
+            c.p.stdin.flush()
+            assert c.p.stdout.read(len(line)) == line
+        res = c.finish()
+    assert res.rc == EX_OK and res.out == b"", res
 
 
 def test_server_as_proxycommand_socketpair(server, echo):
     """Some programs hand a proxy command one end of a socketpair as both stdin
     and stdout: the relay then moves bytes socket to socket."""
     mine, theirs = socket.socketpair()
-    with mine:
-        p = subprocess.Popen(client_argv(server.addr, "127.0.0.1", echo.port),
-                             stdin=theirs, stdout=theirs, stderr=subprocess.PIPE)
+    with mine, Client(server.addr, "127.0.0.1", echo.port, stdin=theirs, stdout=theirs) as c:
         theirs.close()
-        try:
-            mine.sendall(b"over a socketpair")
-            assert recv_exact(mine, 17) == b"over a socketpair"
-            mine.shutdown(socket.SHUT_WR)
-            assert recv_until_eof(mine) == (b"", True)
-            assert p.wait(RUN_TIMEOUT) == EX_OK
-        finally:
-            p.kill()
-            p.wait()
-            err = p.stderr.read().decode(errors="replace")
-            p.stderr.close()
-    check_sanitizers(err)
+        mine.sendall(b"over a socketpair")
+        assert recv_exact(mine, 17) == b"over a socketpair"
+        mine.shutdown(socket.SHUT_WR)
+        assert recv_until_eof(mine) == (b"", True)
+        res = c.finish()
+    assert res.rc == EX_OK, res
 
 
-class BindSession:
-    """A client running --bind against the server, stdin and stdout on pipes."""
-
-    def __init__(self, proxy, *args):
-        self.p = subprocess.Popen(client_argv(proxy, "--bind", *args), stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-
-    def address(self):
-        line = self.p.stdout.readline().decode()
-        host, port = line.split()
-        return host, int(port)
-
-    def finish(self):
-        self.p.stdin.close()
-        try:
-            rc = self.p.wait(RUN_TIMEOUT)
-        finally:
-            self.p.kill()
-            self.p.wait()
-        out = self.p.stdout.read()
-        err = self.p.stderr.read().decode(errors="replace")
-        self.p.stdout.close()
-        self.p.stderr.close()
-        check_sanitizers(err)
-        return Result(rc, out, err, 0)
+def bind_address(c):
+    """The "ADDR PORT" line a --bind client prints first."""
+    host, port = c.p.stdout.readline().decode().split()
+    return host, int(port)
 
 
 def test_server_bind_peer_matches(server):
-    b = BindSession(server.addr, "127.0.0.1", 21)
-    host, port = b.address()
-    assert host == "127.0.0.1" and port > 0
-    peer = socket.create_connection((host, port), timeout=RUN_TIMEOUT,
-                                    source_address=("127.0.0.1", 0))
-    with peer:
-        peer.sendall(b"hello from the peer\n")
-        assert b.p.stdout.readline() == b"hello from the peer\n"
-        b.p.stdin.write(b"hello from the client\n")
-        b.p.stdin.flush()
-        assert recv_exact(peer, 22) == b"hello from the client\n"
-        peer.shutdown(socket.SHUT_WR)
-        res = b.finish()
-        assert recv_until_eof(peer) == (b"", True)
+    with Client(server.addr, "--bind", "127.0.0.1", 21) as c:
+        host, port = bind_address(c)
+        assert host == "127.0.0.1" and port > 0
+        with socket.create_connection((host, port), timeout=RUN_TIMEOUT,
+                                      source_address=("127.0.0.1", 0)) as peer:
+            peer.sendall(b"hello from the peer\n")
+            assert c.p.stdout.readline() == b"hello from the peer\n"
+            c.p.stdin.write(b"hello from the client\n")
+            c.p.stdin.flush()
+            assert recv_exact(peer, 22) == b"hello from the client\n"
+            peer.shutdown(socket.SHUT_WR)
+            res = c.finish()
+            assert recv_until_eof(peer) == (b"", True)
     assert res.rc == EX_OK, res
 
 
 def test_server_bind_peer_mismatch(server):
-    b = BindSession(server.addr, "127.0.0.1", 21)
-    host, port = b.address()
-    peer = socket.create_connection((host, port), timeout=RUN_TIMEOUT,
-                                    source_address=("127.0.0.2", 0))
-    with peer:
-        res = b.finish()
-        # "the SOCKS server closes both connections"
-        data, eof = recv_until_eof(peer, 5)
-        assert eof and data == b""
+    with Client(server.addr, "--bind", "127.0.0.1", 21) as c:
+        host, port = bind_address(c)
+        with socket.create_connection((host, port), timeout=RUN_TIMEOUT,
+                                      source_address=("127.0.0.2", 0)) as peer:
+            res = c.finish()
+            # "the SOCKS server closes both connections"
+            assert recv_until_eof(peer, 5) == (b"", True)
     expect(res, EX_91, f"proxy {server.host}:{server.port} rejected BIND 127.0.0.1:21 "
            f"(second reply, for the inbound connection): {TEXT_91}")
 
 
 def test_server_bind_wait_times_out(server):
-    b = BindSession(server.addr, "--timeout", "1", "127.0.0.1", 21)
-    b.address()
-    res = b.finish()
+    with Client(server.addr, "--bind", "--timeout", "1", "127.0.0.1", 21) as c:
+        bind_address(c)
+        res = c.finish()
     expect(res, EX_TIMEOUT, "BIND 127.0.0.1:21 (second reply, for the inbound connection) via "
            f"proxy {server.host}:{server.port}: no inbound connection within 1 s")
 
