@@ -40,7 +40,7 @@ LIB_SRC := lib/socks4.c lib/ident.c lib/net.c lib/relay.c
 PROGRAMS      :=
 ASAN_PROGRAMS :=
 UNIT_SRC      := tests/unit/main.c tests/unit/guard.c tests/unit/test_socks4.c \
-                 tests/unit/test_ident.c tests/unit/test_net.c
+                 tests/unit/test_ident.c tests/unit/test_net.c tests/unit/test_relay.c
 CHECK_TARGETS := unit
 include $(sort $(wildcard */module.mk))
 
@@ -82,9 +82,10 @@ unit: $(ASAN)/unit-tests
 
 # --- integration tests (pytest) -------------------------------------------
 # The sanitized binaries are the ones under test; S4KIT_BIN tells conftest.py.
-PYTEST_ARGS ?= --timeout=300
+# PYTEST_ARGS narrows a run: make integration PYTEST_ARGS='tests/integration/test_server.py -x'
+PYTEST_ARGS ?= tests/integration
 integration: $(ASAN_PROGRAMS)
-	S4KIT_BIN=$(abspath $(ASAN)) $(SAN_ENV) $(PYTHON) -m pytest -q tests/integration $(PYTEST_ARGS)
+	S4KIT_BIN=$(abspath $(ASAN)) $(SAN_ENV) $(PYTHON) -m pytest -q --timeout=300 $(PYTEST_ARGS)
 
 deps:
 	bash ci/deps.sh

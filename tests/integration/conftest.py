@@ -160,12 +160,12 @@ class EchoServer:
 
     def _serve(self):
         while not self._stop:
-            r, _, _ = select.select([self.sock], [], [], 0.2)
-            if not r:
-                continue
             try:
+                r, _, _ = select.select([self.sock], [], [], 0.2)
+                if not r:
+                    continue
                 c, peer = self.sock.accept()
-            except OSError:
+            except (OSError, ValueError):  # closed under us by close()
                 return
             self.peers.append(peer)
             threading.Thread(target=self._echo, args=(c,), daemon=True).start()
