@@ -17,6 +17,7 @@ import time
 import pytest
 
 from conftest import SANITIZER_MARKS, binary, free_port, recv_exact, recv_until_eof
+from wire import BIND, CONNECT, request
 
 RUN_TIMEOUT = 10.0  # seconds for any one client run
 
@@ -69,15 +70,10 @@ def expect(res, rc, *texts):
         assert t in res.err, f"{t!r} not in stderr: {res}"
 
 
-# --- wire helpers (the test side's own oracle) --------------------------------
+# --- wire helpers (the test side's own oracle; requests come from wire.py) ------
 
 def reply(cd=90, port=0, ip="0.0.0.0", vn=0):
     return struct.pack(">BBH4s", vn, cd, port, socket.inet_aton(ip))
-
-
-def request(cd, port, ip, user=b"", host=None):
-    b = struct.pack(">BBH4s", 4, cd, port, socket.inet_aton(ip)) + user + b"\0"
-    return b + host + b"\0" if host is not None else b
 
 
 def read_request(conn, limit=1024):
@@ -310,7 +306,7 @@ def test_default_user_is_login_name(scripted):
     s = scripted(grant_then_echo)
     res = run_client(s.addr, "10.1.2.3", 8080)
     assert res.rc == EX_OK, res
-    assert s.request == request(1, 8080, "10.1.2.3", login_name().encode())
+    assert s.request == request(CONNECT, 8080, "10.1.2.3", login_name().encode())
 
 
 def test_empty_user_sends_one_nul(scripted):
@@ -324,7 +320,7 @@ def test_name_resolved_locally_without_4a(scripted):
     s = scripted(grant_then_echo)
     res = run_client(s.addr, "--user", "u", "localhost", 22)
     assert res.rc == EX_OK, res
-    assert s.request == request(1, 22, "127.0.0.1", b"u")
+    assert s.request == request(CONNECT, 22, "127.0.0.1", b"u")
 
 
 @pytest.mark.parametrize("name", ["host.invalid", "localhost"])
@@ -342,7 +338,7 @@ def test_4a_with_an_address_sends_it_as_socks4(scripted):
     s = scripted(grant_then_echo)
     res = run_client(s.addr, "--4a", "--user", "", "127.0.0.1", 80)
     assert res.rc == EX_OK, res
-    assert s.request == request(1, 80, "127.0.0.1")
+    assert s.request == request(CONNECT, 80, "127.0.0.1")
 
 
 def test_unresolvable_without_4a_fails_locally(scripted):
@@ -362,7 +358,7 @@ def test_bind_request_bytes(scripted):
     s = scripted(script)
     res = run_client(s.addr, "--bind", "--user", "", "127.0.0.1", 0)
     assert res.rc == EX_OK, res
-    assert s.request == request(2, 0, "127.0.0.1")
+    assert s.request == request(BIND, 0, "127.0.0.1")
 
 
 def test_verbose_trace(scripted):
@@ -535,7 +531,7 @@ def test_raw_sends_exactly_the_bytes(scripted):
 
 def test_raw_file(scripted, tmp_path):
     f = tmp_path / "req.bin"
-    f.write_bytes(request(1, 80, "127.0.0.1", b"raw"))
+    f.write_bytes(request(CONNECT, 80, "127.0.0.1", b"raw"))
     s = scripted(answer(reply(91), then=None))
     res = run_client(s.addr, "--raw-file", f)
     expect(res, EX_91, f"rejected the raw request (12 bytes): {TEXT_91}")
