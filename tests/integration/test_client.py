@@ -34,7 +34,8 @@ TEXT_93 = ("93 request rejected because the client program and identd report dif
 # --- running the client -----------------------------------------------------
 
 def client_argv(proxy, *args):
-    return [binary("socks4-client"), "--proxy", f"{proxy[0]}:{proxy[1]}", *map(str, args)]
+    host = f"[{proxy[0]}]" if ":" in proxy[0] else proxy[0]
+    return [binary("socks4-client"), "--proxy", f"{host}:{proxy[1]}", *map(str, args)]
 
 
 def check_sanitizers(stderr):
@@ -518,6 +519,15 @@ def test_bind_wait_times_out(scripted):
     assert res.out == b"127.0.0.1 4242\n"
 
 
+def test_closed_stdin_is_not_taken_by_the_proxy_socket(scripted):
+    # Started with fd 0 closed, the socket must not become "stdin".
+    s = scripted(answer(reply(90) + b"x"))
+    argv = ["sh", "-c", 'exec "$@" <&-', "sh", *client_argv(s.addr, "127.0.0.1", 80)]
+    res = run(argv)
+    assert res.rc == EX_OK, res
+    assert res.out == b"x"
+
+
 # --- --raw (scripted server) ------------------------------------------------------
 
 def test_raw_sends_exactly_the_bytes(scripted):
@@ -614,6 +624,14 @@ class Client:
         for f in (self.p.stdin, self.p.stdout, self.p.stderr):
             if f is not None:
                 f.close()
+
+
+def test_server_over_ipv6(start_server, echo):
+    # SOCKS4 carries IPv4 destinations, but the proxy may be reached over IPv6.
+    s = start_server(listen="[::1]:0")
+    res = run_client(s.addr, "127.0.0.1", echo.port, input=b"over ::1")
+    assert res.rc == EX_OK, res
+    assert res.out == b"over ::1"
 
 
 def test_server_as_proxycommand_pipes(server, echo):
