@@ -803,3 +803,17 @@ def test_dante_refused_is_91(start_dante):
     port = free_port()
     res = run_client(d.addr, "127.0.0.1", port)
     expect(res, EX_91, f"rejected CONNECT 127.0.0.1:{port}: {TEXT_91}")
+
+
+def test_dante_bind(start_dante):
+    d = start_dante()
+    with Client(d.addr, "--bind", "127.0.0.1", 21) as c:
+        host, port = bind_address(c)
+        with socket.create_connection((host, port), timeout=RUN_TIMEOUT) as peer:
+            peer.sendall(b"from the peer\n")
+            assert c.p.stdout.readline() == b"from the peer\n"
+            c.p.stdin.write(b"from the client\n")
+            peer.shutdown(socket.SHUT_WR)
+            res = c.finish()
+            assert recv_until_eof(peer) == (b"from the client\n", True)
+    assert res.rc == EX_OK, f"{res}\n{d.log()}"
