@@ -519,6 +519,19 @@ def test_bind_wait_times_out(scripted):
     assert res.out == b"127.0.0.1 4242\n"
 
 
+def test_exit_1_relay_reset(scripted):
+    def script(conn, req):
+        conn.sendall(reply(90))
+        assert recv_exact(conn, 4) == b"ping"  # the client is relaying
+        # Close with a reset (linger 0) instead of an orderly FIN.
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+    s = scripted(script)
+    res = run_client(s.addr, "127.0.0.1", 80, input=b"ping")
+    expect(res, EX_LOCAL, f"socks4-client: relay (a = stdin/stdout, b = proxy {s.addr[0]}:"
+           f"{s.addr[1]}): relay b->a: Connection reset by peer")
+
+
 def test_closed_stdin_is_not_taken_by_the_proxy_socket(scripted):
     # Started with fd 0 closed, the socket must not become "stdin".
     s = scripted(answer(reply(90) + b"x"))
