@@ -158,7 +158,7 @@ static int read_raw_file(const char *path, int timeout_ms, uint8_t *out, size_t 
 		return usage_error(msg, msglen, "--raw-file %s: %s", path, strerror(errno));
 	int64_t deadline = net_deadline(timeout_ms);
 	size_t n = 0;
-	char err[NET_ADDRSTR_MAX];
+	char err[CLIENT_MSG_MAX];
 	for (;;) {
 		uint8_t probe;
 		/* One byte past the bound tells "exactly cap" from "too long". */
@@ -234,6 +234,9 @@ static int parse_options(int argc, char **argv, struct args *a, struct given_opt
 		case ':':
 			return usage_error(msg, msglen, "%s needs a value", argv[optind - 1]);
 		default:
+			/* optopt names an unknown short option, even inside "-vx". */
+			if (optopt != 0)
+				return usage_error(msg, msglen, "unknown option '-%c'", optopt);
 			return usage_error(msg, msglen, "unknown option '%s'", argv[optind - 1]);
 		}
 	}

@@ -74,9 +74,9 @@ __attribute__((format(printf, 2, 3))) static void trace(const struct session *s,
 	fprintf(stderr, PROG ": %s\n", line);
 }
 
-/* Writes one formatted chunk to fd with a single write call: stdout is not
- * buffered by stdio, so nothing can sit in a buffer when the relay takes
- * over fd 1, and the BIND line reaches a script before any relayed byte. */
+/* Writes one formatted chunk straight to fd, past stdio: nothing can wait in
+ * a stdio buffer when the relay takes over fd 1, so the BIND line and the
+ * --raw decoding reach the reader before any relayed byte. */
 __attribute__((format(printf, 3, 4))) static int emit(const struct session *s, int fd,
                                                       const char *fmt, ...)
 {
@@ -364,7 +364,7 @@ static int announce_bind(struct session *s, const struct s4_reply *rep)
 		inet_ntop(ss.ss_family, ip, addr, sizeof(addr));
 		trace(s, "BIND reply DSTIP 0.0.0.0: using the proxy's address %s", addr);
 	}
-	trace(s, "BIND: the proxy waits for %s on %s port %u", s->o->host, addr, rep->dstport);
+	trace(s, "BIND: the proxy listens on %s port %u for %s", addr, rep->dstport, s->o->host);
 	if (emit(s, s->o->bind_info_fd, "%s %u\n", addr, rep->dstport) < 0)
 		return fail(s, CX_LOCAL, "cannot write the BIND address to fd %d: %s",
 		            s->o->bind_info_fd, strerror(errno));

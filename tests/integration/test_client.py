@@ -266,6 +266,7 @@ USAGE_CASES = [
     (["--proxy", "127.0.0.1:1080", "--bind", "--bind-info", "99", "127.0.0.1", "80"],
      "--bind-info 99: not an open file descriptor"),
     (["--proxy", "127.0.0.1:1080", "--frobnicate"], "unknown option '--frobnicate'"),
+    (["--proxy", "127.0.0.1:1080", "-vq"], "unknown option '-q'"),
     (["--proxy"], "--proxy needs a value"),
 ]
 
