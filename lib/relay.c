@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -56,8 +57,9 @@ static int flush(struct dir *d)
 			           SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 		else if (d->dst_is_socket)
 			w = send(d->dst, d->buf + d->off, d->len - d->off, MSG_NOSIGNAL);
-		else
-			w = write(d->dst, d->buf + d->off, d->len - d->off);
+		else /* poll() promised room for PIPE_BUF bytes, not more */
+			w = write(d->dst, d->buf + d->off,
+			          d->len - d->off < PIPE_BUF ? d->len - d->off : PIPE_BUF);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
@@ -108,7 +110,8 @@ static int pump(struct dir *d, int readable)
 	if (pending(d) == 0 && !d->eof && readable) {
 		if (fill(d) < 0)
 			return -1;
-		if (flush(d) < 0)
+		/* A socket takes what fits at once; any other fd waits for poll(). */
+		if (d->dst_is_socket && flush(d) < 0)
 			return -1;
 	}
 	if (d->eof && pending(d) == 0 && !d->done) {
