@@ -40,7 +40,7 @@ LIB_SRC := lib/socks4.c lib/ident.c lib/net.c lib/relay.c
 PROGRAMS      :=
 ASAN_PROGRAMS :=
 UNIT_SRC      := tests/unit/main.c tests/unit/guard.c tests/unit/test_socks4.c \
-                 tests/unit/test_ident.c tests/unit/test_net.c tests/unit/test_relay.c
+                 tests/unit/test_ident.c tests/unit/test_net.c tests/unit/test_relay.c tests/unit/test_lib_paths.c
 CHECK_TARGETS := unit
 include $(sort $(wildcard */module.mk))
 

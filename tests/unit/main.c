@@ -11,6 +11,7 @@ int main(void)
 	srunner_add_suite(sr, ident_suite());
 	srunner_add_suite(sr, net_suite());
 	srunner_add_suite(sr, relay_suite());
+	srunner_add_suite(sr, lib_paths_suite());
 	srunner_add_suite(sr, rules_suite());
 	srunner_add_suite(sr, identd_suite());
 	srunner_run_all(sr, CK_NORMAL);

@@ -8,6 +8,7 @@ Suite *socks4_suite(void);
 Suite *ident_suite(void);
 Suite *net_suite(void);
 Suite *relay_suite(void);
+Suite *lib_paths_suite(void);
 Suite *rules_suite(void);
 Suite *identd_suite(void);
 

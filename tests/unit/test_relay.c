@@ -350,6 +350,60 @@ START_TEST(peer_reset)
 }
 END_TEST
 
+/* Data for a peer that reset before the relay started: the write fails,
+ * and the error names the direction. */
+START_TEST(write_to_reset_peer)
+{
+	int pa[2], pb[2];
+	char err[128] = "";
+	tcp_pair(pa);
+	tcp_pair(pb);
+	say(pa[0], "too late");
+	struct linger lg = {.l_onoff = 1, .l_linger = 0};
+	ck_assert_int_eq(setsockopt(pb[0], SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)), 0);
+	close(pb[0]);
+	struct relay_opts opts = {.idle_timeout_ms = WAIT_MS, .no_splice = _i};
+	int rc = relay_run((struct relay_end){pa[1], pa[1]}, (struct relay_end){pb[1], pb[1]},
+	                   &opts, NULL, err, sizeof(err));
+	int e = errno;
+	ck_assert_int_eq(rc, -1);
+	ck_assert_msg(e == ECONNRESET || e == EPIPE, "errno %d", e);
+	ck_assert_msg(strncmp(err, "relay a->b: ", 12) == 0, "%s", err);
+	close(pa[0]);
+	close(pa[1]);
+	close(pb[1]);
+}
+END_TEST
+
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
+/* A signal that interrupts poll() does not end the relay. */
+START_TEST(signal_during_poll)
+{
+	int pa[2], pb[2];
+	struct job j;
+	struct sigaction sa = {.sa_handler = on_signal}; /* no SA_RESTART */
+	ck_assert_int_eq(sigaction(SIGUSR1, &sa, NULL), 0);
+	unix_pair(pa);
+	unix_pair(pb);
+	start(&j, pa[1], pa[1], pb[1], pb[1], 0);
+	say(pa[0], "before");
+	expect(pb[0], "before"); /* the relay is running, and soon back in poll() */
+	usleep(20000);
+	ck_assert_int_eq(pthread_kill(j.tid, SIGUSR1), 0);
+	say(pa[0], "after");
+	expect(pb[0], "after");
+	ck_assert_int_eq(shutdown(pa[0], SHUT_WR), 0);
+	ck_assert_int_eq(shutdown(pb[0], SHUT_WR), 0);
+	finish(&j);
+	ck_assert_msg(j.rc == 0, "%s", j.err);
+	close_pairs(pa, pb);
+}
+END_TEST
+
 /* The reader of an output pipe goes away: the write fails with EPIPE. */
 START_TEST(pipe_reader_gone)
 {
@@ -418,6 +472,8 @@ Suite *relay_suite(void)
 	tcase_add_test(tc, pipe_slow_reader);
 	tcase_add_loop_test(tc, idle_timeout, 0, 2);
 	tcase_add_loop_test(tc, peer_reset, 0, 2);
+	tcase_add_loop_test(tc, write_to_reset_peer, 0, 2);
+	tcase_add_test(tc, signal_during_poll);
 	tcase_add_test(tc, pipe_reader_gone);
 	tcase_add_test(tc, no_fd_for_pipe);
 	tcase_set_timeout(tc, 60);
