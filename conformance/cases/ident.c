@@ -1,0 +1,179 @@
+/* cases/ident.c - replies 92 and 93: a target that consults identd (RFC 1413)
+ * asks the runner's scripted identd, which answers each case's connection as
+ * the case says. The built-in target checks users "ident-strict" and
+ * "ident-lenient" in those modes; another target declares its mode with
+ * --identd. */
+#include <stdio.h>
+#include <string.h>
+
+#include "suite.h"
+
+/* Opens a connection, scripts identd's answer for it, sends a CONNECT to
+ * echo as the user of that mode. Returns the fd or -1. */
+static int ident_request(struct ctx *c, int strict, enum ident_answer kind, const char *arg)
+{
+	const char *user = ident_user(c, strict);
+	uint8_t req[S4_REQUEST_MAX];
+	size_t n = req_build(req, sizeof(req), S4_CMD_CONNECT, echo_port(c), dest_ip(c), user,
+	                     strlen(user), NULL, 0);
+	int fd = t_connect(c);
+	if (fd < 0)
+		return -1;
+	ident_script(c, fd, kind, arg);
+	if (t_send(c, fd, req, n) < 0)
+		return -1;
+	return fd;
+}
+
+static const int only_90[] = {S4_REP_GRANTED};
+static const int only_92[] = {S4_REP_NO_IDENTD};
+static const int only_93[] = {S4_REP_IDENT_MISMATCH};
+
+/* S4-IDENT-5 (DER): the query is "<client's source port> , <SOCKS server's
+ * port>" (RFC 1413: the port on the identd host first). Swapped ports are a
+ * classic bug. */
+static enum verdict query_format(struct ctx *c)
+{
+	int fd = ident_request(c, 0, IDENT_ANS_USERID, ident_user(c, 0));
+	if (fd < 0)
+		return V_FAIL;
+	char want[64];
+	snprintf(want, sizeof(want), "%u , %u", local_port(fd), target_port(c));
+	expect(c, "a query naming %s (any blanks), CRLF", want);
+	const char *line = ident_query_line(c, fd, case_timeout_ms(c));
+	if (line == NULL)
+		return fail(c, "no identd query about this connection");
+	unsigned a = 0, b = 0;
+	if (sscanf(line, " %u , %u", &a, &b) != 2)
+		return fail(c, "the query was not two ports: \"%.40s\"", line);
+	if (a == target_port(c) && b == local_port(fd))
+		return fail(c, "the ports are swapped: \"%u , %u\"", a, b);
+	if (a != local_port(fd) || b != target_port(c))
+		return fail(c, "the query names %u , %u", a, b);
+	size_t n = strlen(line);
+	if (n < 2 || line[n - 2] != '\r' || line[n - 1] != '\n')
+		return fail(c, "the query does not end in CRLF");
+	return pass(c, "%u , %u CRLF", a, b);
+}
+
+/* S4-IDENT-3: identd names the same user as USERID: granted. */
+static enum verdict same_user(struct ctx *c)
+{
+	int fd = ident_request(c, 0, IDENT_ANS_USERID, ident_user(c, 0));
+	return fd < 0 ? V_FAIL : expect_code(c, fd, only_90, 1);
+}
+
+/* S4-IDENT-3, S4-REPLY-7: "93: request rejected because the client program
+ * and identd report different user-ids" - in both modes. */
+static enum verdict mismatch(struct ctx *c)
+{
+	int fd = ident_request(c, 0, IDENT_ANS_USERID, "somebody-else");
+	return fd < 0 ? V_FAIL : expect_code(c, fd, only_93, 1);
+}
+
+/* S4-CONNECT-5: closed at once after the 93. */
+static enum verdict mismatch_close(struct ctx *c)
+{
+	int fd = ident_request(c, 1, IDENT_ANS_USERID, "somebody-else");
+	return fd < 0 ? V_FAIL : expect_code_close(c, fd, only_93, 1);
+}
+
+/* S4-IDENT-6 (DER): the compare is exact: another case is another user. */
+static enum verdict case_sensitive(struct ctx *c)
+{
+	char upper[64];
+	snprintf(upper, sizeof(upper), "%s", ident_user(c, 0));
+	for (char *p = upper; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+	int fd = ident_request(c, 0, IDENT_ANS_USERID, upper);
+	return fd < 0 ? V_FAIL : expect_code(c, fd, only_93, 1);
+}
+
+/* RFC 1413: blanks around tokens are not part of them: "USERID :  UNIX :  bob"
+ * names bob. */
+static enum verdict blanks(struct ctx *c)
+{
+	char raw[128];
+	snprintf(raw, sizeof(raw), "USERID :  UNIX , US-ASCII :   %s  ", ident_user(c, 0));
+	int fd = ident_request(c, 0, IDENT_ANS_RAW, raw);
+	return fd < 0 ? V_FAIL : expect_code(c, fd, only_90, 1);
+}
+
+/* S4-IDENT-2, S4-IDENT-6: strict mode, identd answers ERROR: 92. */
+static enum verdict error_strict(struct ctx *c)
+{
+	int fd = ident_request(c, 1, IDENT_ANS_ERROR, "NO-USER");
+	return fd < 0 ? V_FAIL : expect_code(c, fd, only_92, 1);
+}
+
+/* S4-IDENT-6: "a premature close ... same meaning as ERROR : UNKNOWN-ERROR". */
+static enum verdict closed_strict(struct ctx *c)
+{
+	int fd = ident_request(c, 1, IDENT_ANS_CLOSE, NULL);
+	return fd < 0 ? V_FAIL : expect_code(c, fd, only_92, 1);
+}
+
+/* S4-IDENT-7 (DER): identd never answers: the server gives up at its own
+ * bound with 92 (strict) rather than hang with the client. */
+static enum verdict hang_strict(struct ctx *c)
+{
+	int fd = ident_request(c, 1, IDENT_ANS_HANG, NULL);
+	if (fd < 0)
+		return V_FAIL;
+	struct got g;
+	char what[128];
+	expect(c, "92 within %d ms", stall_wait_ms(c));
+	t_read_reply(c, fd, stall_wait_ms(c), &g);
+	if (g.kind == GOT_REPLY && g.rep.cd == S4_REP_NO_IDENTD)
+		return pass(c, "92 after %lld ms", (long long)g.at_ms);
+	return fail(c, "%s", got_str(&g, what, sizeof(what)));
+}
+
+/* S4-IDENT-4 (DER): lenient mode: identd cannot tell, the request goes on. */
+static enum verdict error_lenient(struct ctx *c)
+{
+	int fd = ident_request(c, 0, IDENT_ANS_ERROR, "HIDDEN-USER");
+	return fd < 0 ? V_FAIL : expect_code(c, fd, only_90, 1);
+}
+
+/* S4-IDENT-4: ... and a different user is still 93 in lenient mode. */
+static enum verdict mismatch_lenient(struct ctx *c)
+{
+	int fd = ident_request(c, 0, IDENT_ANS_USERID, "somebody-else");
+	return fd < 0 ? V_FAIL : expect_code(c, fd, only_93, 1);
+}
+
+static const struct s4case cases[] = {
+        {"ident/query-format", "S4-IDENT-5", LEVEL_MUST,
+         "the identd query names the client's port, then the server's", NULL, NEED_IDENTD, 0,
+         query_format},
+        {"ident/match", "S4-IDENT-3", LEVEL_MUST, "identd confirms USERID: granted", "90",
+         NEED_IDENTD, 0, same_user},
+        {"ident/mismatch", "S4-IDENT-3 S4-REPLY-7", LEVEL_MUST, "identd names another user: 93",
+         "93 (VN=0, 8 bytes)", NEED_IDENTD, 0, mismatch},
+        {"ident/mismatch/close", "S4-CONNECT-5 S4-REPLY-7", LEVEL_MUST,
+         "after a 93 the target closes", "93, then close", NEED_IDENTD | NEED_IDENTD_STRICT, 0,
+         mismatch_close},
+        {"ident/case-sensitive", "S4-IDENT-6", LEVEL_SHOULD,
+         "the same name in capitals is another user: 93", "93", NEED_IDENTD, 0, case_sensitive},
+        {"ident/blanks", "S4-IDENT-6", LEVEL_SHOULD,
+         "blanks around identd's tokens are not part of the user-id", "90", NEED_IDENTD, 0, blanks},
+        {"ident/error/strict", "S4-IDENT-2 S4-REPLY-6", LEVEL_MUST,
+         "strict mode: identd answers ERROR: 92", "92 (VN=0, 8 bytes)",
+         NEED_IDENTD | NEED_IDENTD_STRICT, 0, error_strict},
+        {"ident/closed/strict", "S4-IDENT-2 S4-IDENT-6", LEVEL_MUST,
+         "strict mode: identd closes without answering: 92", "92", NEED_IDENTD | NEED_IDENTD_STRICT,
+         0, closed_strict},
+        {"ident/hang/strict", "S4-IDENT-7 S4-IDENT-2", LEVEL_SHOULD,
+         "strict mode: identd never answers: 92 at the target's own bound", NULL,
+         NEED_IDENTD | NEED_IDENTD_STRICT, F_SLOW, hang_strict},
+        {"ident/error/lenient", "S4-IDENT-4", LEVEL_MUST,
+         "lenient mode: identd answers ERROR: granted", "90", NEED_IDENTD | NEED_IDENTD_LENIENT, 0,
+         error_lenient},
+        {"ident/mismatch/lenient", "S4-IDENT-4 S4-IDENT-3", LEVEL_MUST,
+         "lenient mode: identd names another user: 93", "93", NEED_IDENTD | NEED_IDENTD_LENIENT, 0,
+         mismatch_lenient},
+};
+
+const struct case_table cases_ident = {cases, sizeof(cases) / sizeof(cases[0])};

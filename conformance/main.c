@@ -1,0 +1,344 @@
+/* main.c - socks4-test: flags to runner options, then the run(s) and the
+ * reports. The catalogue is in cases/, the machinery in runner.c/harness.c. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "report.h"
+#include "runner.h"
+
+#define PROG "socks4-test"
+#define VERSION "0.1"
+#define MAX_TARGETS 8
+#define MAX_CASES 512
+
+enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
+
+static const char usage_text[] =
+        "usage: " PROG " [--target HOST:PORT]... [options] [ID-PREFIX|GLOB ...]\n"
+        "\n"
+        "Checks a SOCKS4/SOCKS4a server against the protocol, case by case. Without\n"
+        "--target it starts the built-in socks4-server on a free loopback port and tests it.\n"
+        "\n"
+        "Target and environment:\n"
+        "  --target HOST:PORT   the server to test (repeatable: a side-by-side matrix)\n"
+        "  --dest-addr ADDR     IPv4 address of this host the target can reach; the runner's\n"
+        "                       destinations, BIND peers and identd live there (default: this\n"
+        "                       host's address on the connection to the target)\n"
+        "  --alt-source ADDR    a second local address for the BIND mismatch peer\n"
+        "                       (default 127.0.0.2 when dest-addr is on loopback)\n"
+        "  --dest-name NAME     a name the target resolves to dest-addr, for SOCKS4a\n"
+        "                       (default localhost when dest-addr is 127.0.0.1)\n"
+        "  --features LIST      do not detect: the target does exactly these of 4a,bind,identd\n"
+        "  --identd MODE        the target consults identd in this mode: strict or lenient\n"
+        "  --identd-port N      port of the runner's scripted identd (default 113)\n"
+        "  --deny-user USER     a USERID the target's rules deny (for the 91-on-deny cases)\n"
+        "  --user USER          the USERID of ordinary requests (default socks4-test)\n"
+        "\n"
+        "Running:\n"
+        "  --list               print the selected cases (id, level, title) and exit\n"
+        "  --strict             SHOULD failures fail the run too\n"
+        "  -j N                 cases in parallel (default 4)\n"
+        "  --timeout S          seconds for each reply or close a case waits for (default 5)\n"
+        "  --stall-wait S       seconds the target may take to drop a stalled client\n"
+        "                       (default 35; 4 for the built-in server)\n"
+        "  --timer-wait S       seconds to wait for the target's BIND timer (default: that case\n"
+        "                       is skipped; 4 for the built-in server)\n"
+        "  --relay-bytes N      bytes each way in the bulk relay case (default 1048576)\n"
+        "\n"
+        "Output:\n"
+        "  --format F           human (default), tap, junit, json or html\n"
+        "  --output FILE        write that format to FILE (the human report still goes to stdout)\n"
+        "  -v, --verbose        details and traces for every case, not only failures\n"
+        "  -h, --help           this text; --version: the version\n"
+        "\n"
+        "Exit status: 0 when no MUST case fails (nor a SHOULD case with --strict), 1 otherwise,\n"
+        "2 for a usage error or a target that cannot be reached.\n";
+
+static void usage_error(const char *what, const char *arg)
+{
+	fprintf(stderr, PROG ": %s '%s'\nTry '" PROG " --help'.\n", what, arg);
+	exit(EXIT_USAGE);
+}
+
+static int seconds_ms(const char *s, int allow_zero)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (*s == '\0' || *end != '\0' || errno != 0 || v < 0 || v > 3600 ||
+	    (v == 0 && !allow_zero))
+		usage_error("bad number of seconds", s);
+	return (int)(v * 1000);
+}
+
+static long number(const char *s, long min, long max)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || errno != 0 || v < min || v > max)
+		usage_error("bad number", s);
+	return v;
+}
+
+enum {
+	OPT_TARGET = 256,
+	OPT_DEST,
+	OPT_ALT,
+	OPT_NAME,
+	OPT_FEATURES,
+	OPT_IDENTD,
+	OPT_IDENTD_PORT,
+	OPT_DENY,
+	OPT_USER,
+	OPT_LIST,
+	OPT_STRICT,
+	OPT_TIMEOUT,
+	OPT_STALL,
+	OPT_TIMER,
+	OPT_RELAY,
+	OPT_FORMAT,
+	OPT_OUTPUT,
+	OPT_VERSION,
+};
+
+static const struct option options[] = {
+        {"target", required_argument, NULL, OPT_TARGET},
+        {"dest-addr", required_argument, NULL, OPT_DEST},
+        {"alt-source", required_argument, NULL, OPT_ALT},
+        {"dest-name", required_argument, NULL, OPT_NAME},
+        {"features", required_argument, NULL, OPT_FEATURES},
+        {"identd", required_argument, NULL, OPT_IDENTD},
+        {"identd-port", required_argument, NULL, OPT_IDENTD_PORT},
+        {"deny-user", required_argument, NULL, OPT_DENY},
+        {"user", required_argument, NULL, OPT_USER},
+        {"list", no_argument, NULL, OPT_LIST},
+        {"strict", no_argument, NULL, OPT_STRICT},
+        {"jobs", required_argument, NULL, 'j'},
+        {"timeout", required_argument, NULL, OPT_TIMEOUT},
+        {"stall-wait", required_argument, NULL, OPT_STALL},
+        {"timer-wait", required_argument, NULL, OPT_TIMER},
+        {"relay-bytes", required_argument, NULL, OPT_RELAY},
+        {"format", required_argument, NULL, OPT_FORMAT},
+        {"output", required_argument, NULL, OPT_OUTPUT},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, OPT_VERSION},
+        {NULL, 0, NULL, 0},
+};
+
+static enum format parse_format(const char *s)
+{
+	static const char *const names[] = {"human", "tap", "junit", "json", "html"};
+	for (int i = 0; i < 5; i++)
+		if (strcmp(s, names[i]) == 0)
+			return (enum format)i;
+	usage_error("--format must be human, tap, junit, json or html, not", s);
+	return FMT_HUMAN;
+}
+
+struct stream {
+	FILE *f;
+	int color;
+	int verbose;
+};
+
+/* Called in catalogue order as results come in; the header goes first, once
+ * detection has told what the target can do. */
+static void on_result(struct runner *r, size_t i, void *arg)
+{
+	struct stream *s = arg;
+	if (s->f == NULL)
+		return;
+	if (i == 0)
+		human_header(s->f, r, s->color);
+	human_case(s->f, r, i, s->color, s->verbose);
+	fflush(s->f);
+}
+
+static int run_failed(const struct runner *r)
+{
+	for (size_t i = 0; i < r->ncases; i++) {
+		const struct result *res = &r->results[i];
+		if (res->v == V_FAIL && (r->cases[i]->level == LEVEL_MUST || r->o.strict))
+			return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct runner_opts o = {.user = "socks4-test",
+	                        .identd_port = -1,
+	                        .jobs = 4,
+	                        .timeout_ms = 5000,
+	                        .stall_wait_ms = -1,
+	                        .timer_wait_ms = -1,
+	                        .relay_bytes = 1 << 20};
+	const char *targets[MAX_TARGETS];
+	size_t ntargets = 0;
+	int list = 0;
+	enum format fmt = FMT_HUMAN;
+	const char *output = NULL;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "j:vh", options, NULL)) != -1) {
+		switch (opt) {
+		case OPT_TARGET:
+			if (ntargets == MAX_TARGETS)
+				usage_error("at most 8 targets; not", optarg);
+			targets[ntargets++] = optarg;
+			break;
+		case OPT_DEST:
+			o.dest_addr = optarg;
+			break;
+		case OPT_ALT:
+			o.alt_source = optarg;
+			break;
+		case OPT_NAME:
+			o.dest_name = optarg;
+			break;
+		case OPT_FEATURES:
+			o.features = optarg;
+			break;
+		case OPT_IDENTD:
+			if (strcmp(optarg, "strict") != 0 && strcmp(optarg, "lenient") != 0)
+				usage_error("--identd must be strict or lenient, not", optarg);
+			o.identd_mode = optarg;
+			break;
+		case OPT_IDENTD_PORT:
+			o.identd_port = (int)number(optarg, 1, 65535);
+			break;
+		case OPT_DENY:
+			o.deny_user = optarg;
+			break;
+		case OPT_USER:
+			o.user = optarg;
+			break;
+		case OPT_LIST:
+			list = 1;
+			break;
+		case OPT_STRICT:
+			o.strict = 1;
+			break;
+		case 'j':
+			o.jobs = (int)number(optarg, 1, 64);
+			break;
+		case OPT_TIMEOUT:
+			o.timeout_ms = seconds_ms(optarg, 0);
+			break;
+		case OPT_STALL:
+			o.stall_wait_ms = seconds_ms(optarg, 0);
+			break;
+		case OPT_TIMER:
+			o.timer_wait_ms = seconds_ms(optarg, 0);
+			break;
+		case OPT_RELAY:
+			o.relay_bytes = (size_t)number(optarg, 1, 1L << 30);
+			break;
+		case OPT_FORMAT:
+			fmt = parse_format(optarg);
+			break;
+		case OPT_OUTPUT:
+			output = optarg;
+			break;
+		case 'v':
+			o.verbose = 1;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return EXIT_OK;
+		case OPT_VERSION:
+			printf(PROG " (socks4kit) " VERSION "\n");
+			return EXIT_OK;
+		default:
+			fprintf(stderr, "Try '" PROG " --help'.\n");
+			return EXIT_USAGE;
+		}
+	}
+
+	static const struct s4case *all[MAX_CASES];
+	size_t nall = catalogue(all, MAX_CASES);
+	static const struct s4case *selected[MAX_CASES];
+	size_t nsel = 0, matched = 0;
+	for (size_t i = 0; i < nall && i < MAX_CASES; i++) {
+		int hit = case_selected(all[i]->id, argv + optind, (size_t)(argc - optind));
+		matched += (size_t)hit;
+		/* The preflight always runs: it decides whether anything else can. */
+		if (hit || strncmp(all[i]->id, "preflight/", 10) == 0)
+			selected[nsel++] = all[i];
+	}
+	if (matched == 0)
+		usage_error("no case matches", argc > optind ? argv[optind] : "");
+
+	if (list) {
+		for (size_t i = 0; i < nsel; i++)
+			printf("%-36s %-6s %s\n", selected[i]->id, level_str(selected[i]->level),
+			       selected[i]->title);
+		printf("%zu cases\n", nsel);
+		return EXIT_OK;
+	}
+
+	signal(SIGPIPE, SIG_IGN);
+	int to_stdout = fmt == FMT_HUMAN || output != NULL;
+	int color = to_stdout && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+	struct stream stream = {to_stdout ? stdout : NULL, color, o.verbose};
+	static struct runner runs[MAX_TARGETS];
+	struct runner *done[MAX_TARGETS];
+	size_t ndone = 0;
+	int status = EXIT_OK;
+
+	size_t nruns = ntargets > 0 ? ntargets : 1;
+	for (size_t t = 0; t < nruns; t++) {
+		struct runner *r = &runs[t];
+		r->o = o;
+		r->o.target = ntargets > 0 ? targets[t] : NULL;
+		if (r->o.identd_port < 0)
+			r->o.identd_port = r->o.target != NULL ? 113 : 0;
+		if (r->o.target != NULL) {
+			r->o.stall_wait_ms = o.stall_wait_ms >= 0 ? o.stall_wait_ms : 35000;
+			r->o.timer_wait_ms = o.timer_wait_ms >= 0 ? o.timer_wait_ms : 0;
+		} else {
+			r->o.stall_wait_ms = o.stall_wait_ms >= 0 ? o.stall_wait_ms : 0;
+			r->o.timer_wait_ms = o.timer_wait_ms >= 0 ? o.timer_wait_ms : 0;
+		}
+		r->cases = selected;
+		r->ncases = nsel;
+		char err[512];
+		if (stream.f != NULL && t > 0)
+			fprintf(stream.f, "\n");
+		int64_t t0 = net_now_ms();
+		if (runner_run(r, on_result, &stream, err, sizeof(err)) < 0) {
+			fprintf(stderr, PROG ": %s\n", err);
+			status = EXIT_USAGE;
+			continue;
+		}
+		r->elapsed_ms = net_now_ms() - t0;
+		if (stream.f != NULL)
+			human_summary(stream.f, r, color, r->elapsed_ms);
+		if (run_failed(r) && status == EXIT_OK)
+			status = EXIT_FAILED;
+		done[ndone++] = r;
+	}
+
+	if (ndone > 1 && stream.f != NULL)
+		matrix(stream.f, done, ndone, color);
+	if (ndone > 0 && (fmt != FMT_HUMAN || output != NULL)) {
+		FILE *f = output != NULL ? fopen(output, "w") : stdout;
+		if (f == NULL) {
+			fprintf(stderr, PROG ": %s: %s\n", output, strerror(errno));
+			return EXIT_USAGE;
+		}
+		report_write(f, fmt, done, ndone);
+		if (f != stdout)
+			fclose(f);
+	}
+	for (size_t i = 0; i < ndone; i++)
+		runner_free(done[i]);
+	return status;
+}

@@ -1,0 +1,470 @@
+/* report.c - human, TAP, JUnit XML, JSON and HTML reports, and the matrix. */
+#include "report.h"
+
+#include <string.h>
+
+#define RED "\033[31m"
+#define GREEN "\033[32m"
+#define YELLOW "\033[33m"
+#define CYAN "\033[36m"
+#define DIM "\033[2m"
+#define BOLD "\033[1m"
+#define RESET "\033[0m"
+
+const char *verdict_str(int v)
+{
+	static const char *const names[] = {"PASS", "FAIL", "SKIP", "INFO"};
+	return v >= 0 && v <= 3 ? names[v] : "?";
+}
+
+static const char *verdict_lower(int v)
+{
+	static const char *const names[] = {"pass", "fail", "skip", "info"};
+	return v >= 0 && v <= 3 ? names[v] : "?";
+}
+
+const char *level_str(int level)
+{
+	static const char *const names[] = {"MUST", "SHOULD", "INFO"};
+	return level >= 0 && level <= 2 ? names[level] : "?";
+}
+
+static const char *color_of(int v)
+{
+	switch (v) {
+	case V_PASS:
+		return GREEN;
+	case V_FAIL:
+		return RED;
+	case V_SKIP:
+		return YELLOW;
+	default:
+		return CYAN;
+	}
+}
+
+void count_results(const struct runner *r, struct counts *k)
+{
+	memset(k, 0, sizeof(*k));
+	for (size_t i = 0; i < r->ncases; i++) {
+		int lv = r->cases[i]->level;
+		switch (r->results[i].v) {
+		case V_PASS:
+			k->passed++;
+			k->level_passed[lv]++;
+			break;
+		case V_INFO:
+			k->passed++; /* an observation is not a failure */
+			k->info++;
+			k->level_passed[lv]++;
+			break;
+		case V_FAIL:
+			k->failed++;
+			k->level_failed[lv]++;
+			break;
+		case V_SKIP:
+			k->skipped++;
+			k->level_skipped[lv]++;
+			break;
+		}
+	}
+}
+
+/* "+0.012 c1 > 04 01 00 50 ... (20 bytes)" */
+static void trace_line(FILE *f, const struct trace_ev *e, char *buf, size_t cap)
+{
+	int n = snprintf(buf, cap, "+%lld.%03lld %-4s %c ", (long long)(e->t_ms / 1000),
+	                 (long long)(e->t_ms % 1000), e->who, e->dir);
+	if (e->text[0] != '\0' || e->len == 0) {
+		snprintf(buf + n, cap - (size_t)n, "%s", e->text);
+	} else {
+		size_t shown = e->len < TRACE_BYTES ? e->len : TRACE_BYTES;
+		for (size_t i = 0; i < shown && (size_t)n + 4 < cap; i++)
+			n += snprintf(buf + n, cap - (size_t)n, "%02x ", e->bytes[i]);
+		if (e->len > 8 && (size_t)n < cap)
+			snprintf(buf + n, cap - (size_t)n, "%s(%zu bytes)",
+			         e->len > shown ? "... " : "", e->len);
+	}
+	(void)f;
+}
+
+static void print_reqs(FILE *f, const char *reqs, const char *indent)
+{
+	char copy[256];
+	snprintf(copy, sizeof(copy), "%s", reqs);
+	char *save = NULL;
+	for (char *id = strtok_r(copy, " ", &save); id != NULL; id = strtok_r(NULL, " ", &save)) {
+		const char *text = requirement_text(id);
+		fprintf(f, "%s%s: %s\n", indent, id, text != NULL ? text : "");
+	}
+}
+
+void human_header(FILE *f, const struct runner *r, int color)
+{
+	fprintf(f, "%ssocks4-test%s: target %s, destinations on ", color ? BOLD : "",
+	        color ? RESET : "", r->target_text);
+	fprintf(f, "%u.%u.%u.%u\n", r->dest_ip >> 24, (r->dest_ip >> 16) & 255,
+	        (r->dest_ip >> 8) & 255, r->dest_ip & 255);
+	static const char *const names[] = {
+	        "4a",   "bind",       "identd", "identd-strict", "identd-lenient",
+	        "deny", "alt-source", "timer",  "name"};
+	fprintf(f, "capabilities:");
+	for (int b = 0; b < 9; b++)
+		if (r->have & (1u << b))
+			fprintf(f, " %s", names[b]);
+	fprintf(f, "\n\n");
+}
+
+void human_case(FILE *f, const struct runner *r, size_t i, int color, int verbose)
+{
+	const struct s4case *cs = r->cases[i];
+	const struct result *res = &r->results[i];
+	fprintf(f, "  %s%-4s%s %-6s %-34s %s", color ? color_of((int)res->v) : "",
+	        verdict_str((int)res->v), color ? RESET : "", level_str(cs->level), cs->id,
+	        cs->title);
+	if (res->v == V_SKIP || res->v == V_INFO)
+		fprintf(f, "%s  (%s)%s", color ? DIM : "", res->actual, color ? RESET : "");
+	fprintf(f, "\n");
+	if (res->v != V_FAIL && !verbose)
+		return;
+	print_reqs(f, cs->reqs, "        ");
+	fprintf(f, "        Expected: %s\n", res->expected);
+	fprintf(f, "        Actual:   %s\n", res->actual);
+	fprintf(f, "        Trace:\n");
+	char line[400];
+	for (size_t k = 0; k < res->ntrace; k++) {
+		trace_line(f, &res->trace[k], line, sizeof(line));
+		fprintf(f, "          %s\n", line);
+	}
+	if (res->dropped)
+		fprintf(f, "          (%zu more events not kept)\n", res->dropped);
+}
+
+void human_summary(FILE *f, const struct runner *r, int color, int64_t elapsed_ms)
+{
+	struct counts k;
+	count_results(r, &k);
+	fprintf(f, "\n%zu cases in %.1f s\n", r->ncases, (double)elapsed_ms / 1000.0);
+	for (int lv = 0; lv < 3; lv++)
+		fprintf(f, "%-6s %3d passed, %3d failed, %3d skipped\n", level_str(lv),
+		        k.level_passed[lv], k.level_failed[lv], k.level_skipped[lv]);
+	if (k.info)
+		fprintf(f, "(%d of the passed are informational observations)\n", k.info);
+	fprintf(f, "%s%d passed, %d failed, %d skipped%s\n", color ? (k.failed ? RED : GREEN) : "",
+	        k.passed, k.failed, k.skipped, color ? RESET : "");
+}
+
+/* ---- escaping ------------------------------------------------------------- */
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20 || ch >= 0x7f)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+static void xml_str(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		switch (ch) {
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		default:
+			if (ch < 0x20 && ch != '\n' && ch != '\t')
+				fputc('?', f);
+			else if (ch >= 0x7f)
+				fprintf(f, "&#%u;", ch);
+			else
+				fputc(ch, f);
+		}
+	}
+}
+
+/* ---- JSON ------------------------------------------------------------------ */
+
+static void json_run(FILE *f, const struct runner *r)
+{
+	struct counts k;
+	char line[400];
+	count_results(r, &k);
+	fprintf(f, "{\n  \"target\": ");
+	json_str(f, r->target_text);
+	fprintf(f,
+	        ",\n  \"summary\": {\"passed\": %d, \"failed\": %d, \"skipped\": %d, "
+	        "\"info\": %d, \"levels\": {",
+	        k.passed, k.failed, k.skipped, k.info);
+	for (int lv = 0; lv < 3; lv++)
+		fprintf(f, "%s\"%s\": {\"passed\": %d, \"failed\": %d, \"skipped\": %d}",
+		        lv ? ", " : "", level_str(lv), k.level_passed[lv], k.level_failed[lv],
+		        k.level_skipped[lv]);
+	fprintf(f, "}},\n  \"cases\": [\n");
+	for (size_t i = 0; i < r->ncases; i++) {
+		const struct s4case *cs = r->cases[i];
+		const struct result *res = &r->results[i];
+		fprintf(f, "    {\"id\": ");
+		json_str(f, cs->id);
+		fprintf(f, ", \"level\": \"%s\", \"title\": ", level_str(cs->level));
+		json_str(f, cs->title);
+		fprintf(f, ", \"requirements\": [");
+		char copy[256], *save = NULL;
+		snprintf(copy, sizeof(copy), "%s", cs->reqs);
+		int first = 1;
+		for (char *id = strtok_r(copy, " ", &save); id; id = strtok_r(NULL, " ", &save)) {
+			fprintf(f, "%s", first ? "" : ", ");
+			json_str(f, id);
+			first = 0;
+		}
+		fprintf(f, "], \"result\": \"%s\", \"expected\": ", verdict_lower((int)res->v));
+		json_str(f, res->expected);
+		fprintf(f, ", \"actual\": ");
+		json_str(f, res->actual);
+		fprintf(f, ", \"duration_ms\": %lld, \"trace\": [", (long long)res->duration_ms);
+		for (size_t t = 0; t < res->ntrace; t++) {
+			trace_line(f, &res->trace[t], line, sizeof(line));
+			fprintf(f, "%s", t ? ", " : "");
+			json_str(f, line);
+		}
+		fprintf(f, "]}%s\n", i + 1 < r->ncases ? "," : "");
+	}
+	fprintf(f, "  ]\n}");
+}
+
+/* ---- TAP ------------------------------------------------------------------- */
+
+static void tap_run(FILE *f, const struct runner *r)
+{
+	char line[400];
+	fprintf(f, "TAP version 13\n1..%zu\n# target %s\n", r->ncases, r->target_text);
+	for (size_t i = 0; i < r->ncases; i++) {
+		const struct s4case *cs = r->cases[i];
+		const struct result *res = &r->results[i];
+		/* A SHOULD failure is reported as not ok with a TODO directive: visible,
+		 * but not a failure of the run unless --strict (mirrors the exit code). */
+		fprintf(f, "%s %zu - %s [%s] %s", res->v == V_FAIL ? "not ok" : "ok", i + 1, cs->id,
+		        level_str(cs->level), cs->title);
+		if (res->v == V_SKIP)
+			fprintf(f, " # SKIP %s", res->actual);
+		else if (res->v == V_FAIL && cs->level != LEVEL_MUST && !r->o.strict)
+			fprintf(f, " # TODO %s level", level_str(cs->level));
+		fprintf(f, "\n");
+		if (res->v == V_FAIL) {
+			fprintf(f, "  ---\n  requirements: %s\n  expected: ", cs->reqs);
+			json_str(f, res->expected);
+			fprintf(f, "\n  actual: ");
+			json_str(f, res->actual);
+			fprintf(f, "\n  trace:\n");
+			for (size_t t = 0; t < res->ntrace; t++) {
+				trace_line(f, &res->trace[t], line, sizeof(line));
+				fprintf(f, "    - ");
+				json_str(f, line);
+				fprintf(f, "\n");
+			}
+			fprintf(f, "  ...\n");
+		}
+	}
+}
+
+/* ---- JUnit ----------------------------------------------------------------- */
+
+static void junit_run(FILE *f, const struct runner *r)
+{
+	struct counts k;
+	char line[400];
+	count_results(r, &k);
+	fprintf(f, "  <testsuite name=\"");
+	xml_str(f, r->target_text);
+	fprintf(f, "\" tests=\"%zu\" failures=\"%d\" skipped=\"%d\">\n", r->ncases, k.failed,
+	        k.skipped);
+	for (size_t i = 0; i < r->ncases; i++) {
+		const struct s4case *cs = r->cases[i];
+		const struct result *res = &r->results[i];
+		char area[64];
+		snprintf(area, sizeof(area), "%s", cs->id);
+		char *slash = strchr(area, '/');
+		if (slash != NULL)
+			*slash = '\0';
+		fprintf(f, "    <testcase classname=\"%s\" name=\"", area);
+		xml_str(f, cs->id);
+		fprintf(f, "\" time=\"%.3f\">", (double)res->duration_ms / 1000.0);
+		if (res->v == V_SKIP) {
+			fprintf(f, "<skipped message=\"");
+			xml_str(f, res->actual);
+			fprintf(f, "\"/>");
+		} else if (res->v == V_FAIL) {
+			fprintf(f, "<failure type=\"%s\" message=\"", level_str(cs->level));
+			xml_str(f, res->actual);
+			fprintf(f, "\">");
+			fprintf(f, "Requirements: ");
+			xml_str(f, cs->reqs);
+			fprintf(f, "\nExpected: ");
+			xml_str(f, res->expected);
+			fprintf(f, "\nActual: ");
+			xml_str(f, res->actual);
+			fprintf(f, "\n");
+			for (size_t t = 0; t < res->ntrace; t++) {
+				trace_line(f, &res->trace[t], line, sizeof(line));
+				xml_str(f, line);
+				fprintf(f, "\n");
+			}
+			fprintf(f, "</failure>");
+		} else if (res->v == V_INFO) {
+			fprintf(f, "<system-out>");
+			xml_str(f, res->actual);
+			fprintf(f, "</system-out>");
+		}
+		fprintf(f, "</testcase>\n");
+	}
+	fprintf(f, "  </testsuite>\n");
+}
+
+/* ---- HTML ------------------------------------------------------------------ */
+
+static void html_run(FILE *f, const struct runner *r)
+{
+	struct counts k;
+	char line[400];
+	count_results(r, &k);
+	fprintf(f, "<h2>");
+	xml_str(f, r->target_text);
+	fprintf(f,
+	        "</h2>\n<p class=\"sum\">%d passed, %d failed, %d skipped (%d informational)</p>\n",
+	        k.passed, k.failed, k.skipped, k.info);
+	fprintf(f, "<table>\n<tr><th>result</th><th>level</th><th>case</th><th>title</th>"
+	           "<th>ms</th></tr>\n");
+	for (size_t i = 0; i < r->ncases; i++) {
+		const struct s4case *cs = r->cases[i];
+		const struct result *res = &r->results[i];
+		fprintf(f, "<tr class=\"%s\"><td>%s</td><td>%s</td><td>",
+		        verdict_lower((int)res->v), verdict_str((int)res->v), level_str(cs->level));
+		xml_str(f, cs->id);
+		fprintf(f, "</td><td>");
+		xml_str(f, cs->title);
+		if (res->v != V_PASS) {
+			fprintf(f, "<details%s><summary>", res->v == V_FAIL ? " open" : "");
+			xml_str(f, res->actual);
+			fprintf(f, "</summary><dl><dt>Requirements</dt><dd>");
+			char copy[256], *save = NULL;
+			snprintf(copy, sizeof(copy), "%s", cs->reqs);
+			for (char *id = strtok_r(copy, " ", &save); id;
+			     id = strtok_r(NULL, " ", &save)) {
+				const char *text = requirement_text(id);
+				xml_str(f, id);
+				fprintf(f, ": ");
+				xml_str(f, text ? text : "");
+				fprintf(f, "<br>");
+			}
+			fprintf(f, "</dd><dt>Expected</dt><dd>");
+			xml_str(f, res->expected);
+			fprintf(f, "</dd><dt>Actual</dt><dd>");
+			xml_str(f, res->actual);
+			fprintf(f, "</dd></dl><pre>");
+			for (size_t t = 0; t < res->ntrace; t++) {
+				trace_line(f, &res->trace[t], line, sizeof(line));
+				xml_str(f, line);
+				fprintf(f, "\n");
+			}
+			fprintf(f, "</pre></details>");
+		}
+		fprintf(f, "</td><td>%lld</td></tr>\n", (long long)res->duration_ms);
+	}
+	fprintf(f, "</table>\n");
+}
+
+static const char html_head[] =
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+        "<title>socks4-test report</title>\n<style>\n"
+        "body{font-family:system-ui,sans-serif;margin:2em;color:#222}\n"
+        "table{border-collapse:collapse;width:100%}\n"
+        "td,th{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}\n"
+        "tr.pass td:first-child{color:#080}tr.fail td:first-child{color:#c00;font-weight:bold}\n"
+        "tr.skip td:first-child{color:#a70}tr.info td:first-child{color:#07a}\n"
+        "pre{background:#f6f6f6;padding:6px;overflow-x:auto;font-size:12px}\n"
+        "dt{font-weight:bold}.sum{font-size:1.2em}\n"
+        "</style></head><body>\n<h1>socks4-test report</h1>\n";
+
+void report_write(FILE *f, enum format fmt, struct runner *const *runs, size_t nruns)
+{
+	switch (fmt) {
+	case FMT_JSON:
+		if (nruns == 1) {
+			json_run(f, runs[0]);
+			fprintf(f, "\n");
+			break;
+		}
+		fprintf(f, "[\n");
+		for (size_t i = 0; i < nruns; i++) {
+			json_run(f, runs[i]);
+			fprintf(f, "%s\n", i + 1 < nruns ? "," : "");
+		}
+		fprintf(f, "]\n");
+		break;
+	case FMT_TAP:
+		for (size_t i = 0; i < nruns; i++)
+			tap_run(f, runs[i]);
+		break;
+	case FMT_JUNIT:
+		fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites "
+		           "name=\"socks4-test\">\n");
+		for (size_t i = 0; i < nruns; i++)
+			junit_run(f, runs[i]);
+		fprintf(f, "</testsuites>\n");
+		break;
+	case FMT_HTML:
+		fputs(html_head, f);
+		for (size_t i = 0; i < nruns; i++)
+			html_run(f, runs[i]);
+		fprintf(f, "</body></html>\n");
+		break;
+	case FMT_HUMAN:
+		for (size_t i = 0; i < nruns; i++) {
+			human_header(f, runs[i], 0);
+			for (size_t c = 0; c < runs[i]->ncases; c++)
+				human_case(f, runs[i], c, 0, 0);
+			human_summary(f, runs[i], 0, runs[i]->elapsed_ms);
+		}
+		break;
+	}
+}
+
+void matrix(FILE *f, struct runner *const *runs, size_t nruns, int color)
+{
+	fprintf(f, "\n%-36s", "case");
+	for (size_t t = 0; t < nruns; t++)
+		fprintf(f, " %-8zu", t + 1);
+	fprintf(f, "\n");
+	for (size_t i = 0; i < runs[0]->ncases; i++) {
+		fprintf(f, "%-36s", runs[0]->cases[i]->id);
+		for (size_t t = 0; t < nruns; t++) {
+			int v = (int)runs[t]->results[i].v;
+			fprintf(f, " %s%-8s%s", color ? color_of(v) : "", verdict_str(v),
+			        color ? RESET : "");
+		}
+		fprintf(f, "\n");
+	}
+	fprintf(f, "\n");
+	for (size_t t = 0; t < nruns; t++) {
+		struct counts k;
+		count_results(runs[t], &k);
+		fprintf(f, "%zu: %s: %d passed, %d failed, %d skipped\n", t + 1,
+		        runs[t]->target_text, k.passed, k.failed, k.skipped);
+	}
+}

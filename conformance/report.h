@@ -1,0 +1,35 @@
+/* report.h - what a run looks like to people and to machines: the human
+ * report (colour on a terminal unless NO_COLOR), TAP, JUnit XML, JSON, one
+ * self-contained HTML page, and the side-by-side matrix for several targets. */
+#ifndef SOCKS4KIT_REPORT_H
+#define SOCKS4KIT_REPORT_H
+
+#include <stdio.h>
+
+#include "runner.h"
+
+struct counts {
+	int passed, failed, skipped, info;
+	int level_passed[3], level_failed[3], level_skipped[3];
+};
+
+void count_results(const struct runner *r, struct counts *k);
+
+/* The human report, streamed: a header, one line per case as it finishes
+ * (with Expected/Actual/trace under a failure), then the summary whose last
+ * line is "N passed, N failed, N skipped". */
+void human_header(FILE *f, const struct runner *r, int color);
+void human_case(FILE *f, const struct runner *r, size_t i, int color, int verbose);
+void human_summary(FILE *f, const struct runner *r, int color, int64_t elapsed_ms);
+
+enum format { FMT_HUMAN, FMT_TAP, FMT_JUNIT, FMT_JSON, FMT_HTML };
+/* A whole run in a machine format (FMT_HUMAN writes the full human report). */
+void report_write(FILE *f, enum format fmt, struct runner *const *runs, size_t nruns);
+
+/* Cases by targets, one column per run. */
+void matrix(FILE *f, struct runner *const *runs, size_t nruns, int color);
+
+const char *verdict_str(int v);
+const char *level_str(int level);
+
+#endif

@@ -1,0 +1,496 @@
+/* runner.c - one run against one target: reach it (or start the built-in
+ * server), start the services, find out what the target can do, then run the
+ * selected cases: the preflight first, cases that wait for a server-side
+ * timeout each on its own thread, the rest on -j workers. Results come back in
+ * catalogue order through a callback as soon as they are known. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "runner.h"
+#include "server.h"
+
+/* The built-in target's rules: a user the policy denies, and two users whose
+ * requests are checked with identd, strictly and leniently. */
+static const char builtin_rules[] = "deny *=socks4-test-denied 0.0.0.0 0.0.0.0\n"
+                                    "permit ?=I *=ident-strict 0.0.0.0 0.0.0.0\n"
+                                    "permit ?=i *=ident-lenient 0.0.0.0 0.0.0.0\n"
+                                    "permit 0.0.0.0 0.0.0.0\n";
+
+static const struct case_table *const tables[] = {
+        &cases_preflight, &cases_connect, &cases_reply,   &cases_request, &cases_delivery,
+        &cases_relay,     &cases_bind,    &cases_socks4a, &cases_ident,   &cases_robust,
+};
+
+size_t catalogue(const struct s4case **out, size_t cap)
+{
+	size_t n = 0;
+	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
+		for (size_t i = 0; i < tables[t]->n; i++)
+			if (n < cap)
+				out[n++] = &tables[t]->v[i];
+			else
+				n++;
+	return n;
+}
+
+/* An id is selected by a prefix ("bind", "bind/") or a glob ("*vn*"). */
+int case_selected(const char *id, char **patterns, size_t n)
+{
+	if (n == 0)
+		return 1;
+	for (size_t i = 0; i < n; i++) {
+		const char *p = patterns[i];
+		if (strpbrk(p, "*?[") != NULL) {
+			if (fnmatch(p, id, 0) == 0)
+				return 1;
+		} else if (strncmp(id, p, strlen(p)) == 0) {
+			size_t k = strlen(p);
+			if (id[k] == '\0' || id[k] == '/' || p[k - 1] == '/')
+				return 1;
+		}
+	}
+	return 0;
+}
+
+static void lack(struct runner *r, unsigned need, const char *fmt, const char *arg)
+{
+	for (int bit = 0; bit < 16; bit++)
+		if (need & (1u << bit))
+			snprintf(r->lacks[bit], sizeof(r->lacks[bit]), fmt, arg);
+}
+
+/* ---- reaching the target --------------------------------------------- */
+
+static int resolve_target(struct runner *r, char *err, size_t errlen)
+{
+	char host[256];
+	uint16_t port;
+	if (net_split_hostport(r->o.target, 0, host, sizeof(host), &port, err, errlen) < 0)
+		return -1;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&r->target;
+	memset(&r->target, 0, sizeof(r->target));
+	if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		r->target_len = sizeof(*s6);
+	} else {
+		uint32_t addr;
+		size_t n;
+		if (net_resolve4(host, 5000, &addr, 1, &n, err, errlen) < 0)
+			return -1;
+		net_sockaddr4(&r->target, &r->target_len, addr, port);
+	}
+	r->target_port = port;
+	net_addr_str((struct sockaddr *)&r->target, r->target_text, sizeof(r->target_text));
+	return 0;
+}
+
+/* Connects once: proves the target is there, and tells our own address on
+ * the way to it (the default dest-addr). */
+static int probe_target(struct runner *r, uint32_t *local_ip, char *err, size_t errlen)
+{
+	int fd;
+	char why[160];
+	if (net_connect((struct sockaddr *)&r->target, r->target_len, NULL,
+	                net_deadline(r->o.timeout_ms), &fd, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "cannot reach target %s: %s", r->target_text, why);
+		return -1;
+	}
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	getsockname(fd, (struct sockaddr *)&ss, &len);
+	close(fd);
+	*local_ip = 0;
+	if (ss.ss_family == AF_INET)
+		*local_ip = ntohl(((struct sockaddr_in *)&ss)->sin_addr.s_addr);
+	else if (IN6_IS_ADDR_LOOPBACK(&((struct sockaddr_in6 *)&ss)->sin6_addr))
+		*local_ip = INADDR_LOOPBACK; /* same host over ::1: IPv4 loopback works */
+	return 0;
+}
+
+static int start_builtin(struct runner *r, char *err, size_t errlen)
+{
+	struct s4srv_config cfg;
+	s4srv_config_defaults(&cfg);
+	cfg.listen[0] = "127.0.0.1:0";
+	cfg.n_listen = 1;
+	cfg.rules =
+	        rules_parse(builtin_rules, sizeof(builtin_rules) - 1, "builtin", 0, err, errlen);
+	if (cfg.rules == NULL)
+		return -1;
+	cfg.identd_port = r->ident_port;
+	cfg.identd_timeout_ms = 1000;
+	cfg.handshake_timeout_ms = 2000;
+	cfg.bind_timeout_ms = 2000;
+	cfg.connect_timeout_ms = 15000; /* beyond connect/no-early-grant's SYN retries */
+	cfg.resolve_timeout_ms = 5000;
+	cfg.log_level = r->o.verbose ? S4SRV_LOG_VERBOSE : S4SRV_LOG_QUIET;
+	cfg.log_fd = r->o.verbose ? 2 : -1;
+	struct s4srv *srv = s4srv_start(&cfg, err, errlen);
+	if (srv == NULL)
+		return -1;
+	r->server = srv;
+	s4srv_listener_addr(srv, 0, &r->target);
+	r->target_len = sizeof(struct sockaddr_in);
+	r->target_port = ntohs(((struct sockaddr_in *)&r->target)->sin_port);
+	snprintf(r->target_text, sizeof(r->target_text), "127.0.0.1:%u (built-in socks4-server)",
+	         r->target_port);
+	r->have |= NEED_IDENTD | NEED_IDENTD_STRICT | NEED_IDENTD_LENIENT | NEED_DENY;
+	r->o.deny_user = "socks4-test-denied";
+	if (r->o.stall_wait_ms == 0)
+		r->o.stall_wait_ms = 4000;
+	if (r->o.timer_wait_ms == 0)
+		r->o.timer_wait_ms = 4000;
+	return 0;
+}
+
+/* ---- what the target can do ----------------------------------------------- */
+
+/* Sends one request on a fresh connection; returns the reply kind and code. */
+static int probe_request(struct runner *r, const uint8_t *req, size_t n, struct got *g,
+                         uint16_t *src_port)
+{
+	struct result res;
+	struct trace_ev trace[TRACE_MAX];
+	struct ctx c;
+	static const struct s4case probe = {.id = "probe"};
+	memset(&res, 0, sizeof(res));
+	res.trace = trace;
+	ctx_init(&c, r, &probe, &res);
+	int fd = t_connect(&c);
+	int rc = -1;
+	if (fd >= 0 && t_send(&c, fd, req, n) == 0) {
+		if (src_port != NULL)
+			*src_port = local_port(fd);
+		t_read_reply(&c, fd, r->o.timeout_ms, g);
+		rc = 0;
+	}
+	ctx_finish(&c);
+	return rc;
+}
+
+static void detect(struct runner *r)
+{
+	uint8_t req[S4_REQUEST_MAX];
+	struct got g;
+	char ip[16], what[128];
+	struct in_addr a = {.s_addr = htonl(r->dest_ip)};
+	inet_ntop(AF_INET, &a, ip, sizeof(ip));
+	const char *u = r->o.user;
+
+	if (r->o.features != NULL) {
+		r->have &= ~(NEED_4A | NEED_BIND);
+		if (strstr(r->o.features, "4a") != NULL)
+			r->have |= NEED_4A;
+		if (strstr(r->o.features, "bind") != NULL)
+			r->have |= NEED_BIND;
+		if (strstr(r->o.features, "identd") != NULL)
+			r->have |= NEED_IDENTD;
+		lack(r, NEED_4A | NEED_BIND | NEED_IDENTD, "not in --features %s", r->o.features);
+	} else {
+		/* 4a: an IP literal as the name (S4A-14), so no resolver is involved. */
+		size_t n = req_build(req, sizeof(req), S4_CMD_CONNECT, r->echo_port, 1, u,
+		                     strlen(u), ip, strlen(ip));
+		if (probe_request(r, req, n, &g, NULL) == 0 && g.kind == GOT_REPLY &&
+		    g.rep.cd == S4_REP_GRANTED)
+			r->have |= NEED_4A;
+		else
+			lack(r, NEED_4A, "target does not do SOCKS4a (a 4a CONNECT got %s)",
+			     got_str(&g, what, sizeof(what)));
+
+		n = req_build(req, sizeof(req), S4_CMD_BIND, r->echo_port, r->dest_ip, u, strlen(u),
+		              NULL, 0);
+		if (probe_request(r, req, n, &g, NULL) == 0 && g.kind == GOT_REPLY &&
+		    g.rep.cd == S4_REP_GRANTED)
+			r->have |= NEED_BIND;
+		else
+			lack(r, NEED_BIND, "target does not do BIND (a BIND got %s)",
+			     got_str(&g, what, sizeof(what)));
+	}
+	if (!(r->have & NEED_4A))
+		r->have |= NEED_NO_4A;
+	else
+		lack(r, NEED_NO_4A, "%s", "target does SOCKS4a");
+
+	if (!r->in_process) {
+		if (r->o.identd_mode != NULL) {
+			r->have |= NEED_IDENTD;
+			r->have |= strcmp(r->o.identd_mode, "strict") == 0 ? NEED_IDENTD_STRICT
+			                                                   : NEED_IDENTD_LENIENT;
+		} else if (r->ident_lfd >= 0 && !(r->have & NEED_IDENTD)) {
+			/* Does the target ask identd about an ordinary request? */
+			size_t n = req_build(req, sizeof(req), S4_CMD_CONNECT, r->echo_port,
+			                     r->dest_ip, u, strlen(u), NULL, 0);
+			pthread_mutex_lock(&r->mu);
+			int before = r->ident_queries;
+			pthread_mutex_unlock(&r->mu);
+			probe_request(r, req, n, &g, NULL);
+			pthread_mutex_lock(&r->mu);
+			if (r->ident_queries > before)
+				r->have |= NEED_IDENTD;
+			pthread_mutex_unlock(&r->mu);
+		}
+		if (!(r->have & NEED_IDENTD))
+			lack(r, NEED_IDENTD | NEED_IDENTD_STRICT | NEED_IDENTD_LENIENT, "%s",
+			     r->ident_lfd < 0 ? r->lacks[2]
+			                      : "target does not consult identd (or say so with "
+			                        "--identd strict|lenient)");
+		if (!(r->have & NEED_IDENTD_STRICT))
+			lack(r, NEED_IDENTD_STRICT, "%s",
+			     "target's identd mode is not declared strict (--identd strict)");
+		if (!(r->have & NEED_IDENTD_LENIENT))
+			lack(r, NEED_IDENTD_LENIENT, "%s",
+			     "target's identd mode is not declared lenient (--identd lenient)");
+	}
+
+	if (r->o.deny_user != NULL)
+		r->have |= NEED_DENY;
+	else
+		lack(r, NEED_DENY, "%s", "no request the target denies (--deny-user USER)");
+
+	if (r->o.timer_wait_ms > 0)
+		r->have |= NEED_TIMER;
+	else
+		lack(r, NEED_TIMER, "%s",
+		     "the BIND timer is not waited for (--timer-wait S, 120 s in the original)");
+
+	if (r->dest_name[0] != '\0')
+		r->have |= NEED_NAME;
+	else
+		lack(r, NEED_NAME, "%s", "no name the target resolves to dest-addr (--dest-name)");
+
+	if (r->alt_ip != 0) {
+		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		struct sockaddr_storage ss;
+		socklen_t len;
+		net_sockaddr4(&ss, &len, r->alt_ip, 0);
+		if (fd >= 0 && bind(fd, (struct sockaddr *)&ss, len) == 0)
+			r->have |= NEED_ALT_SOURCE;
+		else
+			lack(r, NEED_ALT_SOURCE, "cannot use %s as a second source address",
+			     r->o.alt_source ? r->o.alt_source : "127.0.0.2");
+		if (fd >= 0)
+			close(fd);
+	} else {
+		lack(r, NEED_ALT_SOURCE, "%s", "no second local address (--alt-source ADDR)");
+	}
+}
+
+/* ---- running cases ---------------------------------------------------------- */
+
+void runner_mark_not_socks4(struct runner *r, const char *why)
+{
+	pthread_mutex_lock(&r->mu);
+	r->not_socks4 = 1;
+	snprintf(r->not_socks4_why, sizeof(r->not_socks4_why), "%s", why);
+	pthread_mutex_unlock(&r->mu);
+}
+
+static const char *missing_reason(struct runner *r, unsigned missing)
+{
+	for (int bit = 0; bit < 16; bit++)
+		if (missing & (1u << bit))
+			return r->lacks[bit][0] ? r->lacks[bit] : "capability missing";
+	return "capability missing";
+}
+
+static void run_one(struct runner *r, size_t i)
+{
+	const struct s4case *cs = r->cases[i];
+	struct result *res = &r->results[i];
+	unsigned missing = cs->needs & ~r->have;
+	enum verdict v;
+	struct ctx c;
+
+	ctx_init(&c, r, cs, res);
+	pthread_mutex_lock(&r->mu);
+	int dead = r->dead, not4 = r->not_socks4 && strncmp(cs->id, "preflight/", 10) != 0;
+	pthread_mutex_unlock(&r->mu);
+	if (not4) {
+		v = skip(&c, "not a SOCKS4 server: %s", r->not_socks4_why);
+	} else if (dead) {
+		v = skip(&c, "the target stopped serving after %s", r->dead_after);
+	} else if (missing) {
+		v = skip(&c, "%s", missing_reason(r, missing));
+	} else {
+		if (cs->expect != NULL)
+			expect(&c, "%s", cs->expect);
+		v = cs->run(&c);
+	}
+	ctx_finish(&c);
+
+	if (v != V_SKIP && (cs->flags & F_DESTRUCTIVE)) {
+		char why[256];
+		if (health_check(r, why, sizeof(why)) < 0) {
+			poll(NULL, 0, 200);
+			if (health_check(r, why, sizeof(why)) < 0) {
+				pthread_mutex_lock(&r->mu);
+				if (!r->dead) {
+					r->dead = 1;
+					snprintf(r->dead_after, sizeof(r->dead_after), "%s",
+					         cs->id);
+				}
+				pthread_mutex_unlock(&r->mu);
+				size_t k = strlen(res->actual);
+				snprintf(res->actual + k, sizeof(res->actual) - k,
+				         "%safterwards the target no longer grants a valid CONNECT "
+				         "(%s)",
+				         k ? "; " : "", why);
+				v = V_FAIL;
+			}
+		}
+	}
+	if (v == V_PASS && cs->level == LEVEL_INFO)
+		v = V_INFO;
+
+	pthread_mutex_lock(&r->mu);
+	res->v = v;
+	res->done = 1;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+}
+
+struct slow_arg {
+	struct runner *r;
+	size_t i;
+};
+
+static void *slow_main(void *arg)
+{
+	struct slow_arg *sa = arg;
+	run_one(sa->r, sa->i);
+	return NULL;
+}
+
+static void *worker_main(void *arg)
+{
+	struct runner *r = arg;
+	for (;;) {
+		pthread_mutex_lock(&r->mu);
+		size_t i = r->next_case;
+		while (i < r->ncases && (r->cases[i]->flags & F_SLOW))
+			i++;
+		r->next_case = i + 1;
+		pthread_mutex_unlock(&r->mu);
+		if (i >= r->ncases)
+			return NULL;
+		run_one(r, i);
+	}
+}
+
+int runner_run(struct runner *r, void (*on_result)(struct runner *, size_t, void *), void *arg,
+               char *err, size_t errlen)
+{
+	uint32_t local_ip = INADDR_LOOPBACK;
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->cv, NULL);
+
+	if (r->o.target != NULL) {
+		if (resolve_target(r, err, errlen) < 0 ||
+		    probe_target(r, &local_ip, err, errlen) < 0)
+			return -1;
+	}
+	r->in_process = r->o.target == NULL;
+	if (r->o.dest_addr != NULL) {
+		struct in_addr a;
+		if (inet_pton(AF_INET, r->o.dest_addr, &a) != 1) {
+			snprintf(err, errlen, "--dest-addr '%s' is not an IPv4 address",
+			         r->o.dest_addr);
+			return -1;
+		}
+		r->dest_ip = ntohl(a.s_addr);
+	} else if (local_ip == 0) {
+		snprintf(err, errlen,
+		         "the target is reached over IPv6: name an IPv4 address of this "
+		         "host the target can reach with --dest-addr");
+		return -1;
+	} else {
+		r->dest_ip = local_ip;
+	}
+	if (r->o.alt_source != NULL) {
+		struct in_addr a;
+		if (inet_pton(AF_INET, r->o.alt_source, &a) != 1) {
+			snprintf(err, errlen, "--alt-source '%s' is not an IPv4 address",
+			         r->o.alt_source);
+			return -1;
+		}
+		r->alt_ip = ntohl(a.s_addr);
+	} else if ((r->dest_ip >> 24) == 127) {
+		/* Linux answers for all of 127/8: another loopback address is a
+		 * different source the target can tell apart. */
+		r->alt_ip = r->dest_ip == 0x7f000002 ? 0x7f000003 : 0x7f000002;
+	}
+	if (r->o.dest_name != NULL)
+		snprintf(r->dest_name, sizeof(r->dest_name), "%s", r->o.dest_name);
+	else if (r->dest_ip == INADDR_LOOPBACK)
+		snprintf(r->dest_name, sizeof(r->dest_name), "localhost");
+
+	if (harness_start(r, err, errlen) < 0)
+		return -1;
+	if (r->in_process && start_builtin(r, err, errlen) < 0) {
+		harness_stop(r);
+		return -1;
+	}
+	detect(r);
+
+	r->results = calloc(r->ncases, sizeof(*r->results));
+	for (size_t i = 0; i < r->ncases; i++)
+		r->results[i].trace = calloc(TRACE_MAX, sizeof(struct trace_ev));
+
+	/* The preflight cases come first, alone: they decide whether the rest
+	 * can run at all. */
+	size_t first = 0;
+	while (first < r->ncases && strncmp(r->cases[first]->id, "preflight/", 10) == 0)
+		run_one(r, first++);
+	r->next_case = first;
+
+	pthread_t slow[64];
+	struct slow_arg sargs[64];
+	size_t nslow = 0;
+	for (size_t i = first; i < r->ncases; i++) {
+		if ((r->cases[i]->flags & F_SLOW) && nslow < 64) {
+			sargs[nslow] = (struct slow_arg){r, i};
+			pthread_create(&slow[nslow], NULL, slow_main, &sargs[nslow]);
+			nslow++;
+		}
+	}
+	int jobs = r->o.jobs > 0 ? r->o.jobs : 1;
+	pthread_t workers[64];
+	for (int k = 0; k < jobs && k < 64; k++)
+		pthread_create(&workers[k], NULL, worker_main, r);
+
+	for (size_t i = 0; i < r->ncases; i++) {
+		pthread_mutex_lock(&r->mu);
+		while (!r->results[i].done)
+			pthread_cond_wait(&r->cv, &r->mu);
+		pthread_mutex_unlock(&r->mu);
+		if (on_result != NULL)
+			on_result(r, i, arg);
+	}
+	for (int k = 0; k < jobs && k < 64; k++)
+		pthread_join(workers[k], NULL);
+	for (size_t k = 0; k < nslow; k++)
+		pthread_join(slow[k], NULL);
+
+	if (r->server != NULL)
+		s4srv_stop(r->server, 0);
+	harness_stop(r);
+	return 0;
+}
+
+void runner_free(struct runner *r)
+{
+	for (size_t i = 0; r->results != NULL && i < r->ncases; i++)
+		free(r->results[i].trace);
+	free(r->results);
+	r->results = NULL;
+	pthread_cond_destroy(&r->cv);
+	pthread_mutex_destroy(&r->mu);
+}

@@ -1,0 +1,226 @@
+/* suite.h - what a conformance case is, and everything a case may call.
+ *
+ * A case is a row in a static table (one table per spec area, in cases/):
+ * a stable id, the requirement ids it checks, a level, a title, the outcomes
+ * it accepts, and its function. The function gets a fresh context: its own
+ * deadline, its own trace of the bytes both ways, and helpers that open
+ * connections to the target, send requests (whole, split, byte by byte),
+ * read replies and judge them. Everything it opens is closed when it ends.
+ *
+ * A case returns PASS, FAIL (what the spec forbids happened), SKIP (a
+ * capability the target lacks, with the reason) or INFO (an observation the
+ * spec leaves open). Expected and Actual say what was accepted and what
+ * happened; the runner prints them with the trace for every failure. */
+#ifndef SOCKS4KIT_SUITE_H
+#define SOCKS4KIT_SUITE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "socks4.h"
+
+enum level { LEVEL_MUST, LEVEL_SHOULD, LEVEL_INFO };
+enum verdict { V_PASS, V_FAIL, V_SKIP, V_INFO };
+
+/* Capabilities a case may need; a missing one makes it SKIP, never FAIL. */
+enum {
+	NEED_4A = 1u << 0,             /* SOCKS4a hostnames */
+	NEED_BIND = 1u << 1,           /* the BIND command */
+	NEED_IDENTD = 1u << 2,         /* the target consults identd */
+	NEED_IDENTD_STRICT = 1u << 3,  /* ... and refuses when it cannot (92) */
+	NEED_IDENTD_LENIENT = 1u << 4, /* ... and allows when it cannot */
+	NEED_DENY = 1u << 5,           /* a request the target's policy denies */
+	NEED_ALT_SOURCE = 1u << 6,     /* a second local address (BIND mismatch) */
+	NEED_TIMER = 1u << 7,          /* --timer-wait: the BIND timer is waited for */
+	NEED_NAME = 1u << 8,           /* a name the target resolves to dest-addr */
+	NEED_NO_4A = 1u << 9,          /* the target does NOT do SOCKS4a */
+};
+
+/* Case flags */
+enum {
+	F_SLOW = 1u << 0,        /* waits for a server-side timeout: run alongside */
+	F_DESTRUCTIVE = 1u << 1, /* hostile input: check the target still serves after */
+};
+
+struct ctx;
+
+struct s4case {
+	const char *id;   /* stable, e.g. "connect/refused" */
+	const char *reqs; /* requirement ids, space-separated, e.g. "S4-CONNECT-4 S4-REPLY-5" */
+	enum level level;
+	const char *title;
+	const char *expect; /* the acceptable outcomes, in words */
+	unsigned needs;     /* NEED_* */
+	unsigned flags;     /* F_* */
+	enum verdict (*run)(struct ctx *c);
+};
+
+/* One table per spec area (cases/<area>.c). */
+struct case_table {
+	const struct s4case *v;
+	size_t n;
+};
+extern const struct case_table cases_preflight, cases_connect, cases_reply, cases_request,
+        cases_delivery, cases_relay, cases_bind, cases_socks4a, cases_ident, cases_robust;
+
+/* ---- what the runner tells a case ------------------------------------ */
+
+/* The destination the target should connect to: the runner's echo service
+ * on dest-addr (IPv4, host byte order). */
+uint32_t dest_ip(struct ctx *c);
+/* The target's own IPv4 address (127.0.0.1 for a target on ::1): what a BIND
+ * reply's 0.0.0.0 stands for (S4-BIND-6). */
+uint32_t target_ip(struct ctx *c);
+uint16_t echo_port(struct ctx *c);
+/* The USERID cases send unless they test USERID itself. */
+const char *default_user(struct ctx *c);
+/* A USERID the target denies (NEED_DENY), and USERIDs that put the target in
+ * strict / lenient identd mode (NEED_IDENTD_*). */
+const char *deny_user(struct ctx *c);
+const char *ident_user(struct ctx *c, int strict);
+/* A second local address for BIND peers that must not match (NEED_ALT_SOURCE). */
+uint32_t alt_source(struct ctx *c);
+/* A name the target resolves to dest-addr (NEED_NAME), e.g. "localhost". */
+const char *dest_name(struct ctx *c);
+/* How long to wait for the target's own timeouts (stalls, the BIND timer). */
+int stall_wait_ms(struct ctx *c);
+int timer_wait_ms(struct ctx *c);
+/* Bytes each way for the bulk relay case. */
+size_t relay_bytes(struct ctx *c);
+/* The per-case timeout for ordinary waits (a reply, an EOF). */
+int case_timeout_ms(struct ctx *c);
+
+/* ---- verdicts ---------------------------------------------------------- */
+
+/* Sets Expected (what the case accepts) when the table's text needs detail. */
+void expect(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Each returns its verdict after setting Actual. */
+enum verdict pass(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+enum verdict fail(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+enum verdict skip(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+enum verdict info(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The preflight's finding that the target does not speak SOCKS4 at all:
+ * every other case is then skipped with this reason. */
+void mark_not_socks4(struct ctx *c, const char *why);
+/* A note in the trace ("* waiting 1000 ms for no reply"). */
+void note(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- connections to the target ----------------------------------------- */
+
+/* Opens a connection to the target, named "c1", "c2"... in the trace.
+ * Returns the fd, or -1 after recording why (the case should then FAIL or
+ * return the runner's "target down" verdict via target_down()). */
+int t_connect(struct ctx *c);
+enum verdict target_down(struct ctx *c); /* FAIL: could not reach the target */
+
+/* Sends bytes in one write; split at the given offsets with gap_ms between
+ * writes; or one byte per write. TCP_NODELAY is set, so each write leaves
+ * as its own segment. Return 0, or -1 (recorded) when the target went away. */
+int t_send(struct ctx *c, int fd, const void *buf, size_t n);
+int t_send_split(struct ctx *c, int fd, const void *buf, size_t n, const size_t *cuts, size_t ncuts,
+                 int gap_ms);
+int t_send_bytewise(struct ctx *c, int fd, const void *buf, size_t n, int gap_ms);
+/* shutdown(SHUT_WR), traced. */
+void t_shutdown_write(struct ctx *c, int fd);
+/* Closes with a reset (SO_LINGER 0), traced. */
+void t_reset(struct ctx *c, int fd);
+
+/* Builds a request with lib/socks4 (the only encoder). host may be NULL.
+ * Returns the length, 0 when it does not fit. */
+size_t req_build(uint8_t *out, size_t cap, int cd, uint16_t port, uint32_t ip, const char *userid,
+                 size_t userid_len, const char *host, size_t host_len);
+/* A CONNECT to the echo service with the default USERID. */
+size_t req_connect_echo(struct ctx *c, uint8_t *out, size_t cap);
+
+/* What came back where a reply was expected. */
+enum got_kind {
+	GOT_REPLY,   /* 8 bytes with VN=0 (rep holds them) */
+	GOT_BAD_VN,  /* 8 bytes, VN not 0 (rep holds them; vn as read) */
+	GOT_SHORT,   /* end of file after 1..7 bytes */
+	GOT_EOF,     /* end of file before any byte */
+	GOT_RESET,   /* connection reset */
+	GOT_TIMEOUT, /* nothing (or less than 8 bytes) within the time */
+};
+struct got {
+	enum got_kind kind;
+	struct s4_reply rep;
+	uint8_t raw[S4_REPLY_LEN];
+	size_t n;      /* bytes read */
+	int64_t at_ms; /* when it was decided, ms since the case started */
+};
+/* Reads one reply, decoded by lib/socks4 (the only decoder). */
+void t_read_reply(struct ctx *c, int fd, int timeout_ms, struct got *g);
+/* "90 (request granted)", "end of file after 3 of 8 bytes", ... */
+const char *got_str(const struct got *g, char *buf, size_t cap);
+
+/* Waits for the target to close fd: returns 1 on end of file or reset with
+ * no byte before it, 0 otherwise (Actual then says what came instead). */
+int t_expect_close(struct ctx *c, int fd, int timeout_ms);
+/* Reads exactly n bytes. Returns 0, or -1 with Actual set. */
+int t_read_exact(struct ctx *c, int fd, void *buf, size_t n, int timeout_ms);
+/* Waits timeout_ms for any byte or end of file. Returns 1 when something
+ * came (n bytes put in buf, 0 for end of file), 0 when the time passed. */
+int t_read_any(struct ctx *c, int fd, void *buf, size_t cap, int timeout_ms, size_t *n);
+/* Sleeps, traced. */
+void t_sleep(struct ctx *c, int ms);
+
+/* The standard verifiers. Each sets Expected (unless the case did) and
+ * Actual, and returns the verdict:
+ *   expect_grant: a 90 reply (the connection stays open for the relay);
+ *   expect_code: a reply (VN=0, 8 bytes) whose code is in codes[];
+ *   expect_code_close: the same, then the target closes at once (S4-CONNECT-5);
+ *   expect_refusal: "close" or "91 then close" (S4-REQ-7), never 90, no hang. */
+enum verdict expect_grant(struct ctx *c, int fd, struct got *g);
+enum verdict expect_code(struct ctx *c, int fd, const int *codes, size_t ncodes);
+enum verdict expect_code_close(struct ctx *c, int fd, const int *codes, size_t ncodes);
+enum verdict expect_refusal(struct ctx *c, int fd);
+/* {91} for the verifiers above. */
+extern const int only_91[1];
+
+/* ---- the runner's own services ------------------------------------------ */
+
+/* A listener on dest-addr:0 that the case drives itself. backlog 0 makes a
+ * late-accepting destination (one queued connection, then SYNs are held). */
+int d_listen(struct ctx *c, int backlog, uint16_t *port);
+/* Accepts one connection within timeout_ms; -1 when none came. The peer's
+ * address is recorded in the trace as "dN". */
+int d_accept(struct ctx *c, int lfd, int timeout_ms);
+/* Connects from `source` (dest-addr or alt_source) to ip:port, as a BIND
+ * peer. Returns the fd or -1. */
+int d_connect_from(struct ctx *c, uint32_t source, uint32_t ip, uint16_t port);
+/* Starts a connection from dest-addr to ip:port without waiting for it to
+ * complete (to fill a destination's accept queue). Returns the fd or -1. */
+int d_connect_nowait(struct ctx *c, uint32_t ip, uint16_t port);
+/* A port on dest-addr where nothing listens. */
+uint16_t d_refused_port(struct ctx *c);
+/* Echoes everything on fd in a helper thread until end of file (then shuts
+ * the write side); d_echo_wait() joins it. One per case. */
+void d_echo_start(struct ctx *c, int fd);
+void d_echo_wait(struct ctx *c);
+
+/* The scripted identd: how it answers the query about the connection fd
+ * (a connection to the target made by this case). */
+enum ident_answer {
+	IDENT_ANS_USERID, /* "USERID : UNIX : <arg>" */
+	IDENT_ANS_ERROR,  /* "ERROR : <arg>" */
+	IDENT_ANS_RAW,    /* <arg> as the whole line (after the port pair) */
+	IDENT_ANS_CLOSE,  /* close without answering */
+	IDENT_ANS_HANG,   /* never answer (until the case ends) */
+};
+void ident_script(struct ctx *c, int fd, enum ident_answer kind, const char *arg);
+/* The query line the target sent about fd (NUL-terminated, CRLF kept), or
+ * NULL when none came within timeout_ms. */
+const char *ident_query_line(struct ctx *c, int fd, int timeout_ms);
+/* The port the target accepted fd on, and fd's own source port. */
+uint16_t target_port(struct ctx *c);
+uint16_t local_port(int fd);
+
+/* Memory for this case only (cases run concurrently: no static buffers),
+ * zeroed, freed when the case ends. Never NULL: the run aborts without it. */
+void *t_alloc(struct ctx *c, size_t n);
+
+/* A random-looking but reproducible byte stream (for relay data). */
+void fill_pattern(uint8_t *buf, size_t n, uint32_t seed);
+
+#endif
