@@ -299,6 +299,16 @@ void t_reset(struct ctx *c, int fd)
 	close(fd);
 }
 
+int t_peek_byte(struct ctx *c, int fd, int timeout_ms)
+{
+	char err[64];
+	uint8_t b;
+	(void)c;
+	if (net_wait_readable(fd, net_deadline(timeout_ms), err, sizeof(err)) < 0)
+		return -1;
+	return recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 1 ? b : -1;
+}
+
 void t_sleep(struct ctx *c, int ms)
 {
 	note(c, "waiting %d ms", ms);

@@ -162,6 +162,9 @@ int t_read_exact(struct ctx *c, int fd, void *buf, size_t n, int timeout_ms);
 /* Waits timeout_ms for any byte or end of file. Returns 1 when something
  * came (n bytes put in buf, 0 for end of file), 0 when the time passed. */
 int t_read_any(struct ctx *c, int fd, void *buf, size_t cap, int timeout_ms, size_t *n);
+/* The next byte the target sends, left unread (MSG_PEEK): 0-255, or -1 for
+ * end of file, a reset or nothing within timeout_ms. */
+int t_peek_byte(struct ctx *c, int fd, int timeout_ms);
 /* Sleeps, traced. */
 void t_sleep(struct ctx *c, int ms);
 

@@ -40,9 +40,22 @@ static enum verdict vn_3(struct ctx *c)
 {
 	return bad_vn(c, 3);
 }
+/* VN=5 is SOCKS5's: a server that speaks both protocols may read these bytes
+ * as a SOCKS5 greeting and answer it (Dante: "05 ff", no acceptable method).
+ * That is allowed; only a SOCKS4 grant or a hang is not. */
 static enum verdict vn_5(struct ctx *c)
 {
-	return bad_vn(c, 5);
+	uint8_t req[S4_REQUEST_MAX], buf[8];
+	size_t n = shaped(c, req, sizeof(req), 5, S4_CMD_CONNECT), got;
+	int fd = t_connect(c);
+	if (fd < 0 || t_send(c, fd, req, n) < 0)
+		return V_FAIL;
+	if (t_peek_byte(c, fd, case_timeout_ms(c)) == 0x05) {
+		t_read_any(c, fd, buf, sizeof(buf), case_timeout_ms(c), &got);
+		return pass(c, "a SOCKS5 answer: the target speaks SOCKS5 too");
+	}
+	expect(c, "close, 91 then close, or a SOCKS5 answer (05 ..); never 90, never a hang");
+	return expect_refusal(c, fd);
 }
 static enum verdict vn_255(struct ctx *c)
 {
