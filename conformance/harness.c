@@ -137,9 +137,21 @@ const char *default_user(struct ctx *c)
 	return c->r->o.user;
 }
 
-const char *deny_user(struct ctx *c)
+int send_denied(struct ctx *c)
 {
-	return c->r->o.deny_user;
+	uint8_t req[S4_REQUEST_MAX];
+	const char *user = c->r->o.deny_user != NULL ? c->r->o.deny_user : c->r->o.user;
+	uint16_t port = c->r->echo_port;
+	if (c->r->o.deny_user == NULL) {
+		port = (uint16_t)c->r->o.deny_port; /* the runner echoes there */
+		note(c, "to port %u, where the target's policy denies requests", port);
+	}
+	size_t n = req_build(req, sizeof(req), S4_CMD_CONNECT, port, c->r->dest_ip, user,
+	                     strlen(user), NULL, 0);
+	int fd = t_connect(c);
+	if (fd < 0 || t_send(c, fd, req, n) < 0)
+		return -1;
+	return fd;
 }
 
 const char *ident_user(struct ctx *c, int strict)
@@ -671,9 +683,10 @@ static void *echo_conn_main(void *arg)
 
 static void *echo_main(void *arg)
 {
-	struct runner *r = arg;
+	struct echo_service *svc = arg;
+	struct runner *r = svc->r;
 	for (;;) {
-		int fd = accept4(r->echo_lfd, NULL, NULL, SOCK_CLOEXEC);
+		int fd = accept4(svc->lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (r->stopping)
 				return NULL;
@@ -900,9 +913,19 @@ int harness_start(struct runner *r, char *err, size_t errlen)
 	char ip[16];
 	struct in_addr a = {.s_addr = htonl(r->dest_ip)};
 	inet_ntop(AF_INET, &a, ip, sizeof(ip));
-	if (net_listen(ip, 0, 128, &r->echo_lfd, &r->echo_port, err, errlen) < 0)
+	r->echo = (struct echo_service){r, -1, 0};
+	r->deny = (struct echo_service){r, -1, 0};
+	if (net_listen(ip, 0, 128, &r->echo.lfd, &r->echo_port, err, errlen) < 0)
 		return -1;
-	pthread_create(&r->echo_tid, NULL, echo_main, r);
+	pthread_create(&r->echo.tid, NULL, echo_main, &r->echo);
+	/* With --deny-port the runner listens there, so that a target which
+	 * does not deny would be seen connecting (90), not failing (91). */
+	if (r->o.deny_port > 0) {
+		if (net_listen(ip, (uint16_t)r->o.deny_port, 128, &r->deny.lfd, NULL, err, errlen) <
+		    0)
+			return -1;
+		pthread_create(&r->deny.tid, NULL, echo_main, &r->deny);
+	}
 
 	r->ident_lfd = -1;
 	char ierr[120];
@@ -921,9 +944,14 @@ void harness_stop(struct runner *r)
 	pthread_mutex_lock(&r->mu);
 	r->stopping = 1;
 	pthread_mutex_unlock(&r->mu);
-	shutdown(r->echo_lfd, SHUT_RDWR);
-	pthread_join(r->echo_tid, NULL);
-	close(r->echo_lfd);
+	struct echo_service *svcs[] = {&r->echo, &r->deny};
+	for (int i = 0; i < 2; i++) {
+		if (svcs[i]->lfd < 0)
+			continue;
+		shutdown(svcs[i]->lfd, SHUT_RDWR);
+		pthread_join(svcs[i]->tid, NULL);
+		close(svcs[i]->lfd);
+	}
 	if (r->ident_lfd >= 0) {
 		shutdown(r->ident_lfd, SHUT_RDWR);
 		pthread_join(r->ident_tid, NULL);

@@ -37,6 +37,8 @@ static const char usage_text[] =
         "  --identd MODE        the target consults identd in this mode: strict or lenient\n"
         "  --identd-port N      port of the runner's scripted identd (default 113)\n"
         "  --deny-user USER     a USERID the target's rules deny (for the 91-on-deny cases)\n"
+        "  --deny-port PORT     or a port on dest-addr the target's rules deny connections to\n"
+        "                       (the runner listens there while it tests)\n"
         "  --user USER          the USERID of ordinary requests (default socks4-test)\n"
         "\n"
         "Running:\n"
@@ -95,6 +97,7 @@ enum {
 	OPT_IDENTD,
 	OPT_IDENTD_PORT,
 	OPT_DENY,
+	OPT_DENY_PORT,
 	OPT_USER,
 	OPT_LIST,
 	OPT_STRICT,
@@ -116,6 +119,7 @@ static const struct option options[] = {
         {"identd", required_argument, NULL, OPT_IDENTD},
         {"identd-port", required_argument, NULL, OPT_IDENTD_PORT},
         {"deny-user", required_argument, NULL, OPT_DENY},
+        {"deny-port", required_argument, NULL, OPT_DENY_PORT},
         {"user", required_argument, NULL, OPT_USER},
         {"list", no_argument, NULL, OPT_LIST},
         {"strict", no_argument, NULL, OPT_STRICT},
@@ -216,6 +220,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_DENY:
 			o.deny_user = optarg;
+			break;
+		case OPT_DENY_PORT:
+			o.deny_port = (int)number(optarg, 1, 65535);
 			break;
 		case OPT_USER:
 			o.user = optarg;

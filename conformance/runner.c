@@ -250,10 +250,11 @@ static void detect(struct runner *r)
 			     "target's identd mode is not declared lenient (--identd lenient)");
 	}
 
-	if (r->o.deny_user != NULL)
+	if (r->o.deny_user != NULL || r->o.deny_port > 0)
 		r->have |= NEED_DENY;
 	else
-		lack(r, NEED_DENY, "%s", "no request the target denies (--deny-user USER)");
+		lack(r, NEED_DENY, "%s",
+		     "no request the target denies (--deny-user USER or --deny-port PORT)");
 
 	if (r->o.timer_wait_ms > 0)
 		r->have |= NEED_TIMER;

@@ -25,6 +25,7 @@ struct runner_opts {
 	const char *features;    /* "4a,bind,identd" overrides detection */
 	const char *identd_mode; /* "strict" or "lenient": the target's identd mode */
 	const char *deny_user;   /* a USERID the target denies */
+	int deny_port;           /* or a destination port on dest_addr it denies */
 	const char *user;        /* the USERID of ordinary cases */
 	int identd_port;         /* our scripted identd's port (113 for external targets) */
 	int jobs;
@@ -63,6 +64,13 @@ struct result {
 	int done;
 };
 
+/* An echo listener: the shared destination, and the one on --deny-port. */
+struct echo_service {
+	struct runner *r;
+	int lfd; /* -1: not running */
+	pthread_t tid;
+};
+
 struct runner {
 	struct runner_opts o;
 	char target_text[NET_ADDRSTR_MAX];
@@ -76,9 +84,8 @@ struct runner {
 	uint32_t alt_ip; /* 0: none */
 	char dest_name[256];
 
-	int echo_lfd;
+	struct echo_service echo, deny;
 	uint16_t echo_port;
-	pthread_t echo_tid;
 	int echo_conns; /* echo connections alive */
 
 	int ident_lfd;     /* -1: no identd */

@@ -75,9 +75,12 @@ uint32_t target_ip(struct ctx *c);
 uint16_t echo_port(struct ctx *c);
 /* The USERID cases send unless they test USERID itself. */
 const char *default_user(struct ctx *c);
-/* A USERID the target denies (NEED_DENY), and USERIDs that put the target in
- * strict / lenient identd mode (NEED_IDENTD_*). */
-const char *deny_user(struct ctx *c);
+/* Opens a connection and sends a CONNECT the target's policy denies
+ * (NEED_DENY): by USERID (--deny-user) or by destination port (--deny-port,
+ * where the runner then listens, so "denied" and "connected" differ).
+ * Returns the fd or -1 (Actual set). */
+int send_denied(struct ctx *c);
+/* USERIDs that put the target in strict / lenient identd mode (NEED_IDENTD_*). */
 const char *ident_user(struct ctx *c, int strict);
 /* A second local address for BIND peers that must not match (NEED_ALT_SOURCE). */
 uint32_t alt_source(struct ctx *c);

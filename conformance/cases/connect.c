@@ -125,14 +125,14 @@ static enum verdict one_reply(struct ctx *c)
  * reply, 91 (CSTC's sockd closed silently here: a known deviation). */
 static enum verdict denied(struct ctx *c)
 {
-	int fd = send_connect(c, dest_ip(c), echo_port(c), deny_user(c));
+	int fd = send_denied(c);
 	return fd < 0 ? V_FAIL : expect_code(c, fd, only_91, 1);
 }
 
 /* S4-CONNECT-5: ... and the connection is closed at once after it. */
 static enum verdict denied_close(struct ctx *c)
 {
-	int fd = send_connect(c, dest_ip(c), echo_port(c), deny_user(c));
+	int fd = send_denied(c);
 	return fd < 0 ? V_FAIL : expect_code_close(c, fd, only_91, 1);
 }
 

@@ -44,7 +44,7 @@ static enum verdict vn_rejected(struct ctx *c)
 
 static enum verdict vn_denied(struct ctx *c)
 {
-	int fd = send_request(c, S4_CMD_CONNECT, dest_ip(c), echo_port(c), deny_user(c));
+	int fd = send_denied(c);
 	return fd < 0 ? V_FAIL : check_form(c, fd);
 }
 
