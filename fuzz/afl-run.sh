@@ -34,4 +34,4 @@ for i in $(seq 2 "$cores"); do
 done
 echo "afl-run: $cores instances on fuzz_$target, logs in $out/*.log"
 wait
-afl-whatsup -s "$out"
+TERM=dumb afl-whatsup -s -d "$out" 2>/dev/null | sed -n "/Summary/,\$p"
