@@ -154,6 +154,11 @@ int send_denied(struct ctx *c)
 	return fd;
 }
 
+int identd_checks_all(struct ctx *c)
+{
+	return !c->r->in_process && (c->r->have & NEED_IDENTD);
+}
+
 const char *ident_user(struct ctx *c, int strict)
 {
 	/* In-process, rules give these two users their identd modes; against

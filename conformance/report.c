@@ -461,10 +461,17 @@ void matrix(FILE *f, struct runner *const *runs, size_t nruns, int color)
 		fprintf(f, "\n");
 	}
 	fprintf(f, "\n");
+	struct counts all = {0};
 	for (size_t t = 0; t < nruns; t++) {
 		struct counts k;
 		count_results(runs[t], &k);
 		fprintf(f, "%zu: %s: %d passed, %d failed, %d skipped\n", t + 1,
 		        runs[t]->target_text, k.passed, k.failed, k.skipped);
+		all.passed += k.passed;
+		all.failed += k.failed;
+		all.skipped += k.skipped;
 	}
+	fprintf(f, "%s%d passed, %d failed, %d skipped%s\n",
+	        color ? (all.failed ? RED : GREEN) : "", all.passed, all.failed, all.skipped,
+	        color ? RESET : "");
 }

@@ -327,7 +327,10 @@ static void run_one(struct runner *r, size_t i)
 	}
 	ctx_finish(&c);
 
-	if (v != V_SKIP && (cs->flags & F_DESTRUCTIVE)) {
+	/* After hostile input, and after any failure, make sure the target still
+	 * serves: a dead or hung target is then reported once, and the cases
+	 * not yet run are skipped instead of failing one by one. */
+	if ((v == V_FAIL || (v != V_SKIP && (cs->flags & F_DESTRUCTIVE))) && !dead) {
 		char why[256];
 		if (health_check(r, why, sizeof(why)) < 0) {
 			poll(NULL, 0, 200);
@@ -345,6 +348,9 @@ static void run_one(struct runner *r, size_t i)
 				         "(%s)",
 				         k ? "; " : "", why);
 				v = V_FAIL;
+				pthread_mutex_lock(&r->mu);
+				pthread_cond_broadcast(&r->cv);
+				pthread_mutex_unlock(&r->mu);
 			}
 		}
 	}

@@ -80,6 +80,9 @@ const char *default_user(struct ctx *c);
  * where the runner then listens, so "denied" and "connected" differ).
  * Returns the fd or -1 (Actual set). */
 int send_denied(struct ctx *c);
+/* True when every request to the target is checked with identd (an external
+ * target that consults it): a USERID identd cannot confirm then gets 93. */
+int identd_checks_all(struct ctx *c);
 /* USERIDs that put the target in strict / lenient identd mode (NEED_IDENTD_*). */
 const char *ident_user(struct ctx *c, int strict);
 /* A second local address for BIND peers that must not match (NEED_ALT_SOURCE). */
