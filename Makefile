@@ -41,7 +41,7 @@ PROGRAMS      :=
 ASAN_PROGRAMS :=
 UNIT_SRC      := tests/unit/main.c tests/unit/guard.c tests/unit/test_socks4.c \
                  tests/unit/test_ident.c tests/unit/test_net.c tests/unit/test_relay.c tests/unit/test_lib_paths.c
-CHECK_TARGETS := unit
+CHECK_TARGETS := unit integration
 include $(sort $(wildcard */module.mk))
 
 # A program: $(call program,NAME,SOURCES) makes build/NAME and its ASan twin.

@@ -1,6 +1,3 @@
 # client-cli/: socks4-client, CONNECT / BIND / raw requests by hand, stdin <-> proxy like nc.
 PROGRAM_NAMES += socks4-client
 socks4-client_SRC := client-cli/main.c client-cli/args.c client-cli/client.c client-cli/trace.c
-# The client's tests are pytest integration tests: `make check` must run them.
-# (Adding the target twice, here and elsewhere, still runs it once.)
-CHECK_TARGETS += integration
