@@ -284,9 +284,14 @@ int main(int argc, char **argv)
 		usage_error("no case matches", argc > optind ? argv[optind] : "");
 
 	if (list) {
-		for (size_t i = 0; i < nsel; i++)
-			printf("%-36s %-6s %s\n", selected[i]->id, level_str(selected[i]->level),
-			       selected[i]->title);
+		for (size_t i = 0; i < nsel; i++) {
+			const struct s4case *cs = selected[i];
+			printf("%-36s %-6s %s\n", cs->id, level_str(cs->level), cs->title);
+			if (o.verbose)
+				printf("%-36s %-6s requirements: %s; expects: %s\n", "", "",
+				       cs->reqs,
+				       cs->expect != NULL ? cs->expect : "(see the case)");
+		}
 		printf("%zu cases\n", nsel);
 		return EXIT_OK;
 	}

@@ -12,3 +12,8 @@ $(OBJ)/conformance/%.o $(ASAN)/conformance/%.o: CPPFLAGS += -Iconformance
 # The main job: the whole suite against the built-in reference server.
 demo: $(BUILD)/socks4-test
 	$(BUILD)/socks4-test
+
+# docs/cases.md is the catalogue as published: regenerate it after changing a case.
+.PHONY: docs
+docs: $(BUILD)/socks4-test
+	bash docs/gen-cases.sh $(BUILD)/socks4-test

@@ -343,3 +343,12 @@ def test_dante_rfc931(start_dante, tmp_path):
     codes = {c["id"]: c["actual"] for c in report["cases"] if c["result"] == "fail"}
     assert codes["ident/mismatch"] == "91 (request rejected or failed)"
     assert p.returncode == 1
+
+
+def test_docs_case_list_is_current():
+    """docs/cases.md (make docs) lists exactly the cases of the catalogue."""
+    import pathlib
+    doc = (pathlib.Path(__file__).resolve().parents[2] / "docs" / "cases.md").read_text()
+    documented = set(re.findall(r"^\| ([a-z0-9]+/\S+) \|", doc, re.M))
+    listed = {l.split()[0] for l in runner("--list").stdout.splitlines()[:-1]}
+    assert documented == listed, "run `make docs`: " + str(documented ^ listed)
