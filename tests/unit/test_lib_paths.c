@@ -13,6 +13,7 @@
 
 #include "ident.h"
 #include "net.h"
+#include "relay.h"
 #include "suites.h"
 
 START_TEST(wait_readable)
@@ -69,20 +70,28 @@ START_TEST(connect_errors)
 }
 END_TEST
 
+/* Lowers the descriptor limit to the lowest free descriptor, so that no
+ * new one can be made; *old keeps the limit to restore. */
+static void use_up_descriptors(struct rlimit *old)
+{
+	int lowest = dup(2);
+	ck_assert_int_ge(lowest, 0);
+	close(lowest);
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, old), 0);
+	struct rlimit none = *old;
+	none.rlim_cur = (rlim_t)lowest;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &none), 0);
+}
+
 /* With no descriptor left, socket() fails and says so. */
 START_TEST(no_descriptors)
 {
 	struct sockaddr_storage dst;
 	socklen_t dlen;
 	char err[128];
-	int fd = -1, lowest = dup(2);
-	ck_assert_int_ge(lowest, 0);
-	close(lowest);
-	struct rlimit old, none;
-	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
-	none = old;
-	none.rlim_cur = (rlim_t)lowest;
-	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &none), 0);
+	int fd = -1;
+	struct rlimit old;
+	use_up_descriptors(&old);
 
 	net_sockaddr4(&dst, &dlen, INADDR_LOOPBACK, 9);
 	int rc_connect = net_connect((struct sockaddr *)&dst, dlen, NULL, net_deadline(1000), &fd,
@@ -100,6 +109,35 @@ START_TEST(no_descriptors)
 	ck_assert_int_eq(rc_listen, -1);
 	ck_assert_int_eq(e_listen, EMFILE);
 	ck_assert_str_eq(err, "socket: Too many open files");
+}
+END_TEST
+
+/* No descriptor left for splice's pipe between two sockets: the relay
+ * copies instead. Also the defaults: no options, stats or error buffer. */
+START_TEST(relay_without_pipe)
+{
+	int pa[2], pb[2];
+	char buf[8];
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, pa), 0);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, pb), 0);
+	ck_assert_int_eq(write(pa[0], "over", 4), 4);
+	ck_assert_int_eq(shutdown(pa[0], SHUT_WR), 0);
+	ck_assert_int_eq(shutdown(pb[0], SHUT_WR), 0);
+
+	struct rlimit old;
+	use_up_descriptors(&old);
+	int rc = relay_run((struct relay_end){pa[1], pa[1]}, (struct relay_end){pb[1], pb[1]}, NULL,
+	                   NULL, NULL, 0);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_int_eq(read(pb[0], buf, sizeof(buf)), 4);
+	ck_assert(memcmp(buf, "over", 4) == 0);
+	ck_assert_int_eq(read(pb[0], buf, sizeof(buf)), 0);
+	ck_assert_int_eq(read(pa[0], buf, sizeof(buf)), 0);
+	for (int i = 0; i < 2; i++) {
+		close(pa[i]);
+		close(pb[i]);
+	}
 }
 END_TEST
 
@@ -153,6 +191,7 @@ Suite *lib_paths_suite(void)
 	tcase_add_test(tc, read_error);
 	tcase_add_test(tc, connect_errors);
 	tcase_add_test(tc, no_descriptors);
+	tcase_add_test(tc, relay_without_pipe);
 	tcase_add_test(tc, resolve_edges);
 	tcase_add_test(tc, ident_writer_refuses_charset);
 	tcase_set_timeout(tc, 30);

@@ -3,8 +3,9 @@
  * TCP loopback pairs take the splice path, socketpairs with no_splice the
  * copy path, pipes the non-socket path. Each test runs the relay on a thread
  * of its own and plays both peers: data both ways, half-close from either
- * side, an idle timeout, a peer that resets, a pipe reader that goes away,
- * and no file descriptors left for splice's pipe. Every wait has a deadline. */
+ * side, an idle timeout, a peer that resets, a pipe reader that goes away
+ * and a signal during poll(). Every wait has a deadline (test_lib_paths.c has
+ * the relay without a descriptor for splice's pipe). */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -13,7 +14,6 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -173,13 +173,12 @@ static void ignore_sigpipe(void)
 	signal(SIGPIPE, SIG_IGN); /* relay.h: splice has no MSG_NOSIGNAL */
 }
 
-static void close_pairs(int pa[2], int pb[2])
+static void close_fds(const int *fds, size_t n)
 {
-	close(pa[0]);
-	close(pa[1]);
-	close(pb[0]);
-	close(pb[1]);
+	for (size_t i = 0; i < n; i++)
+		close(fds[i]);
 }
+#define CLOSE(...) close_fds((const int[]){__VA_ARGS__}, sizeof((int[]){__VA_ARGS__}) / sizeof(int))
 
 static const char *const kinds[] = {"TCP, splice", "socketpair, copy", "socketpair, splice"};
 
@@ -202,7 +201,7 @@ START_TEST(both_ways)
 	ck_assert_msg(j.rc == 0, "%s: %s", kinds[_i], j.err);
 	ck_assert_uint_eq(j.stats.a_to_b, 3u << 20);
 	ck_assert_uint_eq(j.stats.b_to_a, 1u << 20);
-	close_pairs(pa, pb);
+	CLOSE(pa[0], pa[1], pb[0], pb[1]);
 }
 END_TEST
 
@@ -231,7 +230,7 @@ START_TEST(half_close)
 	finish(&j);
 	ck_assert_msg(j.rc == 0, "%s: %s", kinds[kind], j.err);
 	ck_assert_uint_eq(j.stats.a_to_b + j.stats.b_to_a, 4 + 4 + 5);
-	close_pairs(pa, pb);
+	CLOSE(pa[0], pa[1], pb[0], pb[1]);
 }
 END_TEST
 
@@ -256,10 +255,7 @@ START_TEST(pipe_end)
 	ck_assert_msg(j.rc == 0, "%s", j.err);
 	ck_assert_uint_eq(j.stats.a_to_b, 300000);
 	ck_assert_uint_eq(j.stats.b_to_a, 200000);
-	close(in[0]);
-	close(out[0]);
-	close(pb[0]);
-	close(pb[1]);
+	CLOSE(in[0], out[0], pb[0], pb[1]);
 }
 END_TEST
 
@@ -295,10 +291,7 @@ START_TEST(pipe_slow_reader)
 	pthread_join(fb.tid, NULL);
 	finish(&j);
 	ck_assert_msg(j.rc == 0, "%s", j.err);
-	close(in[0]);
-	close(out[0]);
-	close(pb[0]);
-	close(pb[1]);
+	CLOSE(in[0], out[0], pb[0], pb[1]);
 }
 END_TEST
 
@@ -321,7 +314,7 @@ START_TEST(idle_timeout)
 	ck_assert_int_ge(took, 90);
 	ck_assert_int_lt(took, WAIT_MS);
 	ck_assert_uint_eq(stats.a_to_b + stats.b_to_a, 0);
-	close_pairs(pa, pb);
+	CLOSE(pa[0], pa[1], pb[0], pb[1]);
 }
 END_TEST
 
@@ -344,9 +337,7 @@ START_TEST(peer_reset)
 	ck_assert_int_eq(j.err_no, ECONNRESET);
 	ck_assert_msg(strstr(j.err, "relay b->a: ") != NULL, "%s", j.err);
 	ck_assert_uint_eq(j.stats.b_to_a, 3);
-	close(pa[0]);
-	close(pa[1]);
-	close(pb[1]);
+	CLOSE(pa[0], pa[1], pb[1]);
 }
 END_TEST
 
@@ -369,9 +360,7 @@ START_TEST(write_to_reset_peer)
 	ck_assert_int_eq(rc, -1);
 	ck_assert_msg(e == ECONNRESET || e == EPIPE, "errno %d", e);
 	ck_assert_msg(strncmp(err, "relay a->b: ", 12) == 0, "%s", err);
-	close(pa[0]);
-	close(pa[1]);
-	close(pb[1]);
+	CLOSE(pa[0], pa[1], pb[1]);
 }
 END_TEST
 
@@ -400,7 +389,7 @@ START_TEST(signal_during_poll)
 	ck_assert_int_eq(shutdown(pb[0], SHUT_WR), 0);
 	finish(&j);
 	ck_assert_msg(j.rc == 0, "%s", j.err);
-	close_pairs(pa, pb);
+	CLOSE(pa[0], pa[1], pb[0], pb[1]);
 }
 END_TEST
 
@@ -420,44 +409,7 @@ START_TEST(pipe_reader_gone)
 	ck_assert_int_eq(j.rc, -1);
 	ck_assert_int_eq(j.err_no, EPIPE);
 	ck_assert_msg(strstr(j.err, "relay b->a: ") != NULL, "%s", j.err);
-	close(in[0]);
-	close(in[1]);
-	close(out[1]);
-	close(pb[0]);
-	close(pb[1]);
-}
-END_TEST
-
-/* No descriptor left for splice's pipe: the relay copies instead. Also the
- * defaults (no options, no stats, no error buffer). */
-START_TEST(no_fd_for_pipe)
-{
-	int pa[2], pb[2];
-	tcp_pair(pa);
-	tcp_pair(pb);
-	say(pa[0], "over");
-	ck_assert_int_eq(shutdown(pa[0], SHUT_WR), 0);
-	ck_assert_int_eq(shutdown(pb[0], SHUT_WR), 0);
-
-	/* The lowest free descriptor as the limit: no new one can be made. */
-	int lowest = dup(pa[0]);
-	ck_assert_int_ge(lowest, 0);
-	close(lowest);
-	struct rlimit old, none;
-	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
-	none = old;
-	none.rlim_cur = (rlim_t)lowest;
-	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &none), 0);
-	ck_assert_int_eq(dup(pa[0]), -1);
-
-	int rc = relay_run((struct relay_end){pa[1], pa[1]}, (struct relay_end){pb[1], pb[1]}, NULL,
-	                   NULL, NULL, 0);
-	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
-	ck_assert_int_eq(rc, 0);
-	expect(pb[0], "over");
-	expect_eof(pb[0]);
-	expect_eof(pa[0]);
-	close_pairs(pa, pb);
+	CLOSE(in[0], in[1], out[1], pb[0], pb[1]);
 }
 END_TEST
 
@@ -475,7 +427,6 @@ Suite *relay_suite(void)
 	tcase_add_loop_test(tc, write_to_reset_peer, 0, 2);
 	tcase_add_test(tc, signal_during_poll);
 	tcase_add_test(tc, pipe_reader_gone);
-	tcase_add_test(tc, no_fd_for_pipe);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
