@@ -238,7 +238,7 @@ static void close_listeners(struct s4srv *srv)
 		close(srv->listeners[i].fd);
 }
 
-struct s4srv *s4srv_start(const struct s4srv_config *cfg, char *err, size_t errlen)
+static struct s4srv *srv_new(const struct s4srv_config *cfg, char *err, size_t errlen)
 {
 	struct s4srv *srv = calloc(1, sizeof(*srv));
 	if (srv == NULL) {
@@ -247,25 +247,55 @@ struct s4srv *s4srv_start(const struct s4srv_config *cfg, char *err, size_t errl
 		return NULL;
 	}
 	srv->cfg = *cfg;
+	if (srv->cfg.max_sessions < 1)
+		srv->cfg.max_sessions = 1;
+	pthread_mutex_init(&srv->mu, NULL);
+	pthread_cond_init(&srv->changed, NULL);
+	pthread_rwlock_init(&srv->rules_lock, NULL);
+	return srv;
+}
+
+static void srv_free(struct s4srv *srv)
+{
+	rules_free(srv->cfg.rules);
+	pthread_rwlock_destroy(&srv->rules_lock);
+	pthread_cond_destroy(&srv->changed);
+	pthread_mutex_destroy(&srv->mu);
+	free(srv);
+}
+
+struct s4srv *s4srv_detached(const struct s4srv_config *cfg, char *err, size_t errlen)
+{
+	return srv_new(cfg, err, errlen);
+}
+
+void s4srv_serve_fd(struct s4srv *srv, int fd)
+{
+	struct session s = {.srv = srv, .fds = {fd, -1, -1}};
+	struct sockaddr_storage peer;
+	socklen_t len = sizeof(peer);
+	memset(&peer, 0, sizeof(peer));
+	getpeername(fd, (struct sockaddr *)&peer, &len);
+	session_serve(&s, fd, &peer);
+}
+
+struct s4srv *s4srv_start(const struct s4srv_config *cfg, char *err, size_t errlen)
+{
+	struct s4srv *srv = srv_new(cfg, err, errlen);
+	if (srv == NULL)
+		return NULL;
 	if (srv->cfg.n_listen == 0) {
 		srv->cfg.listen[0] = "127.0.0.1:1080";
 		srv->cfg.n_listen = 1;
 	}
-	if (srv->cfg.max_sessions < 1)
-		srv->cfg.max_sessions = 1;
-
 	for (size_t i = 0; i < srv->cfg.n_listen && i < S4SRV_MAX_LISTEN; i++) {
 		if (open_listener(srv, srv->cfg.listen[i], err, errlen) < 0) {
 			close_listeners(srv);
-			rules_free(cfg->rules);
-			free(srv);
+			srv_free(srv);
 			return NULL;
 		}
 	}
 
-	pthread_mutex_init(&srv->mu, NULL);
-	pthread_cond_init(&srv->changed, NULL);
-	pthread_rwlock_init(&srv->rules_lock, NULL);
 	pthread_mutex_lock(&srv->mu);
 	for (size_t i = 0; i < srv->n_listeners; i++)
 		for (int k = 0; k < PRESTART; k++)
@@ -363,9 +393,5 @@ void s4srv_stop(struct s4srv *srv, int grace_ms)
 	pthread_mutex_unlock(&srv->mu);
 
 	close_listeners(srv);
-	rules_free(srv->cfg.rules);
-	pthread_rwlock_destroy(&srv->rules_lock);
-	pthread_cond_destroy(&srv->changed);
-	pthread_mutex_destroy(&srv->mu);
-	free(srv);
+	srv_free(srv);
 }

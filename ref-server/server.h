@@ -24,6 +24,19 @@
 /* Log levels */
 enum { S4SRV_LOG_QUIET = 0, S4SRV_LOG_SESSIONS = 1, S4SRV_LOG_VERBOSE = 2 };
 
+/* The outside world a session reaches, replaceable so that the fuzz target
+ * can drive whole sessions with no network. A NULL member is the real thing.
+ * Both return 0 or -1 with errno and err set, like lib/net. */
+struct s4srv_hooks {
+	/* A connected socket to ip:port (host byte order). */
+	int (*dial)(void *arg, uint32_t ip, uint16_t port, int timeout_ms, int *fd, char *err,
+	            size_t errlen);
+	/* IPv4 addresses of a SOCKS4a name, as net_resolve4(). */
+	int (*resolve)(void *arg, const char *name, int timeout_ms, uint32_t *addrs, size_t max,
+	               size_t *n, char *err, size_t errlen);
+	void *arg;
+};
+
 struct s4srv_config {
 	const char *listen[S4SRV_MAX_LISTEN]; /* "ADDR:PORT", port 0 allowed */
 	size_t n_listen;
@@ -41,7 +54,8 @@ struct s4srv_config {
 	int max_sessions;
 	int no_splice; /* relay through user space (for comparison) */
 	int log_level;
-	int log_fd; /* log lines go here (one write(2) each) */
+	int log_fd;                      /* log lines go here (one write(2) each) */
+	const struct s4srv_hooks *hooks; /* NULL: the real network */
 };
 
 /* The defaults: 127.0.0.1:1080, default policy, identd off, timeouts of the
@@ -54,6 +68,12 @@ struct s4srv;
 /* Opens every listener and starts the pools. On failure returns NULL with
  * err set, and frees cfg->rules. SIGPIPE must be ignored by the caller. */
 struct s4srv *s4srv_start(const struct s4srv_config *cfg, char *err, size_t errlen);
+
+/* A server without listeners or threads: sessions are handed to it with
+ * s4srv_serve_fd() and run on the caller's thread (the fuzz target does
+ * this). Release it with s4srv_stop(). */
+struct s4srv *s4srv_detached(const struct s4srv_config *cfg, char *err, size_t errlen);
+void s4srv_serve_fd(struct s4srv *srv, int fd);
 
 /* The address listener i is bound to (with the kernel's port for port 0). */
 size_t s4srv_listener_count(const struct s4srv *srv);

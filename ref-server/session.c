@@ -169,6 +169,14 @@ static int read_request(struct request_ctx *c)
 	}
 }
 
+/* net_resolve4 in the shape of s4srv_hooks.resolve. */
+static int real_resolve(void *arg, const char *name, int timeout_ms, uint32_t *addrs, size_t max,
+                        size_t *n, char *err, size_t errlen)
+{
+	(void)arg;
+	return net_resolve4(name, timeout_ms, addrs, max, n, err, errlen);
+}
+
 /* Step 2: the command and where it goes. */
 static int resolve_destination(struct request_ctx *c)
 {
@@ -205,8 +213,11 @@ static int resolve_destination(struct request_ctx *c)
 		return 0;
 	}
 
-	if (net_resolve4(name, srv->cfg.resolve_timeout_ms, c->addrs, MAX_ADDRS, &c->n_addrs, err,
-	                 sizeof(err)) < 0) {
+	const struct s4srv_hooks *h = srv->cfg.hooks;
+	int (*resolve)(void *, const char *, int, uint32_t *, size_t, size_t *, char *, size_t) =
+	        h != NULL && h->resolve != NULL ? h->resolve : real_resolve;
+	if (resolve(h != NULL ? h->arg : NULL, name, srv->cfg.resolve_timeout_ms, c->addrs,
+	            MAX_ADDRS, &c->n_addrs, err, sizeof(err)) < 0) {
 		note(c, "%s", err);
 		return reject(c, S4_REP_REJECTED);
 	}
@@ -306,23 +317,41 @@ static void relay(struct request_ctx *c, int dest)
 	c->out.down += st.b_to_a;
 }
 
-/* Step 4, CONNECT: the reply is sent only once the connection is made. */
-static int do_connect(struct request_ctx *c)
+/* Connects to the destination. The socket is tracked while it connects, so
+ * that s4srv_stop() can cut a connect short. Returns the fd or -1. */
+static int dial(struct request_ctx *c, char *err, size_t errlen)
 {
 	struct s4srv *srv = c->s->srv;
+	const struct s4srv_hooks *h = srv->cfg.hooks;
+	int fd;
+	if (h != NULL && h->dial != NULL) {
+		if (h->dial(h->arg, c->dst, c->req.dstport, srv->cfg.connect_timeout_ms, &fd, err,
+		            errlen) < 0)
+			return -1;
+		session_track(c->s, FD_DEST, fd);
+		return fd;
+	}
 	struct sockaddr_storage ss;
 	socklen_t len;
-	char err[160];
 	net_sockaddr4(&ss, &len, c->dst, c->req.dstport);
-
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		note(c, "socket: %s", strerror(errno));
-		return reject(c, S4_REP_REJECTED);
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
 	}
 	session_track(c->s, FD_DEST, fd);
 	if (net_connect_fd(fd, (struct sockaddr *)&ss, len,
-	                   net_deadline(srv->cfg.connect_timeout_ms), err, sizeof(err)) < 0) {
+	                   net_deadline(srv->cfg.connect_timeout_ms), err, errlen) < 0)
+		return -1;
+	return fd;
+}
+
+/* Step 4, CONNECT: the reply is sent only once the connection is made. */
+static int do_connect(struct request_ctx *c)
+{
+	char err[160];
+	int fd = dial(c, err, sizeof(err));
+	if (fd < 0) {
 		note(c, "%s", err);
 		return reject(c, S4_REP_REJECTED);
 	}
