@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "report.h"
@@ -51,6 +52,14 @@ static const char usage_text[] =
         "  --timer-wait S       seconds to wait for the target's BIND timer (default: that case\n"
         "                       is skipped; 4 for the built-in server)\n"
         "  --relay-bytes N      bytes each way in the bulk relay case (default 1048576)\n"
+        "\n"
+        "Live fuzzing (instead of the cases):\n"
+        "  --fuzz N             send N mutated requests (fields and raw bytes, split across\n"
+        "                       writes, with stalls); each must get a well-formed reply or a\n"
+        "                       close within --timeout, and a valid CONNECT must work after it\n"
+        "  --seed S             the run's seed (default: from the clock; printed), so that a\n"
+        "                       failure can be repeated\n"
+        "  --fuzz-from I        start at iteration I (with --fuzz 1: repeat one failure)\n"
         "\n"
         "Output:\n"
         "  --format F           human (default), tap, junit, json or html\n"
@@ -108,6 +117,9 @@ enum {
 	OPT_FORMAT,
 	OPT_OUTPUT,
 	OPT_VERSION,
+	OPT_FUZZ,
+	OPT_SEED,
+	OPT_FUZZ_FROM,
 };
 
 static const struct option options[] = {
@@ -133,6 +145,9 @@ static const struct option options[] = {
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
+        {"fuzz", required_argument, NULL, OPT_FUZZ},
+        {"seed", required_argument, NULL, OPT_SEED},
+        {"fuzz-from", required_argument, NULL, OPT_FUZZ_FROM},
         {NULL, 0, NULL, 0},
 };
 
@@ -165,6 +180,26 @@ static void on_result(struct runner *r, size_t i, void *arg)
 	fflush(s->f);
 }
 
+/* --fuzz: set up the target and the services as for the cases, then fuzz. */
+static int fuzz_main(const struct runner_opts *o, const char *target, long n, long first,
+                     uint64_t seed)
+{
+	static struct runner r;
+	char err[512];
+	r.o = *o;
+	r.o.target = target;
+	if (r.o.identd_port < 0)
+		r.o.identd_port = target != NULL ? 113 : 0;
+	signal(SIGPIPE, SIG_IGN);
+	if (runner_setup(&r, err, sizeof(err)) < 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return EXIT_USAGE;
+	}
+	long failures = livefuzz_run(&r, first, n, seed, o->jobs, stdout);
+	runner_teardown(&r);
+	return failures < 0 ? EXIT_USAGE : failures > 0 ? EXIT_FAILED : EXIT_OK;
+}
+
 static int run_failed(const struct runner *r)
 {
 	for (size_t i = 0; i < r->ncases; i++) {
@@ -189,6 +224,9 @@ int main(int argc, char **argv)
 	int list = 0;
 	enum format fmt = FMT_HUMAN;
 	const char *output = NULL;
+	long fuzz_n = 0, fuzz_from = 0;
+	uint64_t seed = 0;
+	int seed_given = 0;
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "j:vh", options, NULL)) != -1) {
@@ -260,6 +298,16 @@ int main(int argc, char **argv)
 		case 'h':
 			fputs(usage_text, stdout);
 			return EXIT_OK;
+		case OPT_FUZZ:
+			fuzz_n = number(optarg, 1, 100000000);
+			break;
+		case OPT_SEED:
+			seed = (uint64_t)number(optarg, 0, 0x7fffffffffffffffL);
+			seed_given = 1;
+			break;
+		case OPT_FUZZ_FROM:
+			fuzz_from = number(optarg, 0, 0x7fffffffffffffffL);
+			break;
 		case OPT_VERSION:
 			printf(PROG " (socks4kit) " VERSION "\n");
 			return EXIT_OK;
@@ -267,6 +315,13 @@ int main(int argc, char **argv)
 			fprintf(stderr, "Try '" PROG " --help'.\n");
 			return EXIT_USAGE;
 		}
+	}
+
+	if (fuzz_n > 0) {
+		if (ntargets > 1)
+			usage_error("--fuzz takes one target, not", targets[1]);
+		return fuzz_main(&o, ntargets ? targets[0] : NULL, fuzz_n, fuzz_from,
+		                 seed_given ? seed : (uint64_t)time(NULL));
 	}
 
 	static const struct s4case *all[MAX_CASES];

@@ -392,8 +392,7 @@ static void *worker_main(void *arg)
 	}
 }
 
-int runner_run(struct runner *r, void (*on_result)(struct runner *, size_t, void *), void *arg,
-               char *err, size_t errlen)
+int runner_setup(struct runner *r, char *err, size_t errlen)
 {
 	uint32_t local_ip = INADDR_LOOPBACK;
 	pthread_mutex_init(&r->mu, NULL);
@@ -445,6 +444,22 @@ int runner_run(struct runner *r, void (*on_result)(struct runner *, size_t, void
 		harness_stop(r);
 		return -1;
 	}
+	return 0;
+}
+
+void runner_teardown(struct runner *r)
+{
+	if (r->server != NULL)
+		s4srv_stop(r->server, 0);
+	r->server = NULL;
+	harness_stop(r);
+}
+
+int runner_run(struct runner *r, void (*on_result)(struct runner *, size_t, void *), void *arg,
+               char *err, size_t errlen)
+{
+	if (runner_setup(r, err, errlen) < 0)
+		return -1;
 	detect(r);
 
 	r->results = calloc(r->ncases, sizeof(*r->results));
@@ -486,9 +501,7 @@ int runner_run(struct runner *r, void (*on_result)(struct runner *, size_t, void
 	for (size_t k = 0; k < nslow; k++)
 		pthread_join(slow[k], NULL);
 
-	if (r->server != NULL)
-		s4srv_stop(r->server, 0);
-	harness_stop(r);
+	runner_teardown(r);
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/socket.h>
 
 #include "net.h"
@@ -139,6 +140,10 @@ void ctx_finish(struct ctx *c);
 int health_check(struct runner *r, char *why, size_t whylen);
 
 /* runner.c */
+/* Reaches the target (or starts the built-in one) and starts the services;
+ * runner_teardown() undoes it. runner_run() does both around the cases. */
+int runner_setup(struct runner *r, char *err, size_t errlen);
+void runner_teardown(struct runner *r);
 /* Runs the selected cases (r->cases); on_result gets each index in
  * catalogue order as soon as it and every earlier one are done. */
 int runner_run(struct runner *r, void (*on_result)(struct runner *, size_t, void *), void *arg,
@@ -150,6 +155,12 @@ void runner_mark_not_socks4(struct runner *r, const char *why);
 size_t catalogue(const struct s4case **out, size_t cap);
 /* Selection by id prefix ("bind", "request/vn") or glob ("*userid*"). */
 int case_selected(const char *id, char **patterns, size_t n);
+
+/* livefuzz.c: iterations first..first+n-1 of seed against the target (after
+ * runner_setup). Prints failures (with reproducers) and a summary to out;
+ * returns the number of failures, or -1 when the target does not grant a
+ * valid CONNECT to begin with. */
+long livefuzz_run(struct runner *r, long first, long n, uint64_t seed, int jobs, FILE *out);
 
 /* requirements.c: the sentence behind a requirement id, or NULL. */
 const char *requirement_text(const char *id);

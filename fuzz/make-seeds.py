@@ -13,6 +13,9 @@ Input layout per target (see the comment at the top of each fuzz/fuzz_*.c):
   reply           one mode byte (split), then the bytes
   ident_query     the line as sent
   ident_response  the line as sent
+  rules           a rules file (its last 14 bytes also make a query)
+  session         one mode byte (bit 0 --no-4a, bit 1 rules, bit 2 dial refused), then
+                  what the client sends
 """
 import os
 import struct
@@ -202,10 +205,68 @@ RESPONSES = {
 }
 
 
+# fuzz_rules: rules files (user files are refused by the target).
+RULES = {
+    "cstc-example": b"""deny   *=bonnie,clyde 128.12.6.0 255.255.255.0 : /usr/ucb/mail -s 'Rejected' $USER
+permit *=ylee 128.12.6.4 255.255.255.255 137.12.0.0 255.255.0.0
+deny   128.12.0.0 255.255.0.0 eq telnet
+permit 128.12.0.0 255.255.0.0
+#NO_IDENTD: /usr/ucb/mail -s 'please run identd on %A' $USER
+#BAD_ID: /usr/ucb/mail -s '%U pretends to be %u on %A' $USER
+# query bytes
+""",
+    "every-op": b"".join(b"permit 0.0.0.0 0.0.0.0 %s 1024\n" % op
+                         for op in (b"eq", b"neq", b"lt", b"gt", b"le", b"ge")),
+    "identd-fields": b"permit ?=I 10.0.0.0 255.0.0.0\npermit ?=i *=a 0.0.0.0 0.0.0.0\n"
+                     b"permit ?=n 0.0.0.0 0.0.0.0\npermit ?= 0.0.0.0 0.0.0.0\n",
+    "service-names": b"deny 0.0.0.0 0.0.0.0 eq telnet\npermit 0.0.0.0 0.0.0.0 le http\n",
+    "dst-and-port": b"permit 10.0.0.0 255.0.0.0 192.168.1.0 255.255.255.0 ge 1024\n",
+    "comments-blank-crlf": b"# c\r\n\r\n   \t\npermit 1.2.3.4 255.255.255.255 # x\r\n",
+    "user-file-refused": b"permit *=/etc/passwd 0.0.0.0 0.0.0.0\n",
+    "bad-action": b"allow 0.0.0.0 0.0.0.0\n",
+    "bad-address": b"permit 300.1.1.1 0.0.0.0\n",
+    "bad-op": b"permit 1.2.3.4 255.255.255.255 5.6.7.8\n",
+    "bad-port": b"permit 0.0.0.0 0.0.0.0 eq 65536\n",
+    "too-many-fields": b"permit 1 2 3 4 5 6 7 8 9 10\n",
+    "empty-user-entry": b"permit *=a,,b 0.0.0.0 0.0.0.0\n",
+    "shell-without-rule": b": echo hi\n",
+    "line-over-1023": b"permit 0.0.0.0 0.0.0.0 #" + b" " * 1024 + b"\n",
+    "nul-in-line": b"permit 0.0.0.0\0 0.0.0.0\n",
+}
+
+# fuzz_session: a mode byte (bit 0 --no-4a, bit 1 rules, bit 2 dial refused),
+# then what the client sends (the request helper's first byte is its mode).
+RULES_ON, REFUSE = 0x02, 0x04
+SESSIONS = {
+    "connect": request(userid=b"bob"),
+    "connect-payload": request(userid=b"bob", trailer=b"GET / HTTP/1.0\r\n\r\n"),
+    "connect-refused": request(userid=b"bob", mode=REFUSE),
+    "connect-rules-permit": request(userid=b"alice", mode=RULES_ON),
+    "connect-rules-deny-user": request(userid=b"mallory", mode=RULES_ON),
+    "connect-rules-deny-port": request(port=23, userid=b"bob", mode=RULES_ON),
+    "bind": request(cd=2, port=21, userid=b"u"),
+    "4a-localhost": request(ip=IP1, userid=b"u", host=b"localhost"),
+    "4a-literal-payload": request(ip=IP1, host=b"127.0.0.1", trailer=b"data"),
+    "4a-unresolvable": request(ip=IP1, host=b"no-such-host.invalid"),
+    "4a-resolves-to-0.0.0.0": request(ip=IP1, host=b"0.0.0.0"),
+    "4a-off": request(ip=IP1, host=b"localhost", mode=NO_4A),
+    "4a-empty-host": request(ip=IP1, host=b""),
+    "dstip-0.0.0.0": request(ip=(0, 0, 0, 0), userid=b"u"),
+    "cd-3": request(cd=3),
+    "vn-5": request(vn=5),
+    "socks5-greeting": b"\x00\x05\x01\x00",
+    "userid-256": request(userid=b"x" * 256),
+    "host-256": request(ip=IP1, host=b"h" * 256),
+    "cut-short": request(userid=b"bob")[:6],
+    "empty": b"\x00",
+}
+
+
 def main():
     root = sys.argv[1] if len(sys.argv) > 1 else "corpus"
     for target, seeds in (("request", REQUESTS), ("reply", REPLIES),
-                          ("ident_query", QUERIES), ("ident_response", RESPONSES)):
+                          ("ident_query", QUERIES), ("ident_response", RESPONSES),
+                          ("rules", RULES), ("session", SESSIONS)):
         d = os.path.join(root, target)
         os.makedirs(d, exist_ok=True)
         for name, data in seeds.items():

@@ -14,9 +14,14 @@
 # is read before ref-server/module.mk, so the variables must be set here):
 #   FUZZ_TARGETS += rules
 #   fuzz_rules_SRC := ref-server/rules.c $(LIB_SRC)
-FUZZ_TARGETS := request reply ident_query ident_response
+FUZZ_TARGETS := request reply ident_query ident_response rules session
 fuzz_ident_query_DICT := corpus/ident.dict
 fuzz_ident_response_DICT := corpus/ident.dict
+# The server's rules parser, and a whole server session (no network: hooks).
+fuzz_rules_SRC := ref-server/rules.c ref-server/identd.c $(LIB_SRC)
+fuzz_rules_DICT := corpus/rules.dict
+fuzz_session_SRC := ref-server/server.c ref-server/session.c ref-server/rules.c \
+                    ref-server/identd.c $(LIB_SRC)
 
 # libFuzzer build; fuzz/build.sh sets these from OSS-Fuzz's $CC, $CFLAGS, $LIB_FUZZING_ENGINE.
 FUZZ_CC     ?= clang

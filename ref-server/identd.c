@@ -65,6 +65,10 @@ void identd_lookup(const struct sockaddr *client, const struct sockaddr *local,
 	int fd = -1;
 
 	memset(res, 0, sizeof(*res));
+	if (client->sa_family != AF_INET && client->sa_family != AF_INET6) {
+		snprintf(res->why, sizeof(res->why), "identd: the client is not on IP");
+		return;
+	}
 	if (net_connect((struct sockaddr *)&to, tolen, (struct sockaddr *)&from, deadline, &fd, err,
 	                sizeof(err)) < 0) {
 		snprintf(res->why, sizeof(res->why), "identd: %s", err);

@@ -404,7 +404,8 @@ static int do_bind(struct request_ctx *c)
 	uint16_t port;
 
 	if (c->local.ss_family != AF_INET) {
-		note(c, "BIND over IPv6: a SOCKS4 reply cannot carry the address");
+		note(c, "BIND: the client did not reach us over IPv4, and a SOCKS4 reply carries "
+		        "only an IPv4 address");
 		return reject(c, S4_REP_REJECTED);
 	}
 	uint32_t local_ip = ntohl(((struct sockaddr_in *)&c->local)->sin_addr.s_addr);

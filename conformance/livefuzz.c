@@ -1,0 +1,470 @@
+/* livefuzz.c - socks4-test --fuzz N: mutated requests against a live server.
+ *
+ * Each iteration starts from a valid request (CONNECT, BIND, SOCKS4a), applies
+ * field-aware mutations (VN, CD, DSTPORT, DSTIP, USERID, hostname) and raw
+ * byte mutations (flips, inserts, cuts, garbage behind it), sends it split
+ * across writes with random stalls, half-closes, and judges what comes back:
+ * a well-formed reply (8 bytes, VN=0, CD 90-93; after anything but 90 a
+ * close) or a close, within --timeout. Then the target must still grant a
+ * valid CONNECT. A failure prints the bytes, their split and a socks4-client
+ * --raw command that sends them again.
+ *
+ * Iteration i of seed S is the same on every run and in any order (-j), so a
+ * failure is reproduced with --seed S --fuzz-from i --fuzz 1.
+ *
+ * The target only ever connects to loopback: DSTIP is kept to dest-addr,
+ * 127/8, 0.0.0.0, 0.0.0.x and 255.255.255.255, and SOCKS4a names to
+ * loopback literals, "localhost" and names under .invalid (RFC 6761). */
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "runner.h"
+
+#define FUZZ_MAX 2048 /* bytes of one mutated request */
+#define MAX_CUTS 4
+#define REPORT_MAX 10 /* failures printed in full */
+
+struct rng {
+	uint64_t s;
+};
+
+/* splitmix64: a well-mixed state from (seed, iteration). */
+static struct rng rng_for(uint64_t seed, long i)
+{
+	uint64_t z = seed + 0x9e3779b97f4a7c15ull * (uint64_t)(i + 1);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return (struct rng){z ^ (z >> 31) ? z ^ (z >> 31) : 1};
+}
+
+static uint64_t next(struct rng *g)
+{
+	g->s ^= g->s << 13; /* xorshift64 */
+	g->s ^= g->s >> 7;
+	g->s ^= g->s << 17;
+	return g->s;
+}
+
+static uint32_t below(struct rng *g, uint32_t n)
+{
+	return n ? (uint32_t)(next(g) % n) : 0;
+}
+
+static int chance(struct rng *g, int percent)
+{
+	return (int)below(g, 100) < percent;
+}
+
+struct sample {
+	uint8_t bytes[FUZZ_MAX];
+	size_t len;
+	size_t cuts[MAX_CUTS];
+	size_t ncuts;
+	int gap_ms;
+	char what[256]; /* the mutations, in words */
+};
+
+static void say(struct sample *s, const char *fmt, const char *arg)
+{
+	size_t k = strlen(s->what);
+	snprintf(s->what + k, sizeof(s->what) - k, k ? ", " : "");
+	k = strlen(s->what);
+	snprintf(s->what + k, sizeof(s->what) - k, fmt, arg);
+}
+
+/* A destination the target may be sent to: loopback, or no address at all. */
+static int ip_allowed(struct runner *r, uint32_t ip)
+{
+	return ip == r->dest_ip || (ip >> 24) == 127 || ip <= 0xff || ip == 0xffffffffu;
+}
+
+/* A SOCKS4a name the target may resolve without leaving this host. */
+static int name_allowed(const char *h, size_t n)
+{
+	static const char invalid[] = ".invalid";
+	struct in_addr a;
+	char name[S4_HOST_MAX + 1];
+	if (n > S4_HOST_MAX)
+		return 1; /* over the limit: refused before any lookup */
+	memcpy(name, h, n);
+	name[n] = '\0';
+	if (inet_pton(AF_INET, name, &a) == 1)
+		return (ntohl(a.s_addr) >> 24) == 127 || a.s_addr == 0;
+	if (strcmp(name, "localhost") == 0 || n == 0)
+		return 1;
+	return n >= sizeof(invalid) - 1 && strcmp(name + n - (sizeof(invalid) - 1), invalid) == 0;
+}
+
+static uint32_t pick_ip(struct runner *r, struct rng *g)
+{
+	switch (below(g, 6)) {
+	case 0:
+		return 0;
+	case 1:
+		return 1 + below(g, 255); /* a 4a marker */
+	case 2:
+		return 0xffffffffu;
+	case 3:
+		return 0x7f000000u | below(g, 1u << 24);
+	default:
+		return r->dest_ip;
+	}
+}
+
+static void random_bytes(struct rng *g, char *out, size_t n, int no_nul)
+{
+	for (size_t i = 0; i < n; i++) {
+		out[i] = (char)below(g, 256);
+		if (no_nul && out[i] == 0)
+			out[i] = 'x';
+	}
+}
+
+/* Builds iteration i's request. */
+static void generate(struct runner *r, struct rng *g, uint16_t refused, struct sample *s)
+{
+	char userid[1024], host[300];
+	size_t ulen, hlen = 0;
+	const char *hostp = NULL;
+	int cd = S4_CMD_CONNECT;
+	uint16_t port = r->echo_port;
+	uint32_t ip = r->dest_ip;
+	char lit[16];
+	struct in_addr a = {.s_addr = htonl(r->dest_ip)};
+	inet_ntop(AF_INET, &a, lit, sizeof(lit));
+
+	memset(s, 0, sizeof(*s));
+	switch (below(g, 5)) { /* the valid request it starts from */
+	case 0:
+		say(s, "%s", "CONNECT");
+		break;
+	case 1:
+		say(s, "%s", "BIND");
+		cd = S4_CMD_BIND;
+		break;
+	case 2:
+		say(s, "%s", "CONNECT to a refused port");
+		port = refused;
+		break;
+	default:
+		say(s, "%s", "SOCKS4a CONNECT");
+		ip = 1 + below(g, 255);
+		hostp = host;
+		if (chance(g, 50)) {
+			hlen = strlen(lit);
+			memcpy(host, lit, hlen);
+		} else {
+			hlen = 9;
+			memcpy(host, "localhost", hlen);
+		}
+	}
+
+	switch (below(g, 6)) {
+	case 0:
+		ulen = 0;
+		break;
+	case 1:
+		ulen = 255;
+		break;
+	case 2:
+		ulen = 256 + below(g, 700);
+		say(s, "%s", "long USERID");
+		break;
+	default:
+		ulen = below(g, 24);
+	}
+	random_bytes(g, userid, ulen, 1);
+
+	/* field-aware mutations */
+	if (chance(g, 10)) {
+		cd = (int)below(g, 256);
+		say(s, "%s", "CD");
+	}
+	if (chance(g, 10)) {
+		port = (uint16_t)below(g, 65536);
+		say(s, "%s", "DSTPORT");
+	}
+	if (chance(g, 15)) {
+		ip = pick_ip(r, g);
+		say(s, "%s", "DSTIP");
+		if (s4_is_4a(ip) && hostp == NULL && chance(g, 50)) {
+			hostp = host;
+			hlen = 0;
+		}
+	}
+	if (hostp != NULL && chance(g, 30)) {
+		say(s, "%s", "hostname");
+		switch (below(g, 4)) {
+		case 0:
+			hlen = 0;
+			break;
+		case 1:
+			hlen = 250 + below(g, 20); /* around the 255 limit */
+			memset(host, 'h', hlen);
+			break;
+		default:
+			hlen = 1 + below(g, 20);
+			random_bytes(g, host, hlen, 1);
+			memcpy(host + hlen, ".invalid", 8);
+			hlen += 8;
+		}
+	}
+	s->len = req_build(s->bytes, sizeof(s->bytes), cd, port, ip, userid, ulen, hostp, hlen);
+	if (chance(g, 10)) {
+		s->bytes[0] = (uint8_t)below(g, 256);
+		say(s, "%s", "VN");
+	}
+
+	/* raw byte mutations */
+	int raw = chance(g, 40) ? 1 + (int)below(g, 3) : 0;
+	for (int k = 0; k < raw && s->len > 0; k++) {
+		size_t at = below(g, (uint32_t)s->len);
+		switch (below(g, 5)) {
+		case 0:
+			s->bytes[at] ^= (uint8_t)(1u << below(g, 8));
+			say(s, "%s", "bit flip");
+			break;
+		case 1:
+			s->bytes[at] = (uint8_t)below(g, 256);
+			say(s, "%s", "byte");
+			break;
+		case 2:
+			s->len = at;
+			say(s, "%s", "cut short");
+			break;
+		case 3: { /* insert up to 16 random bytes */
+			size_t n = 1 + below(g, 16);
+			if (s->len + n <= sizeof(s->bytes)) {
+				memmove(s->bytes + at + n, s->bytes + at, s->len - at);
+				random_bytes(g, (char *)s->bytes + at, n, 0);
+				s->len += n;
+				say(s, "%s", "insert");
+			}
+			break;
+		}
+		default: { /* garbage (or the request again) behind it */
+			size_t n = 1 + below(g, 64);
+			if (s->len + n <= sizeof(s->bytes)) {
+				random_bytes(g, (char *)s->bytes + s->len, n, 0);
+				s->len += n;
+				say(s, "%s", "trailing bytes");
+			}
+		}
+		}
+	}
+
+	/* Keep the target on this host, whatever the mutations did. */
+	if (s->len >= S4_HEADER_LEN) {
+		uint32_t d = ((uint32_t)s->bytes[4] << 24) | ((uint32_t)s->bytes[5] << 16) |
+		             ((uint32_t)s->bytes[6] << 8) | s->bytes[7];
+		if (!ip_allowed(r, d)) {
+			uint32_t v = r->dest_ip;
+			for (int b = 0; b < 4; b++)
+				s->bytes[4 + b] = (uint8_t)(v >> (24 - 8 * b));
+		}
+		struct s4_request req;
+		if (s4_parse_request(s->bytes, s->len, 0, &req) > 0 && req.host != NULL &&
+		    !name_allowed(req.host, req.host_len)) {
+			/* The name lies inside the request: overwrite it in place
+			 * with a reserved one of at most its length. */
+			size_t off = (size_t)((const uint8_t *)req.host - s->bytes);
+			memset(s->bytes + off, 'x', req.host_len);
+			if (req.host_len >= 9)
+				memcpy(s->bytes + off + req.host_len - 8, ".invalid", 8);
+			else
+				memcpy(s->bytes + off, "localhost", req.host_len);
+		}
+	}
+
+	/* how it travels */
+	s->ncuts = chance(g, 50) ? below(g, MAX_CUTS + 1) : 0;
+	for (size_t k = 0; k < s->ncuts; k++)
+		s->cuts[k] = s->len ? 1 + below(g, (uint32_t)s->len) : 0;
+	for (size_t a1 = 0; a1 < s->ncuts; a1++) /* ascending */
+		for (size_t b = a1 + 1; b < s->ncuts; b++)
+			if (s->cuts[b] < s->cuts[a1]) {
+				size_t t = s->cuts[a1];
+				s->cuts[a1] = s->cuts[b];
+				s->cuts[b] = t;
+			}
+	s->gap_ms = s->ncuts && chance(g, 20) ? (int)below(g, 40) : 0;
+}
+
+/* Sends one sample and judges the answer. Returns 1 when fine. */
+static int judge(struct ctx *c, const struct sample *s, char *why, size_t whylen)
+{
+	char what[128];
+	int fd = t_connect(c);
+	if (fd < 0) {
+		snprintf(why, whylen, "%s", c->res->actual);
+		return 0;
+	}
+	/* A target may close as soon as it sees a bad byte, before we are done
+	 * sending: that is a close, and allowed. */
+	if (t_send_split(c, fd, s->bytes, s->len, s->cuts, s->ncuts, s->gap_ms) == 0)
+		t_shutdown_write(c, fd);
+	struct got g;
+	t_read_reply(c, fd, case_timeout_ms(c), &g);
+	switch (g.kind) {
+	case GOT_EOF:
+	case GOT_RESET:
+		return 1;
+	case GOT_REPLY:
+		if (g.rep.cd < S4_REP_GRANTED || g.rep.cd > S4_REP_IDENT_MISMATCH) {
+			snprintf(why, whylen, "reply code %u is none of 90-93", g.rep.cd);
+			return 0;
+		}
+		if (g.rep.cd != S4_REP_GRANTED && !t_expect_close(c, fd, case_timeout_ms(c))) {
+			snprintf(why, whylen, "after %u: %s", g.rep.cd, c->res->actual);
+			return 0;
+		}
+		return 1;
+	case GOT_TIMEOUT:
+		snprintf(why, whylen, "%s and no close within %d ms of the request's end",
+		         got_str(&g, what, sizeof(what)), case_timeout_ms(c));
+		return 0;
+	default:
+		snprintf(why, whylen, "%s", got_str(&g, what, sizeof(what)));
+		return 0;
+	}
+}
+
+struct fuzz_run {
+	struct runner *r;
+	long first, n;
+	uint64_t seed;
+	uint16_t refused;
+	long next; /* guarded by r->mu */
+	long done;
+	long failures;
+	int progress; /* stderr is a terminal */
+	int64_t t0;
+	FILE *out;
+};
+
+static void report(struct fuzz_run *fr, long i, const struct sample *s, const char *why)
+{
+	struct runner *r = fr->r;
+	FILE *f = fr->out;
+	fprintf(f, "\nFAIL iteration %ld (seed %llu): %s\n", i, (unsigned long long)fr->seed, why);
+	fprintf(f, "  request: %s; %zu bytes", s->what, s->len);
+	if (s->ncuts) {
+		fprintf(f, ", sent in writes ending at");
+		for (size_t k = 0; k < s->ncuts; k++)
+			fprintf(f, " %zu", s->cuts[k]);
+		fprintf(f, " and %zu, %d ms apart", s->len, s->gap_ms);
+	}
+	fprintf(f, ", then end of file\n  bytes: ");
+	for (size_t k = 0; k < s->len; k++)
+		fprintf(f, "%02x", s->bytes[k]);
+	fprintf(f, "\n  again: socks4-client --proxy %s --raw '", r->target_text);
+	for (size_t k = 0; k < s->len; k++)
+		fprintf(f, "%02x", s->bytes[k]);
+	fprintf(f, "'\n  or:    socks4-test%s%s --seed %llu --fuzz-from %ld --fuzz 1\n",
+	        r->o.target ? " --target " : "", r->o.target ? r->o.target : "",
+	        (unsigned long long)fr->seed, i);
+	fflush(f);
+}
+
+static void *fuzz_worker(void *arg)
+{
+	struct fuzz_run *fr = arg;
+	struct runner *r = fr->r;
+	static const struct s4case fuzz_case = {.id = "fuzz"};
+	struct trace_ev *trace = calloc(TRACE_MAX, sizeof(*trace));
+	struct sample *s = malloc(sizeof(*s));
+	for (;;) {
+		pthread_mutex_lock(&r->mu);
+		long i = fr->next++;
+		int stop = i >= fr->first + fr->n || r->dead;
+		pthread_mutex_unlock(&r->mu);
+		if (stop)
+			break;
+
+		struct rng g = rng_for(fr->seed, i);
+		generate(r, &g, fr->refused, s);
+		struct result res;
+		struct ctx c;
+		memset(&res, 0, sizeof(res));
+		res.trace = trace;
+		ctx_init(&c, r, &fuzz_case, &res);
+		char why[640] = "", health[256];
+		int ok = judge(&c, s, why, sizeof(why));
+		ctx_finish(&c);
+		if (ok && health_check(r, health, sizeof(health)) < 0) {
+			snprintf(why, sizeof(why),
+			         "afterwards the target no longer grants a valid CONNECT (%s)",
+			         health);
+			ok = 0;
+		}
+
+		pthread_mutex_lock(&r->mu);
+		fr->done++;
+		if (!ok && fr->failures++ < REPORT_MAX)
+			report(fr, i, s, why);
+		if (!ok && strstr(why, "no longer grants") != NULL)
+			r->dead = 1; /* nothing more to learn from a dead target */
+		if (fr->progress && (fr->done % 500 == 0 || fr->done == fr->n)) {
+			double secs = (double)(net_now_ms() - fr->t0) / 1000.0;
+			fprintf(stderr, "\rfuzz: %ld/%ld, %ld failures, %.0f/s ", fr->done, fr->n,
+			        fr->failures, secs > 0 ? (double)fr->done / secs : 0.0);
+		}
+		pthread_mutex_unlock(&r->mu);
+	}
+	free(s);
+	free(trace);
+	return NULL;
+}
+
+long livefuzz_run(struct runner *r, long first, long n, uint64_t seed, int jobs, FILE *out)
+{
+	struct fuzz_run fr = {.r = r,
+	                      .first = first,
+	                      .n = n,
+	                      .seed = seed,
+	                      .next = first,
+	                      .progress = isatty(STDERR_FILENO),
+	                      .t0 = net_now_ms(),
+	                      .out = out};
+	/* A port where nothing listens, for refused CONNECTs. */
+	char ip[16], err[128];
+	struct in_addr a = {.s_addr = htonl(r->dest_ip)};
+	int fd;
+	inet_ntop(AF_INET, &a, ip, sizeof(ip));
+	if (net_listen(ip, 0, 1, &fd, &fr.refused, err, sizeof(err)) == 0)
+		close(fd);
+
+	/* A target that does not serve to begin with is not fuzzed: iteration
+	 * 0 would be blamed for it. */
+	char why[256];
+	if (health_check(r, why, sizeof(why)) < 0) {
+		fprintf(out,
+		        "socks4-test: %s does not grant a valid CONNECT to %s:%u before "
+		        "fuzzing: %s\n",
+		        r->target_text, ip, r->echo_port, why);
+		return -1;
+	}
+	fprintf(out, "socks4-test: fuzzing %s with %ld requests, seed %llu, from iteration %ld\n",
+	        r->target_text, n, (unsigned long long)seed, first);
+	fflush(out);
+	pthread_t tids[64];
+	if (jobs < 1)
+		jobs = 1;
+	if (jobs > 64)
+		jobs = 64;
+	for (int k = 0; k < jobs; k++)
+		pthread_create(&tids[k], NULL, fuzz_worker, &fr);
+	for (int k = 0; k < jobs; k++)
+		pthread_join(tids[k], NULL);
+	if (fr.progress)
+		fprintf(stderr, "\n");
+	double secs = (double)(net_now_ms() - fr.t0) / 1000.0;
+	fprintf(out, "fuzz: %ld requests in %.1f s (%.0f/s), %ld failures%s\n", fr.done, secs,
+	        secs > 0 ? (double)fr.done / secs : 0.0, fr.failures,
+	        r->dead ? " (stopped: the target no longer serves)" : "");
+	return fr.failures;
+}
