@@ -125,6 +125,8 @@ CHECK_TARGETS += fuzz-replay
 COV_MAKE = $(MAKE) --no-print-directory CC=$(COV_CC) ASAN=$(COV_DIR) SAN='--coverage -O0' \
 	   SAN_ENV=
 COV_GCOVR = $(GCOVR) -r . --object-directory $(COV_DIR) --filter 'lib/'
+COV_SERVER = $(GCOVR) -r . --object-directory $(COV_DIR) \
+	     --filter 'ref-server/(session|rules|identd)\.c'
 COV_REACH = awk -v t=$(1) '/^File /{f=""} /^Function /{f=$$2} \
 	/^Lines executed:/ && f!="" {p=substr($$2,10)+0; if (p>0) {n++; l+=$$4; r+=p*$$4/100}} \
 	END {printf "%-16s %5.1f%% of the %d lines in the %d functions it reaches\n", t, 100*r/l, l, n}'
@@ -145,4 +147,7 @@ coverage:
 	$(COV_GCOVR) --txt
 	$(COV_GCOVR) --branches --txt | sed -n '/^File/,$$p'
 	$(COV_GCOVR) --html-details -o $(COV_DIR)/index.html --print-summary --fail-under-line 95
+	@echo "== the server's request handling (unit tests, fuzz_rules and fuzz_session)"
+	$(COV_SERVER) --txt
+	$(COV_SERVER) --branches --txt | sed -n '/^File/,$$p'
 	@echo "coverage: details in $(COV_DIR)/index.html"
