@@ -176,6 +176,17 @@ static int probe_request(struct runner *r, const uint8_t *req, size_t n, struct 
 	return rc;
 }
 
+/* A capability probe's grant: 90, also with the VN=4 some servers send (B1). A
+ * server that answers a BIND or a 4a CONNECT that way does the command; its
+ * cases then run and the VN is reported where it is judged, instead of every
+ * case of the command being skipped as "not supported" (as the preflight
+ * does for the CONNECT). */
+static int probe_granted(const struct got *g)
+{
+	return (g->kind == GOT_REPLY || (g->kind == GOT_BAD_VN && g->rep.vn == S4_VN_REQUEST)) &&
+	       g->rep.cd == S4_REP_GRANTED;
+}
+
 static void detect(struct runner *r)
 {
 	uint8_t req[S4_REQUEST_MAX];
@@ -198,8 +209,15 @@ static void detect(struct runner *r)
 		/* 4a: an IP literal as the name (S4A-14), so no resolver is involved. */
 		size_t n = req_build(req, sizeof(req), S4_CMD_CONNECT, r->echo_port, 1, u,
 		                     strlen(u), ip, strlen(ip));
-		if (probe_request(r, req, n, &g, NULL) == 0 && g.kind == GOT_REPLY &&
-		    g.rep.cd == S4_REP_GRANTED)
+		int has = probe_request(r, req, n, &g, NULL) == 0 && probe_granted(&g);
+		if (!has && r->dest_name[0] != '\0') {
+			/* A 4a server that refuses IP literals breaks S4A-14, which its
+			 * cases then report; with a name it still shows that it does 4a. */
+			n = req_build(req, sizeof(req), S4_CMD_CONNECT, r->echo_port, 1, u,
+			              strlen(u), r->dest_name, strlen(r->dest_name));
+			has = probe_request(r, req, n, &g, NULL) == 0 && probe_granted(&g);
+		}
+		if (has)
 			r->have |= NEED_4A;
 		else
 			lack(r, NEED_4A, "target does not do SOCKS4a (a 4a CONNECT got %s)",
@@ -207,8 +225,7 @@ static void detect(struct runner *r)
 
 		n = req_build(req, sizeof(req), S4_CMD_BIND, r->echo_port, r->dest_ip, u, strlen(u),
 		              NULL, 0);
-		if (probe_request(r, req, n, &g, NULL) == 0 && g.kind == GOT_REPLY &&
-		    g.rep.cd == S4_REP_GRANTED)
+		if (probe_request(r, req, n, &g, NULL) == 0 && probe_granted(&g))
 			r->have |= NEED_BIND;
 		else
 			lack(r, NEED_BIND, "target does not do BIND (a BIND got %s)",
