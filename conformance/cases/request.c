@@ -42,19 +42,30 @@ static enum verdict vn_3(struct ctx *c)
 }
 /* VN=5 is SOCKS5's: a server that speaks both protocols may read these bytes
  * as a SOCKS5 greeting and answer it (Dante: "05 ff", no acceptable method).
- * That is allowed; only a SOCKS4 grant or a hang is not. */
+ * That is allowed; only a SOCKS4 grant or a hang is not. The greeting offers
+ * one method, the octet after CD: a SOCKS5 answer picks it or ff. Anything
+ * else after 05 is a SOCKS4 reply with the request's VN (S4-REPLY-2; the CSTC
+ * sockd's SendDst sends the request's VN back). */
 static enum verdict vn_5(struct ctx *c)
 {
-	uint8_t req[S4_REQUEST_MAX], buf[8];
-	size_t n = shaped(c, req, sizeof(req), 5, S4_CMD_CONNECT), got;
+	uint8_t req[S4_REQUEST_MAX], buf[2];
+	size_t n = shaped(c, req, sizeof(req), 5, S4_CMD_CONNECT);
 	int fd = t_connect(c);
 	if (fd < 0 || t_send(c, fd, req, n) < 0)
 		return V_FAIL;
+	expect(c,
+	       "close, 91 then close, or a SOCKS5 answer (05 ff or 05 %02x); never 90, never "
+	       "a hang",
+	       req[2]);
 	if (t_peek_byte(c, fd, case_timeout_ms(c)) == 0x05) {
-		t_read_any(c, fd, buf, sizeof(buf), case_timeout_ms(c), &got);
-		return pass(c, "a SOCKS5 answer: the target speaks SOCKS5 too");
+		if (t_read_exact(c, fd, buf, sizeof(buf), case_timeout_ms(c)) < 0)
+			return V_FAIL;
+		if (buf[1] != 0xff && buf[1] != req[2])
+			return fail(
+			        c, "05 %02x: no SOCKS5 method selection, a SOCKS4 reply with VN=5?",
+			        buf[1]);
+		return pass(c, "a SOCKS5 answer (05 %02x): the target speaks SOCKS5 too", buf[1]);
 	}
-	expect(c, "close, 91 then close, or a SOCKS5 answer (05 ..); never 90, never a hang");
 	return expect_refusal(c, fd);
 }
 static enum verdict vn_255(struct ctx *c)
