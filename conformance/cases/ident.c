@@ -90,12 +90,15 @@ static enum verdict case_sensitive(struct ctx *c)
 	return fd < 0 ? V_FAIL : expect_code(c, fd, only_93, 1);
 }
 
-/* RFC 1413: blanks around tokens are not part of them: "USERID :  UNIX :  bob"
- * names bob. */
+/* RFC 1413, Notes on Syntax 1: clients "should accept white space anywhere
+ * except within a token", but "everything after the colon after the operating
+ * system type until the terminating CR/LF is taken as part of the user ID".
+ * So the blanks go around the tokens only, and the user-id starts right after
+ * its colon: "  USERID  :  UNIX , US-ASCII  :bob" names bob in every reading. */
 static enum verdict blanks(struct ctx *c)
 {
 	char raw[128];
-	snprintf(raw, sizeof(raw), "USERID :  UNIX , US-ASCII :   %s  ", ident_user(c, 0));
+	snprintf(raw, sizeof(raw), "  USERID  :  UNIX , US-ASCII  :%s", ident_user(c, 0));
 	int fd = ident_request(c, 0, IDENT_ANS_RAW, raw);
 	return fd < 0 ? V_FAIL : expect_code(c, fd, only_90, 1);
 }
