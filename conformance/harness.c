@@ -149,7 +149,12 @@ int send_denied(struct ctx *c)
 	size_t n = req_build(req, sizeof(req), S4_CMD_CONNECT, port, c->r->dest_ip, user,
 	                     strlen(user), NULL, 0);
 	int fd = t_connect(c);
-	if (fd < 0 || t_send(c, fd, req, n) < 0)
+	if (fd < 0)
+		return -1;
+	/* A target may ask identd before its rules (S4-CONNECT-1 sets no order):
+	 * identd confirms the USERID, so only the policy can refuse (not 93). */
+	ident_script(c, fd, IDENT_ANS_USERID, user);
+	if (t_send(c, fd, req, n) < 0)
 		return -1;
 	return fd;
 }
