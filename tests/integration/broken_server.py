@@ -21,7 +21,7 @@ What it does (the step numbers are the ones of session()):
   2. VN must be 4 and CD 1 or 2, else 91 and close;
   3. policy: a denied USERID gets 91; with identd on, it asks identd on the client's
      host ("<client port> , <server port>") and answers 93 on another user, 92 in
-     strict mode when identd cannot tell;
+     strict mode when identd cannot tell (--identd-first: identd before the rule);
   4. CONNECT: resolves (4a) and connects, and only then answers 90; 91 and close on
      any failure. Destinations outside 127.0.0.0/8 fail like an unreachable network,
      so these tests never leave loopback;
@@ -267,7 +267,8 @@ class BrokenServer:
     def __init__(self, host="127.0.0.1", port=0, deny_users=(), identd="off",
                  identd_port=113, identd_timeout=10.0, handshake_timeout=30.0,
                  bind_timeout=120.0, connect_timeout=15.0, resolve_timeout=5.0,
-                 socks4a=True, misbehave=(), verbose=False, crash_exits=False):
+                 socks4a=True, identd_first=False, misbehave=(), verbose=False,
+                 crash_exits=False):
         unknown = set(misbehave) - set(MISBEHAVIOURS)
         if unknown:
             raise ValueError(f"unknown misbehaviour(s): {', '.join(sorted(unknown))}")
@@ -278,6 +279,7 @@ class BrokenServer:
         self.handshake_timeout, self.bind_timeout = handshake_timeout, bind_timeout
         self.connect_timeout, self.resolve_timeout = connect_timeout, resolve_timeout
         self.socks4a, self.mis, self.verbose = socks4a, frozenset(misbehave), verbose
+        self.identd_first = identd_first  # identd before the deny rule: also correct
         self.crash_exits = crash_exits
         self.lsock = socket.create_server((host, port), backlog=128)
         self.address = self.lsock.getsockname()[:2]
@@ -542,8 +544,17 @@ class BrokenServer:
         return "match" if same or "ident-ignores-userid" in self.mis else "mismatch"
 
     def check_policy(self, conn, req):
+        if not self.identd_first:
+            self.check_rules(req)
+        self.check_identd(conn, req)
+        if self.identd_first:
+            self.check_rules(req)
+
+    def check_rules(self, req):
         if req.userid in self.deny_users:
             raise Refused(REJECTED, "denied", "USERID denied")
+
+    def check_identd(self, conn, req):
         if self.identd == "off":
             return
         verdict = self.ident_verdict(conn, req.userid)
@@ -741,15 +752,14 @@ class BrokenServer:
         sockets when both pumps are done."""
         conn.settimeout(None)
         dst.settimeout(None)
-        state = {"left": 2, "client_spoke": threading.Event()}
+        one_way = "one-way-relay" in self.mis
+        state = {"left": 1 if one_way else 2, "client_spoke": threading.Event()}
         if early:
             state["client_spoke"].set()
         up = threading.Thread(target=self.pump, args=(conn, dst, early, "up", state),
                               daemon=True)
         up.start()
-        if "one-way-relay" in self.mis:
-            state["left"] = 1
-        else:
+        if not one_way:
             self.pump(dst, conn, b"", "down", state)
         up.join()
 
@@ -848,6 +858,8 @@ def parse_args(argv):
     p.add_argument("--connect-timeout", type=float, default=15.0, metavar="S")
     p.add_argument("--resolve-timeout", type=float, default=5.0, metavar="S")
     p.add_argument("--no-4a", action="store_true", help="plain SOCKS4: 0.0.0.x gets 91")
+    p.add_argument("--identd-first", action="store_true",
+                   help="ask identd before applying --deny-user (the default is after)")
     p.add_argument("--misbehave", action="append", default=[], metavar="NAME",
                    help="add one defect (see --list-misbehaviours)")
     p.add_argument("--list-misbehaviours", action="store_true")
@@ -869,6 +881,7 @@ def main(argv=None):
                            handshake_timeout=a.handshake_timeout,
                            bind_timeout=a.bind_timeout, connect_timeout=a.connect_timeout,
                            resolve_timeout=a.resolve_timeout, socks4a=not a.no_4a,
+                           identd_first=a.identd_first,
                            misbehave=a.misbehave, verbose=a.verbose, crash_exits=True)
     except (ValueError, OSError) as e:
         print(f"broken-server: {e}", file=sys.stderr)

@@ -16,7 +16,6 @@ them a few at a time, each test waits for its own run. One run by hand:
 """
 import concurrent.futures
 import json
-import os
 import pathlib
 import signal
 import subprocess
@@ -100,6 +99,14 @@ BIND_AFTER_INBOUND = BIND_ALL - {"bind/address-reachable", "bind/timer"}
 SLOW_HANDSHAKE = ("--handshake-timeout", "10")  # beyond the runner's --timeout 3
 
 PROOFS = [
+    # -- correct variants the spec allows (no case may fail) ---------------------
+    # S4-TIMER-1/2: a connect time limit shorter than the SYN retransmission
+    # the case waits for: 91 at the limit is no early grant
+    Proof("short-connect-limit", set(), select=["connect/no-early-grant"],
+          server=("--connect-timeout", "2"), misbehave=()),
+    # S4-CONNECT-1 sets no order: identd asked before the deny rule still gives 91
+    Proof("identd-before-rules", set(), select=["connect/", "reply/"], mode="strict",
+          server=("--identd-first",), misbehave=()),
     # -- the reply -----------------------------------------------------------
     # a 7-byte reply is no SOCKS4 reply: the preflight says so, the rest skip
     Proof("reply-7-bytes", {"preflight/socks4-server"}),
