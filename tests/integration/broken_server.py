@@ -267,8 +267,8 @@ class BrokenServer:
     def __init__(self, host="127.0.0.1", port=0, deny_users=(), identd="off",
                  identd_port=113, identd_timeout=10.0, handshake_timeout=30.0,
                  bind_timeout=120.0, connect_timeout=15.0, resolve_timeout=5.0,
-                 socks4a=True, identd_first=False, misbehave=(), verbose=False,
-                 crash_exits=False):
+                 socks4a=True, identd_first=False, quiet_refusals=False, timer_reply=False,
+                 bind_any=False, misbehave=(), verbose=False, crash_exits=False):
         unknown = set(misbehave) - set(MISBEHAVIOURS)
         if unknown:
             raise ValueError(f"unknown misbehaviour(s): {', '.join(sorted(unknown))}")
@@ -279,7 +279,11 @@ class BrokenServer:
         self.handshake_timeout, self.bind_timeout = handshake_timeout, bind_timeout
         self.connect_timeout, self.resolve_timeout = connect_timeout, resolve_timeout
         self.socks4a, self.mis, self.verbose = socks4a, frozenset(misbehave), verbose
-        self.identd_first = identd_first  # identd before the deny rule: also correct
+        # Choices the spec leaves open (each one as correct as the default):
+        self.identd_first = identd_first      # identd before the deny rule
+        self.quiet_refusals = quiet_refusals  # bad VN/CD, over-long fields: close, no 91
+        self.timer_reply = timer_reply        # BIND timer: 91 before the close
+        self.bind_any = bind_any              # first BIND reply names 0.0.0.0
         self.crash_exits = crash_exits
         self.lsock = socket.create_server((host, port), backlog=128)
         self.address = self.lsock.getsockname()[:2]
@@ -390,7 +394,8 @@ class BrokenServer:
         """Answers a refusal, then closes: at once, or never for the 'no close'
         misbehaviours. What the client still sends is read and dropped so that the
         close is a FIN, not a reset that could destroy the reply."""
-        silent = kind == "denied" and "deny-silent-close" in self.mis
+        silent = ((kind == "denied" and "deny-silent-close" in self.mis) or
+                  (kind in ("malformed", "limit") and self.quiet_refusals))
         if not silent:
             self.reply(sock, code, kind, req=req)
         keep_open = ((kind == "connect-failed" and "no-close-after-failure" in self.mis) or
@@ -669,13 +674,17 @@ class BrokenServer:
                 port = other.getsockname()[1]  # closed when the block ends
         peer = None
         try:
-            self.reply(conn, GRANTED, "bind-first", port, socket.inet_aton(here))
+            self.reply(conn, GRANTED, "bind-first", port,
+                       b"\0\0\0\0" if self.bind_any else socket.inet_aton(here))
             peer, pending = self.bind_wait(conn, lst)
         finally:
             if "bind-accept-many" not in self.mis or peer is None:
                 self.untrack_close(lst)
         if peer is None:  # S4-TIMER-2: the time is up (or the client left): close
-            self.untrack_close(conn)
+            if self.timer_reply:
+                self.refuse(conn, REJECTED, "bind-timer")
+            else:
+                self.untrack_close(conn)
             return
         peer_ip, peer_port = peer.getpeername()[:2]
         if peer_ip != expected and "bind-no-source-check" not in self.mis:
@@ -860,6 +869,12 @@ def parse_args(argv):
     p.add_argument("--no-4a", action="store_true", help="plain SOCKS4: 0.0.0.x gets 91")
     p.add_argument("--identd-first", action="store_true",
                    help="ask identd before applying --deny-user (the default is after)")
+    p.add_argument("--quiet-refusals", action="store_true",
+                   help="close without 91 on a bad VN/CD or an over-long field")
+    p.add_argument("--timer-reply", action="store_true",
+                   help="91 before closing when the BIND timer runs out")
+    p.add_argument("--bind-any", action="store_true",
+                   help="the first BIND reply names 0.0.0.0 (S4-BIND-6)")
     p.add_argument("--misbehave", action="append", default=[], metavar="NAME",
                    help="add one defect (see --list-misbehaviours)")
     p.add_argument("--list-misbehaviours", action="store_true")
@@ -881,7 +896,8 @@ def main(argv=None):
                            handshake_timeout=a.handshake_timeout,
                            bind_timeout=a.bind_timeout, connect_timeout=a.connect_timeout,
                            resolve_timeout=a.resolve_timeout, socks4a=not a.no_4a,
-                           identd_first=a.identd_first,
+                           identd_first=a.identd_first, quiet_refusals=a.quiet_refusals,
+                           timer_reply=a.timer_reply, bind_any=a.bind_any,
                            misbehave=a.misbehave, verbose=a.verbose, crash_exits=True)
     except (ValueError, OSError) as e:
         print(f"broken-server: {e}", file=sys.stderr)
