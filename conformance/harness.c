@@ -760,13 +760,24 @@ void ident_script(struct ctx *c, int fd, enum ident_answer kind, const char *arg
 			c->script_ports[c->nscripts++] = port;
 	}
 	pthread_mutex_unlock(&r->mu);
+	/* The answer for the trace: printable ASCII as is, the rest as \xNN. */
+	char shown[160] = "";
+	size_t o = 0;
+	for (const char *p = arg != NULL ? arg : ""; *p != '\0' && o + 5 < sizeof(shown); p++) {
+		unsigned char ch = (unsigned char)*p;
+		if (ch >= 0x20 && ch < 0x7f)
+			shown[o++] = (char)ch;
+		else
+			o += (size_t)snprintf(shown + o, sizeof(shown) - o, "\\x%02x", ch);
+	}
+	shown[o] = '\0';
 	note(c, "identd will answer for port %u: %s %s", port,
 	     kind == IDENT_ANS_USERID  ? "USERID"
 	     : kind == IDENT_ANS_ERROR ? "ERROR"
 	     : kind == IDENT_ANS_RAW   ? "raw"
 	     : kind == IDENT_ANS_CLOSE ? "close"
 	                               : "hang",
-	     arg != NULL ? arg : "");
+	     shown);
 }
 
 const char *ident_query_line(struct ctx *c, int fd, int timeout_ms)

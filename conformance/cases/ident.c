@@ -98,8 +98,10 @@ static enum verdict case_sensitive(struct ctx *c)
 static enum verdict blanks(struct ctx *c)
 {
 	char raw[128];
-	snprintf(raw, sizeof(raw), "  USERID  :  UNIX , US-ASCII  :%s", ident_user(c, 0));
-	int fd = ident_request(c, 0, IDENT_ANS_RAW, raw);
+	/* The strict user: a target that misreads the answer must not be let
+	 * off by lenient mode. */
+	snprintf(raw, sizeof(raw), "  USERID  :  UNIX , US-ASCII  :%s", ident_user(c, 1));
+	int fd = ident_request(c, 1, IDENT_ANS_RAW, raw);
 	return fd < 0 ? V_FAIL : expect_code(c, fd, only_90, 1);
 }
 

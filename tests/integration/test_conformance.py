@@ -338,7 +338,7 @@ def test_dante_rfc931(start_dante, tmp_path):
     d = start_dante(extra_config="socksmethod: rfc931\n", rules=rules)
     p, report = run_json(tmp_path, "--target", f"127.0.0.1:{d.port}", "--user", "root",
                          "--identd", "strict", "--identd-port", "113", "--stall-wait", "3",
-                         "-j", "8", "ident/", "reply/vn/9")
+                         "-j", "8", "ident/", "reply/vn/92", "reply/vn/93")
     assert by_result(report, "fail") == DANTE_RFC931_FAILS, p.stdout
     codes = {c["id"]: c["actual"] for c in report["cases"] if c["result"] == "fail"}
     assert codes["ident/mismatch"] == "91 (request rejected or failed)"
