@@ -10,7 +10,8 @@
  * --raw command that sends them again.
  *
  * Iteration i of seed S is the same on every run and in any order (-j), so a
- * failure is reproduced with --seed S --fuzz-from i --fuzz 1.
+ * failure is reproduced with --seed S --fuzz-from i --fuzz 1 (only DSTPORT
+ * may differ: it names the run's own echo service).
  *
  * The target only ever connects to loopback: DSTIP is kept to dest-addr,
  * 127/8, 0.0.0.0, 0.0.0.x and 255.255.255.255, and SOCKS4a names to
