@@ -16,7 +16,7 @@
 #include "ident.h"
 #include "runner.h"
 
-#define ECHO_MAX_CONNS 512    /* echo connections at once */
+#define SERVICE_MAX_CONNS 512 /* echo and identd connections at once */
 #define SERVICE_IDLE_MS 30000 /* an echo or identd peer silent this long is dropped */
 #define IDENT_HANG_MAX_MS 30000
 
@@ -672,63 +672,77 @@ void d_echo_wait(struct ctx *c)
 	c->echo_running = 0;
 }
 
-/* The shared echo service: one thread per connection, bounded in number. */
-struct echo_conn {
+/* The runner's services (the echo destinations, the identd): an accept loop
+ * that hands each connection to a thread of its own, at most
+ * SERVICE_MAX_CONNS at once; harness_stop() waits for them all. */
+struct service_conn {
 	struct runner *r;
 	int fd;
+	void (*serve)(struct runner *r, int fd);
 };
 
-static void *echo_conn_main(void *arg)
+static void *service_conn_main(void *arg)
 {
-	struct echo_conn *ec = arg;
-	echo_fd(ec->fd);
-	close(ec->fd);
-	pthread_mutex_lock(&ec->r->mu);
-	ec->r->echo_conns--;
-	pthread_cond_broadcast(&ec->r->cv);
-	pthread_mutex_unlock(&ec->r->mu);
-	free(ec);
+	struct service_conn *sc = arg;
+	struct runner *r = sc->r;
+	sc->serve(r, sc->fd);
+	close(sc->fd);
+	free(sc);
+	pthread_mutex_lock(&r->mu);
+	r->service_conns--;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
 	return NULL;
 }
 
-static void *echo_main(void *arg)
+static void accept_loop(struct runner *r, int lfd, void (*serve)(struct runner *, int))
 {
-	struct echo_service *svc = arg;
-	struct runner *r = svc->r;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	for (;;) {
-		int fd = accept4(svc->lfd, NULL, NULL, SOCK_CLOEXEC);
+		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (r->stopping)
-				return NULL;
+				break;
 			if (errno == EMFILE || errno == ENFILE)
 				poll(NULL, 0, 50);
 			continue;
 		}
 		pthread_mutex_lock(&r->mu);
-		int full = r->echo_conns >= ECHO_MAX_CONNS;
-		if (!full)
-			r->echo_conns++;
+		int room = r->service_conns < SERVICE_MAX_CONNS;
+		if (room)
+			r->service_conns++;
 		pthread_mutex_unlock(&r->mu);
-		struct echo_conn *ec = full ? NULL : malloc(sizeof(*ec));
+		struct service_conn *sc = room ? malloc(sizeof(*sc)) : NULL;
 		pthread_t tid;
-		pthread_attr_t attr;
-		pthread_attr_init(&attr);
-		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-		if (ec != NULL) {
-			ec->r = r;
-			ec->fd = fd;
+		if (sc != NULL) {
+			*sc = (struct service_conn){r, fd, serve};
+			if (pthread_create(&tid, &attr, service_conn_main, sc) == 0)
+				continue;
+			free(sc);
 		}
-		if (ec == NULL || pthread_create(&tid, &attr, echo_conn_main, ec) != 0) {
-			close(fd);
-			free(ec);
-			if (!full) {
-				pthread_mutex_lock(&r->mu);
-				r->echo_conns--;
-				pthread_mutex_unlock(&r->mu);
-			}
+		close(fd);
+		if (room) {
+			pthread_mutex_lock(&r->mu);
+			r->service_conns--;
+			pthread_mutex_unlock(&r->mu);
 		}
-		pthread_attr_destroy(&attr);
 	}
+	pthread_attr_destroy(&attr);
+}
+
+static void serve_echo(struct runner *r, int fd)
+{
+	(void)r;
+	echo_fd(fd);
+}
+
+static void *echo_main(void *arg)
+{
+	struct echo_service *svc = arg;
+	accept_loop(svc->r, svc->lfd, serve_echo);
+	return NULL;
 }
 
 /* ---- the scripted identd -------------------------------------------------- */
@@ -807,17 +821,10 @@ const char *ident_query_line(struct ctx *c, int fd, int timeout_ms)
 	return line;
 }
 
-struct ident_conn {
-	struct runner *r;
-	int fd;
-};
-
 /* Answers one query: by the script for the port it names, else with the
  * default USERID (the one ordinary cases send). */
-static void *ident_conn_main(void *arg)
+static void serve_ident(struct runner *r, int fd)
 {
-	struct ident_conn *ic = arg;
-	struct runner *r = ic->r;
 	uint8_t buf[IDENT_LINE_MAX];
 	size_t len = 0;
 	struct ident_query q;
@@ -825,8 +832,8 @@ static void *ident_conn_main(void *arg)
 	int64_t deadline = net_deadline(SERVICE_IDLE_MS);
 	while (rc == IDENT_INCOMPLETE && len < sizeof(buf)) {
 		char err[64];
-		ssize_t n = net_read_some(ic->fd, buf + len, sizeof(buf) - len, deadline, err,
-		                          sizeof(err));
+		ssize_t n =
+		        net_read_some(fd, buf + len, sizeof(buf) - len, deadline, err, sizeof(err));
 		if (n <= 0)
 			break;
 		len += (size_t)n;
@@ -890,41 +897,16 @@ static void *ident_conn_main(void *arg)
 		}
 	} else if (line[0] != '\0') {
 		char err[64];
-		net_write_all(ic->fd, line, strlen(line), net_deadline(SERVICE_IDLE_MS), err,
+		net_write_all(fd, line, strlen(line), net_deadline(SERVICE_IDLE_MS), err,
 		              sizeof(err));
 	}
-	close(ic->fd);
-	free(ic);
-	return NULL;
 }
 
 static void *ident_main(void *arg)
 {
 	struct runner *r = arg;
-	for (;;) {
-		int fd = accept4(r->ident_lfd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd < 0) {
-			if (r->stopping)
-				return NULL;
-			if (errno == EMFILE || errno == ENFILE)
-				poll(NULL, 0, 50);
-			continue;
-		}
-		struct ident_conn *ic = malloc(sizeof(*ic));
-		pthread_t tid;
-		pthread_attr_t attr;
-		pthread_attr_init(&attr);
-		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-		if (ic != NULL) {
-			ic->r = r;
-			ic->fd = fd;
-		}
-		if (ic == NULL || pthread_create(&tid, &attr, ident_conn_main, ic) != 0) {
-			close(fd);
-			free(ic);
-		}
-		pthread_attr_destroy(&attr);
-	}
+	accept_loop(r, r->ident_lfd, serve_ident);
+	return NULL;
 }
 
 /* ---- start, stop, contexts ------------------------------------------------- */
@@ -978,10 +960,11 @@ void harness_stop(struct runner *r)
 		pthread_join(r->ident_tid, NULL);
 		close(r->ident_lfd);
 	}
-	/* Echo connections end when their peers close, or at the idle bound. */
+	/* Service connections end when their peers close, at the idle bound, or
+	 * (a hanging identd answer) when they see r->stopping. */
 	int64_t deadline = net_deadline(SERVICE_IDLE_MS);
 	pthread_mutex_lock(&r->mu);
-	while (r->echo_conns > 0 && net_remaining_ms(deadline) > 0) {
+	while (r->service_conns > 0 && net_remaining_ms(deadline) > 0) {
 		pthread_mutex_unlock(&r->mu);
 		poll(NULL, 0, 20);
 		pthread_mutex_lock(&r->mu);

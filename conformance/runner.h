@@ -87,7 +87,7 @@ struct runner {
 
 	struct echo_service echo, deny;
 	uint16_t echo_port;
-	int echo_conns; /* echo connections alive */
+	int service_conns; /* echo and identd connections alive */
 
 	int ident_lfd;     /* -1: no identd */
 	int ident_queries; /* queries received, scripted or not */

@@ -33,6 +33,28 @@ static int bind_first(struct ctx *c, uint32_t expect_ip, uint32_t *ip, uint16_t 
 	return fd;
 }
 
+/* A BIND expecting dest-addr, and a peer connecting from `source` to the
+ * first reply's address. Returns the client's fd with *peer set, or -1
+ * (Actual set). *ip and *port (when not NULL) get the first reply's address. */
+static int bind_with_peer(struct ctx *c, uint32_t source, int *peer, uint32_t *ip, uint16_t *port)
+{
+	uint32_t a;
+	uint16_t p;
+	int fd = bind_first(c, dest_ip(c), &a, &p);
+	if (fd < 0)
+		return -1;
+	*peer = d_connect_from(c, source, a, p);
+	if (*peer < 0) {
+		fail(c, "cannot connect to the first reply's address");
+		return -1;
+	}
+	if (ip != NULL)
+		*ip = a;
+	if (port != NULL)
+		*port = p;
+	return fd;
+}
+
 /* S4-BIND-5: "the DSTPORT and DSTIP fields are meaningful ... the port number
  * and the IP address of that socket"; S4-BIND-7: it must be listening. */
 static enum verdict address_reachable(struct ctx *c)
@@ -54,14 +76,10 @@ static enum verdict address_reachable(struct ctx *c)
  * second reply, 90. */
 static enum verdict match(struct ctx *c)
 {
-	uint32_t ip;
-	uint16_t port;
 	struct got g;
-	int fd = bind_first(c, dest_ip(c), &ip, &port);
+	int peer, fd = bind_with_peer(c, dest_ip(c), &peer, NULL, NULL);
 	if (fd < 0)
 		return V_FAIL;
-	if (d_connect_from(c, dest_ip(c), ip, port) < 0)
-		return fail(c, "cannot connect to the first reply's address");
 	expect(c, "second reply 90 once the peer from DSTIP connects");
 	return expect_grant(c, fd, &g) == V_PASS ? pass(c, "second reply 90") : V_FAIL;
 }
@@ -69,16 +87,11 @@ static enum verdict match(struct ctx *c)
 /* S4-BIND-12: after the second 90, I/O "as if it were directly connected". */
 static enum verdict relay(struct ctx *c)
 {
-	uint32_t ip;
-	uint16_t port;
 	struct got g;
 	uint8_t buf[16];
-	int fd = bind_first(c, dest_ip(c), &ip, &port);
+	int peer, fd = bind_with_peer(c, dest_ip(c), &peer, NULL, NULL);
 	if (fd < 0)
 		return V_FAIL;
-	int peer = d_connect_from(c, dest_ip(c), ip, port);
-	if (peer < 0)
-		return fail(c, "cannot connect to the first reply's address");
 	if (expect_grant(c, fd, &g) != V_PASS)
 		return V_FAIL;
 	expect(c, "bytes cross both ways between the client and the inbound peer");
@@ -99,13 +112,9 @@ static enum verdict relay(struct ctx *c)
  * reply is set to 91" (B11: metasploit and SHORTENED_RBIND skip the check). */
 static enum verdict mismatch(struct ctx *c)
 {
-	uint32_t ip;
-	uint16_t port;
-	int fd = bind_first(c, dest_ip(c), &ip, &port);
+	int peer, fd = bind_with_peer(c, alt_source(c), &peer, NULL, NULL);
 	if (fd < 0)
 		return V_FAIL;
-	if (d_connect_from(c, alt_source(c), ip, port) < 0)
-		return fail(c, "cannot connect to the first reply's address");
 	expect(c, "second reply 91 when the peer comes from another address");
 	return expect_code(c, fd, only_91, 1);
 }
@@ -113,14 +122,9 @@ static enum verdict mismatch(struct ctx *c)
 /* S4-BIND-10: "... and the SOCKS server closes both connections." */
 static enum verdict mismatch_close(struct ctx *c)
 {
-	uint32_t ip;
-	uint16_t port;
-	int fd = bind_first(c, dest_ip(c), &ip, &port);
+	int peer, fd = bind_with_peer(c, alt_source(c), &peer, NULL, NULL);
 	if (fd < 0)
 		return V_FAIL;
-	int peer = d_connect_from(c, alt_source(c), ip, port);
-	if (peer < 0)
-		return fail(c, "cannot connect to the first reply's address");
 	expect(c, "91, then both the client's and the peer's connections closed");
 	if (expect_code_close(c, fd, only_91, 1) != V_PASS)
 		return V_FAIL;
@@ -136,12 +140,8 @@ static enum verdict one_accept(struct ctx *c)
 	uint16_t port;
 	struct got g;
 	uint8_t buf[8];
-	int fd = bind_first(c, dest_ip(c), &ip, &port);
-	if (fd < 0)
-		return V_FAIL;
-	if (d_connect_from(c, dest_ip(c), ip, port) < 0)
-		return fail(c, "cannot connect to the first reply's address");
-	if (expect_grant(c, fd, &g) != V_PASS)
+	int peer, fd = bind_with_peer(c, dest_ip(c), &peer, &ip, &port);
+	if (fd < 0 || expect_grant(c, fd, &g) != V_PASS)
 		return V_FAIL;
 	expect(c, "a second inbound connection is refused, or accepted and never relayed");
 	int second = d_connect_from(c, dest_ip(c), ip, port);
@@ -161,16 +161,11 @@ static enum verdict one_accept(struct ctx *c)
  * come after the second reply. */
 static enum verdict second_reply_first(struct ctx *c)
 {
-	uint32_t ip;
-	uint16_t port;
 	struct got g;
 	uint8_t buf[8];
-	int fd = bind_first(c, dest_ip(c), &ip, &port);
-	if (fd < 0)
+	int peer, fd = bind_with_peer(c, dest_ip(c), &peer, NULL, NULL);
+	if (fd < 0 || t_send(c, peer, "HELLO", 5) < 0)
 		return V_FAIL;
-	int peer = d_connect_from(c, dest_ip(c), ip, port);
-	if (peer < 0 || t_send(c, peer, "HELLO", 5) < 0)
-		return fail(c, "cannot connect to the first reply's address");
 	expect(c, "the second reply (90), then the peer's bytes");
 	if (expect_grant(c, fd, &g) != V_PASS)
 		return V_FAIL;
@@ -185,16 +180,9 @@ static enum verdict second_reply_first(struct ctx *c)
  * sends the peer's address and port. Reported. */
 static enum verdict second_reply_fields(struct ctx *c)
 {
-	uint32_t ip;
-	uint16_t port;
 	struct got g;
-	int fd = bind_first(c, dest_ip(c), &ip, &port);
-	if (fd < 0)
-		return V_FAIL;
-	int peer = d_connect_from(c, dest_ip(c), ip, port);
-	if (peer < 0)
-		return fail(c, "cannot connect to the first reply's address");
-	if (expect_grant(c, fd, &g) != V_PASS)
+	int peer, fd = bind_with_peer(c, dest_ip(c), &peer, NULL, NULL);
+	if (fd < 0 || expect_grant(c, fd, &g) != V_PASS)
 		return V_FAIL;
 	int is_peer = g.rep.dstip == dest_ip(c) && g.rep.dstport == local_port(peer);
 	return info(c, "second reply carries %u.%u.%u.%u:%u (%s)", g.rep.dstip >> 24,
