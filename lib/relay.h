@@ -12,8 +12,9 @@
  * without a byte moving either way (errno ETIMEDOUT).
  *
  * Between two sockets the bytes go through a pipe with splice(2) and never
- * enter user space; otherwise (or when no pipe can be had) they are copied
- * with read/write through a buffer on the stack. Sockets are switched to
+ * enter user space (a direction that fills its pipe gets a bigger one, up to
+ * 1 MiB); otherwise (or when no pipe can be had) they are copied with
+ * read/write through a buffer on the stack. Sockets are switched to
  * O_NONBLOCK; other fds are only read or written after poll() says so.
  * splice(2) has no MSG_NOSIGNAL: callers must ignore SIGPIPE.
  * The relay never closes a socket: the caller does, after it returns.
@@ -29,9 +30,22 @@ struct relay_end {
 	int wr; /* where bytes for this side go (== rd for a socket) */
 };
 
+/* splice(2)'s pipes, one per direction, kept by a caller that runs relay
+ * after relay on one thread (a server's pool thread): a pipe left empty is
+ * handed back here for the next relay_run instead of being closed. -1 marks
+ * no pipe; the caller closes the rest when it is done. */
+struct relay_pipes {
+	int ab[2]; /* a->b: read end, write end */
+	int ba[2];
+};
+
 struct relay_opts {
 	int idle_timeout_ms; /* -1: no idle limit */
 	int no_splice;       /* 1: always copy through user space */
+	/* 1: a and b are sockets the caller made O_NONBLOCK already, so the relay
+	 * skips checking (fstat) and setting (fcntl) each one. */
+	int nonblocking_sockets;
+	struct relay_pipes *pipes; /* NULL: pipes are made and closed here */
 };
 
 struct relay_stats {

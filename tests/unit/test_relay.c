@@ -3,13 +3,15 @@
  * TCP loopback pairs take the splice path, socketpairs with no_splice the
  * copy path, pipes the non-socket path. Each test runs the relay on a thread
  * of its own and plays both peers: data both ways, half-close from either
- * side, an idle timeout, a peer that resets, a pipe reader that goes away
- * and a signal during poll(). Every wait has a deadline (test_lib_paths.c has
- * the relay without a descriptor for splice's pipe). */
+ * side, an idle timeout, a peer that resets, a pipe reader that goes away,
+ * a signal during poll(), and splice's pipes kept from one relay to the
+ * next. Every wait has a deadline (test_lib_paths.c has the relay without a
+ * descriptor for splice's pipe). */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
@@ -413,6 +415,83 @@ START_TEST(pipe_reader_gone)
 }
 END_TEST
 
+/* Waits until fd has at least n bytes to read (FIONREAD), within WAIT_MS. */
+static void wait_queued(int fd, int n)
+{
+	int64_t deadline = net_deadline(WAIT_MS);
+	int queued = 0;
+	while (ioctl(fd, FIONREAD, &queued) == 0 && queued < n && net_remaining_ms(deadline) > 0)
+		poll(NULL, 0, 1);
+	ck_assert_int_ge(queued, n);
+}
+
+/* Splice's pipes kept by the caller (as a server thread keeps them from one
+ * session to the next), with sockets the caller made O_NONBLOCK: both relays
+ * leave their pipes open and empty, the second uses the same ones, and the
+ * direction that filled its pipe has it grown to 1 MiB. */
+START_TEST(kept_pipes)
+{
+	struct relay_pipes kept = {{-1, -1}, {-1, -1}};
+	int first_ab = -1;
+	for (int round = 0; round < 2; round++) {
+		int pa[2], pb[2];
+		struct job j;
+		struct feed fa, fb;
+		tcp_pair(pa);
+		tcp_pair(pb);
+		ck_assert_int_eq(fcntl(pa[1], F_SETFL, O_NONBLOCK), 0);
+		ck_assert_int_eq(fcntl(pb[1], F_SETFL, O_NONBLOCK), 0);
+		start_feed(&fa, pa[0], 3u << 20, 1);
+		start_feed(&fb, pb[0], 1000, 2);
+		wait_queued(pa[1], 64 * 1024); /* the first splice fills the pipe */
+		memset(&j, 0, sizeof(j));
+		j.a = (struct relay_end){pa[1], pa[1]};
+		j.b = (struct relay_end){pb[1], pb[1]};
+		j.opts = (struct relay_opts){
+		        .idle_timeout_ms = WAIT_MS, .nonblocking_sockets = 1, .pipes = &kept};
+		ck_assert_int_eq(pthread_create(&j.tid, NULL, relay_thread, &j), 0);
+		ck_assert_uint_eq(drain(pb[0], 1, 0), 3u << 20);
+		ck_assert_uint_eq(drain(pa[0], 2, 0), 1000);
+		pthread_join(fa.tid, NULL);
+		pthread_join(fb.tid, NULL);
+		finish(&j);
+		ck_assert_msg(j.rc == 0, "%s", j.err);
+		ck_assert_int_ge(kept.ab[0], 0);
+		ck_assert_int_ge(kept.ba[0], 0);
+		if (round == 0)
+			first_ab = kept.ab[0];
+		ck_assert_int_eq(kept.ab[0], first_ab);
+		ck_assert_int_eq(fcntl(kept.ab[1], F_GETPIPE_SZ), 1 << 20);
+		ck_assert_int_eq(fcntl(kept.ba[1], F_GETPIPE_SZ), 64 * 1024);
+		CLOSE(pa[0], pa[1], pb[0], pb[1]);
+	}
+	CLOSE(kept.ab[0], kept.ab[1], kept.ba[0], kept.ba[1]);
+}
+END_TEST
+
+/* A relay that ends with bytes still in a kept pipe closes that pipe. */
+START_TEST(kept_pipe_with_bytes_is_closed)
+{
+	int pa[2], pb[2];
+	struct relay_pipes kept = {{-1, -1}, {-1, -1}};
+	tcp_pair(pa);
+	tcp_pair(pb);
+	say(pa[0], "too late");
+	struct linger lg = {.l_onoff = 1, .l_linger = 0};
+	ck_assert_int_eq(setsockopt(pb[0], SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)), 0);
+	close(pb[0]);
+	struct relay_opts opts = {.idle_timeout_ms = WAIT_MS, .pipes = &kept};
+	int rc = relay_run((struct relay_end){pa[1], pa[1]}, (struct relay_end){pb[1], pb[1]},
+	                   &opts, NULL, NULL, 0);
+	ck_assert_int_eq(rc, -1);
+	ck_assert_int_eq(kept.ab[0], -1);
+	ck_assert_int_eq(kept.ab[1], -1);
+	CLOSE(pa[0], pa[1], pb[1]);
+	if (kept.ba[0] >= 0)
+		CLOSE(kept.ba[0], kept.ba[1]);
+}
+END_TEST
+
 Suite *relay_suite(void)
 {
 	Suite *s = suite_create("relay");
@@ -427,6 +506,8 @@ Suite *relay_suite(void)
 	tcase_add_loop_test(tc, write_to_reset_peer, 0, 2);
 	tcase_add_test(tc, signal_during_poll);
 	tcase_add_test(tc, pipe_reader_gone);
+	tcase_add_test(tc, kept_pipes);
+	tcase_add_test(tc, kept_pipe_with_bytes_is_closed);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
