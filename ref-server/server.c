@@ -87,6 +87,8 @@ void session_track(struct session *s, int slot, int fd)
 
 void session_close(struct session *s, int slot)
 {
+	if (s->fds[slot] < 0)
+		return; /* only this thread writes its slots: no lock to read one */
 	pthread_mutex_lock(&s->srv->mu);
 	int fd = s->fds[slot];
 	s->fds[slot] = -1;
@@ -103,7 +105,9 @@ static void *pool_thread(void *arg)
 {
 	struct listener *l = arg;
 	struct s4srv *srv = l->srv;
-	struct session s = {.srv = srv, .l = l, .fds = {-1, -1, -1}};
+	struct relay_pipes pipes = {{-1, -1}, {-1, -1}};
+	struct session s = {
+	        .srv = srv, .l = l, .fds = {-1, -1, -1}, .nonblocking = 1, .pipes = &pipes};
 
 	pthread_mutex_lock(&srv->mu);
 	s.next = srv->sessions;
@@ -114,8 +118,25 @@ static void *pool_thread(void *arg)
 	for (;;) {
 		struct sockaddr_storage peer;
 		socklen_t plen = sizeof(peer);
-		int fd = accept4(l->fd, (struct sockaddr *)&peer, &plen, SOCK_CLOEXEC);
+		/* Idle threads take turns: one blocks in accept(), the others
+		 * wait for the turn. The kernel reserves a descriptor for every
+		 * blocked accept(), so a whole pool in accept() would hold one
+		 * each, and once fds ran out none would come back to sessions. */
+		pthread_mutex_lock(&l->accept_turn);
+		int fd = accept4(l->fd, (struct sockaddr *)&peer, &plen,
+		                 SOCK_NONBLOCK | SOCK_CLOEXEC);
 		int e = errno;
+		int starved = fd < 0 && (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM);
+		if (starved && !l->starved) /* one log line when it starts, one when it ends */
+			srv_log(srv, S4SRV_LOG_QUIET, "accept: %s; retrying every %d ms",
+			        strerror(e), ACCEPT_BACKOFF_MS);
+		else if (fd >= 0 && l->starved)
+			srv_log(srv, S4SRV_LOG_QUIET, "accept: working again");
+		if (fd >= 0 || starved)
+			l->starved = starved;
+		if (starved)
+			poll(NULL, 0, ACCEPT_BACKOFF_MS); /* instead of spinning */
+		pthread_mutex_unlock(&l->accept_turn);
 
 		pthread_mutex_lock(&srv->mu);
 		if (srv->stopping) {
@@ -126,12 +147,7 @@ static void *pool_thread(void *arg)
 		}
 		if (fd < 0) {
 			pthread_mutex_unlock(&srv->mu);
-			if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM) {
-				srv_log(srv, S4SRV_LOG_QUIET, "accept: %s; pausing %d ms",
-				        strerror(e), ACCEPT_BACKOFF_MS);
-				poll(NULL, 0, ACCEPT_BACKOFF_MS);
-			}
-			continue; /* EINTR, ECONNABORTED, ... */
+			continue; /* EINTR, ECONNABORTED, out of fds, ... */
 		}
 		l->idle--;
 		idle = 0;
@@ -169,9 +185,23 @@ static void *pool_thread(void *arg)
 			break;
 		}
 	}
+	/* Each exiting thread joins the one that exited before it, and
+	 * s4srv_stop() joins the last: every thread is gone when stop returns. */
+	pthread_t prev = srv->last_exited;
+	int join_prev = srv->exited_any;
+	srv->last_exited = pthread_self();
+	srv->exited_any = 1;
 	srv->threads--;
 	pthread_cond_broadcast(&srv->changed);
 	pthread_mutex_unlock(&srv->mu);
+	for (int i = 0; i < 2; i++) {
+		if (pipes.ab[i] >= 0)
+			close(pipes.ab[i]);
+		if (pipes.ba[i] >= 0)
+			close(pipes.ba[i]);
+	}
+	if (join_prev)
+		pthread_join(prev, NULL);
 	return NULL;
 }
 
@@ -185,7 +215,6 @@ static int spawn_locked(struct listener *l)
 	pthread_attr_t attr;
 	pthread_t tid;
 	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, SESSION_STACK);
 	int rc = pthread_create(&tid, &attr, pool_thread, l);
 	pthread_attr_destroy(&attr);
@@ -252,12 +281,16 @@ static struct s4srv *srv_new(const struct s4srv_config *cfg, char *err, size_t e
 	pthread_mutex_init(&srv->mu, NULL);
 	pthread_cond_init(&srv->changed, NULL);
 	pthread_rwlock_init(&srv->rules_lock, NULL);
+	for (size_t i = 0; i < S4SRV_MAX_LISTEN; i++)
+		pthread_mutex_init(&srv->listeners[i].accept_turn, NULL);
 	return srv;
 }
 
 static void srv_free(struct s4srv *srv)
 {
 	rules_free(srv->cfg.rules);
+	for (size_t i = 0; i < S4SRV_MAX_LISTEN; i++)
+		pthread_mutex_destroy(&srv->listeners[i].accept_turn);
 	pthread_rwlock_destroy(&srv->rules_lock);
 	pthread_cond_destroy(&srv->changed);
 	pthread_mutex_destroy(&srv->mu);
@@ -391,6 +424,8 @@ void s4srv_stop(struct s4srv *srv, int grace_ms)
 	 * query in flight ends at its own deadline. */
 	wait_until(srv, NET_NO_DEADLINE, threads_alive);
 	pthread_mutex_unlock(&srv->mu);
+	if (srv->exited_any)
+		pthread_join(srv->last_exited, NULL);
 
 	close_listeners(srv);
 	srv_free(srv);

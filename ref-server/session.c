@@ -45,7 +45,9 @@ struct outcome {
 struct request_ctx {
 	struct session *s;
 	int client;
-	struct sockaddr_storage peer, local;
+	struct sockaddr_storage peer, local; /* local: see local_addr() */
+	int have_local;
+	int dest_nonblocking; /* the destination socket is ours, made O_NONBLOCK */
 	uint8_t buf[REQUEST_BUF];
 	size_t len, used; /* bytes in buf; bytes the request took */
 	struct s4_request req;
@@ -108,6 +110,17 @@ __attribute__((format(printf, 2, 3))) static void note(struct request_ctx *c, co
 	va_end(ap);
 }
 
+/* The address the client reached us on (BIND listens there, identd is asked
+ * from there), looked up only by the sessions that need it. */
+static const struct sockaddr_storage *local_addr(struct request_ctx *c)
+{
+	socklen_t len = sizeof(c->local);
+	if (!c->have_local && getsockname(c->client, (struct sockaddr *)&c->local, &len) < 0)
+		memset(&c->local, 0, sizeof(c->local));
+	c->have_local = 1;
+	return &c->local;
+}
+
 static int send_reply(struct request_ctx *c, int cd, uint32_t ip, uint16_t port)
 {
 	struct s4_reply rep = {.vn = S4_VN_REPLY, .cd = (uint8_t)cd, .dstport = port, .dstip = ip};
@@ -115,7 +128,12 @@ static int send_reply(struct request_ctx *c, int cd, uint32_t ip, uint16_t port)
 	char err[128];
 	s4_write_reply(wire, sizeof(wire), &rep);
 	c->out.reply = cd;
-	if (net_write_all(c->client, wire, sizeof(wire),
+	/* Eight bytes nearly always fit at once: send before polling. */
+	ssize_t w = send(c->client, wire, sizeof(wire), MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (w == (ssize_t)sizeof(wire))
+		return 0;
+	size_t sent = w > 0 ? (size_t)w : 0;
+	if (net_write_all(c->client, wire + sent, sizeof(wire) - sent,
 	                  net_deadline(c->s->srv->cfg.handshake_timeout_ms), err,
 	                  sizeof(err)) < 0) {
 		note(c, "sending reply %d: %s", cd, err);
@@ -154,8 +172,15 @@ static int read_request(struct request_ctx *c)
 			note(c, "malformed request: %s (VN=%u)", s4_strerror(rc), c->req.vn);
 			return reject(c, S4_REP_REJECTED);
 		}
-		ssize_t n = net_read_some(c->client, c->buf + c->len, sizeof(c->buf) - c->len,
-		                          deadline, err, sizeof(err));
+		/* The request has usually arrived by the time accept() returns:
+		 * read before polling. */
+		ssize_t n = recv(c->client, c->buf + c->len, sizeof(c->buf) - c->len, MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ||
+		              errno == ENOTSOCK))
+			n = net_read_some(c->client, c->buf + c->len, sizeof(c->buf) - c->len,
+			                  deadline, err, sizeof(err));
+		else if (n < 0)
+			snprintf(err, sizeof(err), "read: %s", strerror(errno));
 		if (n <= 0) {
 			if (n < 0 && errno == ETIMEDOUT)
 				note(c, "handshake timeout after %d ms with %zu bytes of request",
@@ -280,7 +305,7 @@ static int check_policy(struct request_ctx *c)
 	if (identd == IDENTD_OFF)
 		return 0;
 	struct identd_result res;
-	identd_lookup((struct sockaddr *)&c->peer, (struct sockaddr *)&c->local,
+	identd_lookup((struct sockaddr *)&c->peer, (const struct sockaddr *)local_addr(c),
 	              srv->cfg.identd_port, srv->cfg.identd_timeout_ms, &res);
 	int code = identd_verdict((enum identd_mode)identd, &res, c->req.userid, c->req.userid_len);
 	if (code != S4_REP_GRANTED) {
@@ -308,13 +333,44 @@ static void relay(struct request_ctx *c, int dest)
 		c->out.up += c->len - c->used;
 	}
 	struct relay_opts opts = {.idle_timeout_ms = srv->cfg.idle_timeout_ms,
-	                          .no_splice = srv->cfg.no_splice};
+	                          .no_splice = srv->cfg.no_splice,
+	                          .nonblocking_sockets = c->s->nonblocking && c->dest_nonblocking,
+	                          .pipes = c->s->pipes};
 	struct relay_stats st;
 	struct relay_end a = {c->client, c->client}, b = {dest, dest};
 	if (relay_run(a, b, &opts, &st, err, sizeof(err)) < 0)
 		note(c, "%s", err);
 	c->out.up += st.a_to_b;
 	c->out.down += st.b_to_a;
+}
+
+/* connect() and the wait for it on a non-blocking socket, which stays so for
+ * the relay (net_connect_fd returns a blocking socket, which the relay would
+ * switch back: six fcntl() calls per session). Returns 0 or -1 with err. */
+static int connect_nonblocking(int fd, const struct sockaddr *sa, socklen_t len, int timeout_ms,
+                               char *err, size_t errlen)
+{
+	char where[NET_ADDRSTR_MAX];
+	int rc = connect(fd, sa, len);
+	if (rc < 0 && errno == EINPROGRESS) {
+		int64_t deadline = net_deadline(timeout_ms);
+		struct pollfd p = {.fd = fd, .events = POLLOUT};
+		int n, soerr = ETIMEDOUT;
+		socklen_t sl = sizeof(soerr);
+		while ((n = poll(&p, 1, net_remaining_ms(deadline))) < 0 && errno == EINTR)
+			;
+		if (n < 0 || (n > 0 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0))
+			soerr = errno;
+		errno = soerr;
+		rc = soerr != 0 ? -1 : 0;
+	}
+	if (rc < 0) {
+		int e = errno;
+		snprintf(err, errlen, "connect to %s: %s", net_addr_str(sa, where, sizeof(where)),
+		         strerror(e));
+		errno = e;
+	}
+	return rc;
 }
 
 /* Connects to the destination. The socket is tracked while it connects, so
@@ -334,15 +390,16 @@ static int dial(struct request_ctx *c, char *err, size_t errlen)
 	struct sockaddr_storage ss;
 	socklen_t len;
 	net_sockaddr4(&ss, &len, c->dst, c->req.dstport);
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		snprintf(err, errlen, "socket: %s", strerror(errno));
 		return -1;
 	}
 	session_track(c->s, FD_DEST, fd);
-	if (net_connect_fd(fd, (struct sockaddr *)&ss, len,
-	                   net_deadline(srv->cfg.connect_timeout_ms), err, errlen) < 0)
+	if (connect_nonblocking(fd, (struct sockaddr *)&ss, len, srv->cfg.connect_timeout_ms, err,
+	                        errlen) < 0)
 		return -1;
+	c->dest_nonblocking = 1;
 	return fd;
 }
 
@@ -403,7 +460,7 @@ static int do_bind(struct request_ctx *c)
 	int lfd;
 	uint16_t port;
 
-	if (c->local.ss_family != AF_INET) {
+	if (local_addr(c)->ss_family != AF_INET) {
 		note(c, "BIND: the client did not reach us over IPv4, and a SOCKS4 reply carries "
 		        "only an IPv4 address");
 		return reject(c, S4_REP_REJECTED);
@@ -431,13 +488,14 @@ static int do_bind(struct request_ctx *c)
 	}
 	struct sockaddr_storage peer;
 	socklen_t plen = sizeof(peer);
-	int in = accept4(lfd, (struct sockaddr *)&peer, &plen, SOCK_CLOEXEC);
+	int in = accept4(lfd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	session_close(c->s, FD_BIND); /* exactly one inbound connection */
 	if (in < 0) {
 		note(c, "BIND accept: %s", strerror(errno));
 		return reject(c, S4_REP_REJECTED);
 	}
 	session_track(c->s, FD_DEST, in);
+	c->dest_nonblocking = 1;
 
 	net_addr_str((struct sockaddr *)&peer, got, sizeof(got));
 	uint32_t peer_ip = ntohl(((struct sockaddr_in *)&peer)->sin_addr.s_addr);
@@ -453,16 +511,20 @@ static int do_bind(struct request_ctx *c)
 	return 0;
 }
 
-/* Closes without leaving unread bytes behind a reply: unread input would make
- * close() send a reset, which can destroy the reply before the client reads
- * it. What is already queued is drained; nothing is waited for. */
-static void close_client(struct session *s)
+/* Closes the client. After a refusal (any last reply but 90), without
+ * leaving unread bytes behind the reply: unread input would make close()
+ * send a reset, which can destroy the reply before the client reads it.
+ * What is already queued is drained; nothing is waited for. A relay that
+ * ran has nothing to protect. */
+static void close_client(struct session *s, int last_reply)
 {
 	int fd = s->fds[FD_CLIENT];
 	char sink[4096];
-	shutdown(fd, SHUT_WR);
-	for (int i = 0; i < 16 && recv(fd, sink, sizeof(sink), MSG_DONTWAIT) > 0; i++)
-		;
+	if (last_reply != S4_REP_GRANTED) {
+		shutdown(fd, SHUT_WR);
+		for (int i = 0; i < 16 && recv(fd, sink, sizeof(sink), MSG_DONTWAIT) > 0; i++)
+			;
+	}
 	session_close(s, FD_CLIENT);
 }
 
@@ -475,11 +537,9 @@ void session_serve(struct session *s, int client_fd, const struct sockaddr_stora
 	c.peer = *peer;
 	c.len = c.used = 0;
 	c.n_addrs = 0;
+	c.have_local = c.dest_nonblocking = 0;
 	c.out.t0 = net_now_ms();
 	c.out.reply = -1;
-	socklen_t len = sizeof(c.local);
-	if (getsockname(client_fd, (struct sockaddr *)&c.local, &len) < 0)
-		memset(&c.local, 0, sizeof(c.local));
 
 	if (read_request(&c) == 0 && resolve_destination(&c) == 0 && check_policy(&c) == 0) {
 		if (c.req.cd == S4_CMD_CONNECT)
@@ -489,7 +549,7 @@ void session_serve(struct session *s, int client_fd, const struct sockaddr_stora
 	}
 	session_close(s, FD_BIND);
 	session_close(s, FD_DEST);
-	close_client(s);
+	close_client(s, c.out.reply);
 	log_session(&c);
 }
 
@@ -504,6 +564,6 @@ void session_refuse(struct session *s, int client_fd, const struct sockaddr_stor
 	c.out.reply = -1;
 	note(&c, "refused: %d sessions is the limit (--max-sessions)", s->srv->cfg.max_sessions);
 	send_reply(&c, S4_REP_REJECTED, 0, 0);
-	close_client(s);
+	close_client(s, S4_REP_REJECTED);
 	log_session(&c);
 }

@@ -8,13 +8,16 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "relay.h"
 #include "server.h"
 
 struct listener {
 	struct s4srv *srv;
 	int fd;
 	struct sockaddr_storage addr;
-	int idle; /* pool threads blocked in accept() on this listener */
+	int idle;                    /* pool threads waiting for a connection on this listener */
+	pthread_mutex_t accept_turn; /* held by the one thread in accept() */
+	int starved;                 /* accept() fails for want of fds or memory (accept_turn) */
 };
 
 /* The sockets a session holds, where s4srv_stop() can find and shut them. */
@@ -24,7 +27,9 @@ enum { FD_CLIENT, FD_DEST, FD_BIND, FD_SLOTS };
 struct session {
 	struct s4srv *srv;
 	struct listener *l;
-	int fds[FD_SLOTS]; /* guarded by srv->mu */
+	int fds[FD_SLOTS];         /* written under srv->mu (only by the owning thread) */
+	int nonblocking;           /* the client socket was accepted O_NONBLOCK */
+	struct relay_pipes *pipes; /* splice's pipes, kept from one session to the next */
 	struct session *next;
 };
 
@@ -41,6 +46,8 @@ struct s4srv {
 	int stopping;             /* listeners closed: threads exit */
 	int forced;               /* grace over: every new socket is shut at once */
 	int spawn_failed_logged;
+	pthread_t last_exited; /* the pool thread that exited last, not joined yet */
+	int exited_any;
 };
 
 /* Serves one accepted client to the end and closes everything it opened. */
