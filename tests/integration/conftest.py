@@ -263,3 +263,25 @@ def start_dante():
     yield start
     for d in started:
         d.stop()
+
+
+# --- reliability tests and valgrind (appended with issue 7) --------------------
+# S4KIT_SERVER_WRAPPER runs every socks4-server a test starts under a wrapper
+# command, e.g. "valgrind --error-exitcode=99 --leak-check=full --log-file=DIR/vg.%p"
+# (tests/integration/test_reliability.py runs a subset of test_server.py that way).
+# Unset, nothing changes. RELEASE_BIN is where the release build and bench/loadgen
+# are (make integration builds them; S4KIT_RELEASE_BIN, else build/).
+import shlex
+
+RELEASE_BIN = pathlib.Path(os.environ.get("S4KIT_RELEASE_BIN") or ROOT / "build")
+SERVER_WRAPPER = shlex.split(os.environ.get("S4KIT_SERVER_WRAPPER", ""))
+
+if SERVER_WRAPPER:
+    _proc_init = Proc.__init__
+
+    def _wrapped_proc_init(self, argv, *args, **kw):
+        if os.path.basename(argv[0]) == "socks4-server":
+            argv = SERVER_WRAPPER + list(argv)
+        _proc_init(self, argv, *args, **kw)
+
+    Proc.__init__ = _wrapped_proc_init

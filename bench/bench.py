@@ -1,0 +1,532 @@
+#!/usr/bin/python3
+"""socks4-server beside direct loopback and Dante: throughput, handshake rate, memory,
+and the conformance suite's wall time. Run by `make bench`; never a pass/fail test.
+
+    /usr/bin/python3 bench/bench.py --bin build [--reps 5] [--quick] [--out bench/results]
+
+One run measures every figure for the three columns, interleaved (each repetition
+runs every measurement for every column, the column order rotating), and reports
+medians: "direct" is the load generator talking straight to its destination,
+"socks4-server" the release build, "dante" Dante's danted configured on loopback by
+tests/integration/dante.py (skipped with a note when danted is missing). Each
+measurement runs in a network namespace of its own (as root; see Netns) with a fresh
+destination and a fresh proxy, so none inherits another's TIME_WAIT sockets. The table
+goes to stdout; JSON and Markdown go to bench/results/ (NAME.json, NAME.md, NAME is
+the date and time unless --name says otherwise).
+
+The load generator and destination are bench/loadgen (C, lib/socks4 for the SOCKS
+bytes). Every step is bounded: each loadgen run has its own time bound and watchdog,
+and this script gives each subprocess a timeout.
+"""
+import argparse
+import datetime
+import json
+import os
+import pathlib
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "integration"))
+
+GiB = 1 << 30
+RATE_CASES = [(1, "client"), (1, "dest"), (16, "client"), (16, "dest")]
+# What the issue asks of socks4-server (issue 7), checked against the same run.
+TARGET_BULK_RATIO = 0.62
+TARGET_RATE_VS_DANTE = 2.0
+TARGET_KIB_PER_SESSION = 16.0
+
+
+class BenchError(RuntimeError):
+    pass
+
+
+def read_line(path, pattern, timeout, proc=None):
+    """Waits for a line matching pattern in a log file; returns the match."""
+    rx = re.compile(pattern)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            for line in pathlib.Path(path).read_text(errors="replace").splitlines():
+                m = rx.search(line)
+                if m:
+                    return m
+        except FileNotFoundError:
+            pass
+        if proc is not None and proc.poll() is not None:
+            break
+        time.sleep(0.02)
+    raise BenchError(f"no line matching {pattern!r} in {path} within {timeout}s")
+
+
+class Daemon:
+    """A program started in the background with stderr to a file in tmp, that
+    announces "listening on HOST:PORT"."""
+
+    def __init__(self, argv, tmp, name):
+        self.log = os.path.join(tmp, name + ".log")
+        with open(self.log, "wb") as err:
+            self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                         stdout=subprocess.DEVNULL, stderr=err)
+        m = read_line(self.log, r"listening on (\S+):(\d+)$", 10, self.proc)
+        self.addr = f"{m.group(1)}:{m.group(2)}"
+        self.pid = self.proc.pid
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+
+def tree_pids(root):
+    """root and every descendant (Dante works in several processes)."""
+    children = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(d))
+            except (OSError, IndexError, ValueError):
+                pass
+    out, todo = [], [root]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children.get(p, []))
+    return out
+
+
+def rss_kib(pids):
+    """VmRSS summed over processes, in KiB."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+class Netns:
+    """A network namespace of our own with its loopback up, so that no
+    measurement inherits another's TIME_WAIT sockets (Dante binds before it
+    connects: on a shared loopback its TIME_WAITs make every connect() skip
+    their ports). Without root or ip(8), the host's own namespace."""
+
+    count = 0
+
+    def __init__(self, use):
+        self.name = None
+        if use:
+            Netns.count += 1
+            self.name = f"s4kit-bench-{os.getpid()}-{Netns.count}"
+            subprocess.run(["ip", "netns", "add", self.name], check=True)
+            subprocess.run(["ip", "-n", self.name, "link", "set", "lo", "up"], check=True)
+
+    def wrap(self, argv):
+        return ["ip", "netns", "exec", self.name, *argv] if self.name else list(argv)
+
+    def close(self):
+        if self.name:
+            subprocess.run(["ip", "netns", "del", self.name])
+            self.name = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def netns_usable():
+    if os.geteuid() != 0:
+        return False
+    try:
+        Netns(True).close()
+        return True
+    except (OSError, subprocess.CalledProcessError):
+        return False
+
+
+class Bench:
+    """What every measurement needs: binaries, the temporary directory, and how
+    each column's proxy starts."""
+
+    def __init__(self, args, tmp):
+        self.bindir = pathlib.Path(args.bin).resolve()
+        self.tmp = tmp
+        self.use_netns = netns_usable()
+        # column -> argv of its proxy (None: direct)
+        self.proxies = {"direct": None,
+                        "socks4-server": [str(self.bindir / "socks4-server"),
+                                          "--listen", "127.0.0.1:0"]}
+        for v in args.compare:
+            name, path = v.split("=", 1)
+            self.proxies[name] = [path, "--listen", "127.0.0.1:0"]
+        self.proxies["dante"] = [sys.executable, str(ROOT / "tests/integration/dante.py")]
+
+    def loadgen(self, ns, args, timeout):
+        p = subprocess.run(ns.wrap([str(self.bindir / "loadgen"), *args]), capture_output=True,
+                           text=True, timeout=timeout)
+        lines = [l for l in p.stdout.splitlines() if l.startswith("{")]
+        if not lines:
+            raise BenchError(f"loadgen {' '.join(args)}: exit {p.returncode}\n{p.stderr}")
+        out = json.loads(lines[-1])
+        out["exit"] = p.returncode
+        return out
+
+    def one(self, column, fn):
+        """Runs fn(ns, dest_addr, proxy) in a fresh namespace with a fresh
+        destination and a fresh proxy for the column (None for direct)."""
+        with Netns(self.use_netns) as ns:
+            dest = Daemon(ns.wrap([str(self.bindir / "loadgen"), "dest", "--threads", "2"]),
+                          self.tmp, "dest")
+            proxy = None
+            try:
+                if self.proxies[column]:
+                    proxy = Daemon(ns.wrap(self.proxies[column]), self.tmp, column)
+                return fn(ns, dest.addr, proxy)
+            finally:
+                if proxy:
+                    proxy.stop()
+                dest.stop()
+
+    def bulk(self, column, nbytes):
+        def fn(ns, dest, proxy):
+            r = self.loadgen(ns, ["bulk", "--dest", dest, *proxy_args(proxy), "--bytes",
+                                  str(nbytes), "--seconds", "60"], 90)
+            if r["exit"] != 0:
+                raise BenchError(f"bulk through {column}: {r}")
+            return r["mb_per_s"]
+        return self.one(column, fn)
+
+    def rate(self, column, clients, close, seconds):
+        """Returns (sessions per second, sessions that failed)."""
+        def fn(ns, dest, proxy):
+            r = self.loadgen(ns, ["rate", "--dest", dest, *proxy_args(proxy), "--clients",
+                                  str(clients), "--close", close, "--seconds", str(seconds),
+                                  "--warmup", "0.2"], seconds + 30)
+            return r["per_s"], r["failed"]
+        return self.one(column, fn)
+
+    def memory(self, column, sessions):
+        """RSS of the idle proxy, then the extra RSS per session with `sessions`
+        relayed sessions open, each after a 1-byte round trip. Dante's RSS is
+        summed over its processes (the root is dante.py's Python: not counted)."""
+        def rss(proxy):
+            pids = tree_pids(proxy.pid)
+            return rss_kib(pids[1:] if column == "dante" else pids[:1])
+
+        def fn(ns, dest, proxy):
+            time.sleep(0.3)
+            idle = rss(proxy)
+            hold = subprocess.Popen(ns.wrap([str(self.bindir / "loadgen"), "hold", "--dest",
+                                             dest, "--proxy", proxy.addr, "--sessions",
+                                             str(sessions), "--seconds", "60"]),
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            try:
+                line = hold.stdout.readline()
+                if line.strip() != f"ready {sessions}":
+                    raise BenchError(f"hold through {column}: {line.strip() or 'no answer'}")
+                time.sleep(0.3)
+                busy = rss(proxy)
+            finally:
+                hold.stdin.close()
+                hold.wait(30)
+            return idle, (busy - idle) / sessions
+        return self.one(column, fn)
+
+    def conformance(self):
+        """socks4-test against the release socks4-server as an external target
+        (short server timeouts, so that the stall and BIND-timer cases run), and
+        the built-in default. Returns (seconds, last line, exit) for each."""
+        out = []
+        with Netns(self.use_netns) as ns:
+            srv = Daemon(ns.wrap([str(self.bindir / "socks4-server"), "--listen",
+                                  "127.0.0.1:0", "-q", "--handshake-timeout", "2",
+                                  "--bind-timeout", "2"]), self.tmp, "conformance")
+            try:
+                for argv in (["--target", srv.addr, "--stall-wait", "4", "--timer-wait", "4"],
+                             []):
+                    t0 = time.monotonic()
+                    p = subprocess.run(ns.wrap([str(self.bindir / "socks4-test"), *argv]),
+                                       capture_output=True, text=True, timeout=300)
+                    last = (p.stdout.strip().splitlines() or [""])[-1]
+                    out.append((time.monotonic() - t0, last, p.returncode))
+            finally:
+                srv.stop()
+        return out
+
+
+def proxy_args(proxy):
+    return ["--proxy", proxy.addr] if proxy else []
+
+
+def median(xs):
+    return statistics.median(xs) if xs else None
+
+
+def fmt(v, spec):
+    return "-" if v is None else format(v, spec)
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return f.read().split()[:3]
+
+
+def cpu_seconds():
+    """(CPU seconds in user and system mode machine-wide, those of this script and
+    everything it started and waited for). Their difference over a run is what
+    other processes took from the measurements."""
+    with open("/proc/stat") as f:
+        user, nice, system = (int(x) for x in f.readline().split()[1:4])
+    t = os.times()
+    return ((user + nice + system) / os.sysconf("SC_CLK_TCK"),
+            t.user + t.system + t.children_user + t.children_system)
+
+
+def run(args):
+    bindir = pathlib.Path(args.bin).resolve()
+    for name in ("loadgen", "socks4-server", "socks4-test"):
+        if not (bindir / name).exists():
+            raise BenchError(f"{bindir / name} is missing (make bench builds it)")
+    tmp = tempfile.mkdtemp(prefix="s4kit-bench-")
+    b = Bench(args, tmp)
+    notes = []
+    if not b.use_netns:
+        notes.append("not root (or no ip(8)): every measurement shares the host's loopback, "
+                     "and TIME_WAIT sockets from one slow the next")
+    import dante as dante_mod
+    if not os.access(dante_mod.DANTED, os.X_OK):
+        notes.append(f"Dante skipped: {dante_mod.DANTED} is missing (apt-get install "
+                     "dante-server, or bash ci/deps.sh)")
+        del b.proxies["dante"]
+    columns = list(b.proxies)
+    env = {"date": datetime.datetime.now().isoformat(timespec="seconds"),
+           "kernel": platform.release(), "cpus": os.cpu_count(),
+           "loadavg_before": loadavg(),
+           "commit": subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                                    capture_output=True, text=True).stdout.strip(),
+           "reps": args.reps, "bulk_bytes": args.bulk_bytes, "rate_seconds": args.rate_seconds,
+           "sessions": args.sessions, "netns": b.use_netns}
+
+    cpu0, t0 = cpu_seconds(), time.monotonic()
+    bulk = {c: [] for c in columns}
+    rate = {(c, n, o): [] for c in columns for n, o in RATE_CASES}
+    rate_err = {k: [] for k in rate}
+    for rep in range(args.reps):
+        order = columns[rep % len(columns):] + columns[:rep % len(columns)]
+        print(f"bench: repetition {rep + 1}/{args.reps} ({', '.join(order)})", file=sys.stderr,
+              flush=True)
+        for c in order:
+            bulk[c].append(b.bulk(c, args.bulk_bytes))
+        for n, o in RATE_CASES:
+            for c in order:
+                per_s, failed = b.rate(c, n, o, args.rate_seconds)
+                rate[(c, n, o)].append(per_s)
+                rate_err[(c, n, o)].append(failed)
+
+    print("bench: memory", file=sys.stderr, flush=True)
+    mem = {}
+    for c in columns[1:]:
+        runs = [b.memory(c, args.sessions) for _ in range(args.mem_reps)]
+        mem[c] = {"idle_kib": median([r[0] for r in runs]),
+                  "kib_per_session": median([r[1] for r in runs]), "runs": runs}
+
+    print("bench: conformance suite", file=sys.stderr, flush=True)
+    conf = [b.conformance() for _ in range(args.conf_reps)]
+    conf = [(e[0], e[1], e[2], i[0], i[1], i[2]) for e, i in conf]
+
+    env["loadavg_after"] = loadavg()
+    cpu1, elapsed = cpu_seconds(), time.monotonic() - t0
+    other = max(0.0, (cpu1[0] - cpu0[0]) - (cpu1[1] - cpu0[1]))
+    env["seconds"] = round(elapsed, 1)
+    env["other_cpu_share"] = round(other / (elapsed * os.cpu_count()), 3)
+    if env["other_cpu_share"] > 0.05:
+        notes.append(f"other processes took {env['other_cpu_share']:.0%} of the CPU time "
+                     "during the run: its figures are less steady than on an idle machine")
+    for name, (_, summary, rc) in (("--target", conf[-1][:3]), ("built-in", conf[-1][3:])):
+        notes.append(f"conformance ({name}): {summary} (exit {rc})")
+    return build_result(args, env, columns, bulk, rate, rate_err, mem, conf, notes)
+
+
+def build_result(args, env, columns, bulk, rate, rate_err, mem, conf, notes):
+    rows = []  # (label, unit, {column: value}, {column: ratio}, note)
+    med_bulk = {c: median(bulk[c]) for c in columns}
+    direct = med_bulk["direct"]
+    rows.append({"metric": f"bulk relay, 1 connection, {args.bulk_bytes / GiB:g} GiB",
+                 "unit": "MB/s", "values": med_bulk,
+                 "ratio": {c: med_bulk[c] / direct for c in columns},
+                 "samples": bulk})
+    for n, o in RATE_CASES:
+        vals = {c: median(rate[(c, n, o)]) for c in columns}
+        first = "client" if o == "client" else "destination"
+        rows.append({"metric": f"handshakes, {n} client{'s' if n > 1 else ''}, {first} "
+                               f"closes first",
+                     "unit": "conn/s", "values": vals,
+                     "ratio": {c: vals[c] / vals["direct"] for c in columns},
+                     "samples": {c: rate[(c, n, o)] for c in columns},
+                     "failed": {c: sum(rate_err[(c, n, o)]) for c in columns}})
+    rows.append({"metric": "memory: RSS idle", "unit": "KiB",
+                 "values": {c: mem[c]["idle_kib"] if c in mem else None for c in columns},
+                 "samples": {c: [r[0] for r in mem[c]["runs"]] for c in mem}})
+    rows.append({"metric": f"memory: extra RSS per idle relayed session ({args.sessions} open)",
+                 "unit": "KiB", "values": {c: mem[c]["kib_per_session"] if c in mem else None
+                                           for c in columns},
+                 "samples": {c: [r[1] for r in mem[c]["runs"]] for c in mem}})
+    ext = median([c[0] for c in conf])
+    builtin = median([c[3] for c in conf])
+    rows.append({"metric": "conformance suite, socks4-test --target (release server)",
+                 "unit": "s", "values": {"socks4-server": ext},
+                 "samples": {"socks4-server": [c[0] for c in conf]},
+                 "summary": conf[-1][1], "exit": conf[-1][2]})
+    rows.append({"metric": "conformance suite, socks4-test (built-in server, in-process)",
+                 "unit": "s", "values": {"socks4-server": builtin},
+                 "samples": {"socks4-server": [c[3] for c in conf]},
+                 "summary": conf[-1][4], "exit": conf[-1][5]})
+    if "dante" in mem:
+        notes.append("Dante's RSS is summed over its processes (danted forks workers).")
+
+    targets = []
+    s4 = "socks4-server"
+    r = rows[0]["ratio"][s4]
+    targets.append((f"bulk >= {TARGET_BULK_RATIO}x direct", f"{r:.2f}x",
+                    r >= TARGET_BULK_RATIO))
+    for row in rows[3:5]:
+        if "dante" in columns:
+            v = row["values"][s4] / row["values"]["dante"]
+            targets.append((f"{row['metric']} >= {TARGET_RATE_VS_DANTE:g}x Dante",
+                            f"{v:.2f}x", v >= TARGET_RATE_VS_DANTE))
+        else:
+            targets.append((f"{row['metric']} >= {TARGET_RATE_VS_DANTE:g}x Dante",
+                            "no Dante", None))
+    kib = mem[s4]["kib_per_session"]
+    targets.append((f"extra RSS per idle session <= {TARGET_KIB_PER_SESSION:g} KiB",
+                    f"{kib:.1f} KiB", kib <= TARGET_KIB_PER_SESSION))
+    return {"env": env, "columns": columns, "rows": rows, "targets": targets, "notes": notes}
+
+
+def table(res):
+    cols = res["columns"]
+    head = ["metric", "unit"] + cols
+    lines = []
+    for row in res["rows"]:
+        cells = [row["metric"], row["unit"]]
+        for c in cols:
+            v = row["values"].get(c)
+            if v is None:
+                cells.append("-")
+                continue
+            text = fmt(v, ",.0f" if row["unit"] != "s" and v >= 100 else ".1f")
+            if "ratio" in row and c != "direct":
+                text += f" ({row['ratio'][c]:.2f}x)"
+            if row.get("failed", {}).get(c):
+                text += f" [{row['failed'][c]} failed]"
+            cells.append(text)
+        lines.append(cells)
+    return head, lines
+
+
+def render_text(res):
+    head, lines = table(res)
+    widths = [max(len(str(r[i])) for r in [head] + lines) for i in range(len(head))]
+    out = []
+    sep = "  "
+    out.append(sep.join(h.ljust(w) if i < 2 else h.rjust(w)
+                        for i, (h, w) in enumerate(zip(head, widths))))
+    out.append(sep.join("-" * w for w in widths))
+    for r in lines:
+        out.append(sep.join(str(c).ljust(w) if i < 2 else str(c).rjust(w)
+                            for i, (c, w) in enumerate(zip(r, widths))))
+    out.append("")
+    out.append("(ratios in parentheses: to direct loopback; medians of "
+               f"{res['env']['reps']} interleaved repetitions)")
+    out.append("targets (issue 7):")
+    for what, got, ok in res["targets"]:
+        mark = "n/a" if ok is None else ("met" if ok else "NOT met")
+        out.append(f"  {mark:7s} {what}: {got}")
+    for n in res["notes"]:
+        out.append(f"note: {n}")
+    e = res["env"]
+    out.append(f"machine: {e['cpus']} CPUs, Linux {e['kernel']}, load average "
+               f"{' '.join(e['loadavg_before'])} before, {' '.join(e['loadavg_after'])} after, "
+               f"{e['other_cpu_share']:.0%} of the CPU time to other processes; "
+               f"{e['seconds']:.0f} s; commit {e['commit']}, {e['date']}")
+    return "\n".join(out)
+
+
+def render_md(res, command):
+    head, lines = table(res)
+    out = [f"# socks4-server benchmark, {res['env']['date']}", "",
+           f"`{command}` (commit {res['env']['commit']}, {res['env']['cpus']} CPUs, Linux "
+           f"{res['env']['kernel']}); medians of {res['env']['reps']} interleaved "
+           "repetitions, ratios to direct loopback in parentheses.", "",
+           "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in lines:
+        out.append("| " + " | ".join(str(c) for c in r) + " |")
+    out += ["", "Targets (issue 7):", ""]
+    for what, got, ok in res["targets"]:
+        mark = "n/a" if ok is None else ("met" if ok else "**not met**")
+        out.append(f"- {mark}: {what}: {got}")
+    if res["notes"]:
+        out.append("")
+        out += [f"Note: {n}" for n in res["notes"]]
+    return "\n".join(out) + "\n"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--bin", default=str(ROOT / "build"),
+                    help="directory with loadgen, socks4-server, socks4-test")
+    ap.add_argument("--reps", type=int, default=5, help="repetitions (default 5)")
+    ap.add_argument("--bulk-bytes", type=int, default=2 * GiB)
+    ap.add_argument("--rate-seconds", type=float, default=1.5)
+    ap.add_argument("--sessions", type=int, default=500, help="idle sessions for memory")
+    ap.add_argument("--mem-reps", type=int, default=3)
+    ap.add_argument("--conf-reps", type=int, default=3)
+    ap.add_argument("--quick", action="store_true",
+                    help="2 repetitions, 512 MiB bulk, 0.5 s per rate (a smoke run)")
+    ap.add_argument("--out", default=str(ROOT / "bench" / "results"))
+    ap.add_argument("--name", help="result file name (default: date and time)")
+    ap.add_argument("--compare", action="append", default=[], metavar="NAME=PATH",
+                    help="another socks4-server binary measured alongside (repeatable)")
+    args = ap.parse_args()
+    if args.quick:
+        args.reps, args.bulk_bytes, args.rate_seconds = 2, GiB // 2, 0.5
+        args.mem_reps = args.conf_reps = 1
+    try:
+        res = run(args)
+    except (BenchError, subprocess.TimeoutExpired) as e:
+        print(f"bench: {e}", file=sys.stderr)
+        return 1
+    command = "make bench" + (f" BENCH_ARGS='{' '.join(sys.argv[3:])}'"
+                              if len(sys.argv) > 3 else "")
+    text = render_text(res)
+    print(text)
+    out = pathlib.Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    name = args.name or datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    res["command"] = command
+    (out / f"{name}.json").write_text(json.dumps(res, indent=1) + "\n")
+    (out / f"{name}.md").write_text(render_md(res, command))
+    print(f"bench: wrote {out / name}.json and .md", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
