@@ -514,8 +514,11 @@ def main():
     except (BenchError, subprocess.TimeoutExpired) as e:
         print(f"bench: {e}", file=sys.stderr)
         return 1
-    command = "make bench" + (f" BENCH_ARGS='{' '.join(sys.argv[3:])}'"
-                              if len(sys.argv) > 3 else "")
+    extra = sys.argv[1:]
+    if "--bin" in extra:  # make bench passes it
+        i = extra.index("--bin")
+        del extra[i:i + 2]
+    command = "make bench" + (f" BENCH_ARGS='{' '.join(extra)}'" if extra else "")
     text = render_text(res)
     print(text)
     out = pathlib.Path(args.out)

@@ -34,6 +34,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -479,37 +480,64 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		die(usage);
 	const char *cmd = argv[1];
-	for (int i = 2; i < argc; i += 2) {
-		const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (v == NULL)
+	static const struct option opts[] = {{"listen", required_argument, NULL, 'l'},
+	                                     {"threads", required_argument, NULL, 't'},
+	                                     {"dest", required_argument, NULL, 'd'},
+	                                     {"proxy", required_argument, NULL, 'p'},
+	                                     {"bytes", required_argument, NULL, 'b'},
+	                                     {"seconds", required_argument, NULL, 's'},
+	                                     {"clients", required_argument, NULL, 'c'},
+	                                     {"count", required_argument, NULL, 'n'},
+	                                     {"warmup", required_argument, NULL, 'w'},
+	                                     {"close", required_argument, NULL, 'C'},
+	                                     {"buf", required_argument, NULL, 'B'},
+	                                     {"sessions", required_argument, NULL, 'S'},
+	                                     {NULL, 0, NULL, 0}};
+	int opt;
+	while ((opt = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'l':
+			listen_at = optarg;
+			break;
+		case 't':
+			threads = atoi(optarg);
+			break;
+		case 'd':
+			dest = optarg;
+			break;
+		case 'p':
+			proxy = optarg;
+			break;
+		case 'b':
+			bytes = strtoull(optarg, NULL, 10);
+			break;
+		case 's':
+			seconds = atof(optarg);
+			break;
+		case 'c':
+			clients = atoi(optarg);
+			break;
+		case 'n':
+			count = atol(optarg);
+			break;
+		case 'w':
+			warmup = atof(optarg);
+			break;
+		case 'C':
+			close_by = optarg;
+			break;
+		case 'B':
+			io_size = strtoull(optarg, NULL, 10);
+			break;
+		case 'S':
+			sessions = atoi(optarg);
+			break;
+		default:
 			die(usage);
-		if (strcmp(k, "--listen") == 0)
-			listen_at = v;
-		else if (strcmp(k, "--threads") == 0)
-			threads = atoi(v);
-		else if (strcmp(k, "--dest") == 0)
-			dest = v;
-		else if (strcmp(k, "--proxy") == 0)
-			proxy = v;
-		else if (strcmp(k, "--bytes") == 0)
-			bytes = strtoull(v, NULL, 10);
-		else if (strcmp(k, "--seconds") == 0)
-			seconds = atof(v);
-		else if (strcmp(k, "--clients") == 0)
-			clients = atoi(v);
-		else if (strcmp(k, "--count") == 0)
-			count = atol(v);
-		else if (strcmp(k, "--warmup") == 0)
-			warmup = atof(v);
-		else if (strcmp(k, "--close") == 0)
-			close_by = v;
-		else if (strcmp(k, "--buf") == 0)
-			io_size = strtoull(v, NULL, 10);
-		else if (strcmp(k, "--sessions") == 0)
-			sessions = atoi(v);
-		else
-			die(usage);
+		}
 	}
+	if (optind + 1 != argc)
+		die(usage);
 	if (io_size == 0)
 		die(usage);
 	if (strcmp(cmd, "dest") == 0)

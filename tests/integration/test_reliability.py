@@ -312,13 +312,20 @@ def rst_close(s):
     s.close()
 
 
+def relayed(srv):
+    """A session through srv to a destination of the test's own: (the sockets
+    srv holds before it, client socket, destination's socket)."""
+    base = fds(srv.p.pid)["socket"]
+    with socket.create_server((LO, 0)) as lsock:
+        s, (_, cd, _, _) = open_session(srv, connect_req(lsock.getsockname()[1]))
+        assert cd == GRANTED
+        d, _ = lsock.accept()
+    return base, s, d
+
+
 def test_destination_resets_mid_transfer(start_server):
     srv = start_server()
-    base = fds(srv.p.pid)["socket"]
-    lsock = socket.create_server((LO, 0))
-    s, (_, cd, _, _) = open_session(srv, connect_req(lsock.getsockname()[1]))
-    assert cd == GRANTED
-    d, _ = lsock.accept()
+    base, s, d = relayed(srv)
     stop = threading.Event()
 
     def pour():  # the client keeps sending until the session ends
@@ -337,18 +344,13 @@ def test_destination_resets_mid_transfer(start_server):
     stop.set()
     s.close()
     t.join(5)
-    lsock.close()
     sockets_back_to(srv, base)
     srv.wait_line(r"reply=90 .* relay (a->b|b->a): ")
 
 
 def test_client_resets_mid_transfer(start_server):
     srv = start_server()
-    base = fds(srv.p.pid)["socket"]
-    lsock = socket.create_server((LO, 0))
-    s, (_, cd, _, _) = open_session(srv, connect_req(lsock.getsockname()[1]))
-    assert cd == GRANTED
-    d, _ = lsock.accept()
+    base, s, d = relayed(srv)
     s.sendall(b"y" * (1 << 20))
     d.sendall(b"z" * (1 << 20))  # both directions have bytes in flight
     assert len(recv_exact(d, 1 << 19, 10)) == 1 << 19
@@ -356,7 +358,6 @@ def test_client_resets_mid_transfer(start_server):
     data, eof = recv_until_eof(d, 10, limit=1 << 24)
     assert eof, "the destination's side stayed open after the client's reset"
     d.close()
-    lsock.close()
     sockets_back_to(srv, base)
 
 

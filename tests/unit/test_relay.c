@@ -343,18 +343,24 @@ START_TEST(peer_reset)
 }
 END_TEST
 
-/* Data for a peer that reset before the relay started: the write fails,
- * and the error names the direction. */
-START_TEST(write_to_reset_peer)
+/* Two TCP pairs: "too late" waits to go from a to b, whose peer has reset. */
+static void pairs_with_reset_peer(int pa[2], int pb[2])
 {
-	int pa[2], pb[2];
-	char err[128] = "";
 	tcp_pair(pa);
 	tcp_pair(pb);
 	say(pa[0], "too late");
 	struct linger lg = {.l_onoff = 1, .l_linger = 0};
 	ck_assert_int_eq(setsockopt(pb[0], SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)), 0);
 	close(pb[0]);
+}
+
+/* Data for a peer that reset before the relay started: the write fails,
+ * and the error names the direction. */
+START_TEST(write_to_reset_peer)
+{
+	int pa[2], pb[2];
+	char err[128] = "";
+	pairs_with_reset_peer(pa, pb);
 	struct relay_opts opts = {.idle_timeout_ms = WAIT_MS, .no_splice = _i};
 	int rc = relay_run((struct relay_end){pa[1], pa[1]}, (struct relay_end){pb[1], pb[1]},
 	                   &opts, NULL, err, sizeof(err));
@@ -474,12 +480,7 @@ START_TEST(kept_pipe_with_bytes_is_closed)
 {
 	int pa[2], pb[2];
 	struct relay_pipes kept = {{-1, -1}, {-1, -1}};
-	tcp_pair(pa);
-	tcp_pair(pb);
-	say(pa[0], "too late");
-	struct linger lg = {.l_onoff = 1, .l_linger = 0};
-	ck_assert_int_eq(setsockopt(pb[0], SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)), 0);
-	close(pb[0]);
+	pairs_with_reset_peer(pa, pb);
 	struct relay_opts opts = {.idle_timeout_ms = WAIT_MS, .pipes = &kept};
 	int rc = relay_run((struct relay_end){pa[1], pa[1]}, (struct relay_end){pb[1], pb[1]},
 	                   &opts, NULL, NULL, 0);
