@@ -483,6 +483,9 @@ def render_md(res, command):
     for what, got, ok in res["targets"]:
         mark = "n/a" if ok is None else ("met" if ok else "**not met**")
         out.append(f"- {mark}: {what}: {got}")
+    e = res["env"]
+    out += ["", f"Other processes took {e['other_cpu_share']:.0%} of the CPU time during the "
+                f"{e['seconds']:.0f} s run; every sample is in the JSON beside this file."]
     if res["notes"]:
         out.append("")
         out += [f"Note: {n}" for n in res["notes"]]
