@@ -2,7 +2,8 @@
  * stop(handle). main.c only turns flags into a config; the conformance runner
  * and the tests run the same server in-process.
  *
- * Shape: for each listener, a pool of threads that block in accept() and then
+ * Shape: for each listener, a pool of threads that take turns blocking in
+ * accept() (one at a time: a blocked accept() holds a descriptor) and then
  * serve the session they accepted from start to end (request, policy, connect
  * or bind, reply, relay), each thread with a small stack. The pool grows by
  * one when its last idle thread takes a connection, up to max_sessions, and
