@@ -79,14 +79,32 @@ int net_wait_readable(int fd, int64_t deadline, char *err, size_t errlen)
 
 ssize_t net_read_some(int fd, void *buf, size_t cap, int64_t deadline, char *err, size_t errlen)
 {
+	/* A socket is read before polling: data has usually arrived already,
+	 * and MSG_DONTWAIT keeps a blocking socket from blocking. Other fds
+	 * (ENOTSOCK) are read only after poll() says so. */
+	int is_socket = 1;
 	for (;;) {
-		if (wait_fd(fd, POLLIN, deadline) < 0)
-			return fail(errno, err, errlen, errno == ETIMEDOUT ? "read" : "poll");
-		ssize_t n = read(fd, buf, cap);
+		ssize_t n;
+		if (is_socket) {
+			n = recv(fd, buf, cap, MSG_DONTWAIT);
+			if (n < 0 && errno == ENOTSOCK)
+				is_socket = 0;
+		}
+		if (!is_socket) {
+			if (wait_fd(fd, POLLIN, deadline) < 0)
+				return fail(errno, err, errlen,
+				            errno == ETIMEDOUT ? "read" : "poll");
+			n = read(fd, buf, cap);
+		}
 		if (n >= 0)
 			return n;
-		if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)
+		if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			if (wait_fd(fd, POLLIN, deadline) < 0)
+				return fail(errno, err, errlen,
+				            errno == ETIMEDOUT ? "read" : "poll");
+		} else if (errno != EINTR) {
 			return fail(errno, err, errlen, "read");
+		}
 	}
 }
 
@@ -115,40 +133,36 @@ int net_read_exact(int fd, void *buf, size_t n, size_t *got, int64_t deadline, c
 
 int net_write_all(int fd, const void *buf, size_t n, int64_t deadline, char *err, size_t errlen)
 {
+	/* Sockets are written before polling, with MSG_DONTWAIT: there is
+	 * usually room, and poll() only ever promises "some room", not room for
+	 * all of it. Other fds (ENOTSOCK) are written after poll() says so. */
 	size_t done = 0;
 	int is_socket = 1;
 	while (done < n) {
-		if (wait_fd(fd, POLLOUT, deadline) < 0)
-			return fail(errno, err, errlen, errno == ETIMEDOUT ? "write" : "poll");
-		ssize_t w;
+		ssize_t w = -1;
 		if (is_socket) {
-			/* MSG_DONTWAIT: poll said "some room", not "room for all of it". */
 			w = send(fd, (const char *)buf + done, n - done,
 			         MSG_NOSIGNAL | MSG_DONTWAIT);
-			if (w < 0 && errno == ENOTSOCK) {
+			if (w < 0 && errno == ENOTSOCK)
 				is_socket = 0;
-				continue;
-			}
-		} else {
+		}
+		if (!is_socket) {
+			if (wait_fd(fd, POLLOUT, deadline) < 0)
+				return fail(errno, err, errlen,
+				            errno == ETIMEDOUT ? "write" : "poll");
 			w = write(fd, (const char *)buf + done, n - done);
 		}
-		if (w < 0) {
-			if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
-				continue;
+		if (w >= 0) {
+			done += (size_t)w;
+		} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			if (wait_fd(fd, POLLOUT, deadline) < 0)
+				return fail(errno, err, errlen,
+				            errno == ETIMEDOUT ? "write" : "poll");
+		} else if (errno != EINTR) {
 			return fail(errno, err, errlen, "write");
 		}
-		done += (size_t)w;
 	}
 	return 0;
-}
-
-static int set_nonblock(int fd, int on)
-{
-	int fl = fcntl(fd, F_GETFL);
-	if (fl < 0)
-		return -1;
-	fl = on ? (fl | O_NONBLOCK) : (fl & ~O_NONBLOCK);
-	return fcntl(fd, F_SETFL, fl);
 }
 
 static socklen_t sa_len(const struct sockaddr *sa)
@@ -161,7 +175,11 @@ int net_connect_fd(int fd, const struct sockaddr *sa, socklen_t salen, int64_t d
 {
 	char where[NET_ADDRSTR_MAX];
 	net_addr_str(sa, where, sizeof(where));
-	if (set_nonblock(fd, 1) < 0)
+	/* The wait needs a non-blocking connect; the socket is given back in the
+	 * mode it came in (a caller that made it O_NONBLOCK keeps it so). */
+	int fl = fcntl(fd, F_GETFL);
+	int was_blocking = fl >= 0 && !(fl & O_NONBLOCK);
+	if (fl < 0 || (was_blocking && fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0))
 		return fail(errno, err, errlen, "fcntl");
 
 	int rc = connect(fd, sa, salen);
@@ -175,7 +193,7 @@ int net_connect_fd(int fd, const struct sockaddr *sa, socklen_t salen, int64_t d
 		errno = soerr;
 		rc = soerr != 0 ? -1 : 0;
 	}
-	if (rc < 0 || set_nonblock(fd, 0) < 0)
+	if (rc < 0 || (was_blocking && fcntl(fd, F_SETFL, fl) < 0))
 		return fail(errno, err, errlen, "connect to %s", where);
 	return 0;
 }

@@ -37,7 +37,7 @@ int net_remaining_ms(int64_t deadline);
 int net_read_exact(int fd, void *buf, size_t n, size_t *got, int64_t deadline, char *err,
                    size_t errlen);
 
-/* Waits for readable data and reads at most cap bytes once. Returns the count
+/* Reads at most cap bytes once, waiting for data only when none is there. Returns the count
  * (> 0), 0 at end of file, or -1 on error or deadline (errno ETIMEDOUT). */
 ssize_t net_read_some(int fd, void *buf, size_t cap, int64_t deadline, char *err, size_t errlen);
 
@@ -59,7 +59,8 @@ int net_connect(const struct sockaddr *sa, socklen_t salen, const struct sockadd
 
 /* Connects an existing socket (the caller made it and still owns it, also
  * on failure): for callers that must know the fd while the connect is in
- * flight, e.g. to shut it down from another thread. */
+ * flight, e.g. to shut it down from another thread. The socket keeps the
+ * blocking mode it came with. */
 int net_connect_fd(int fd, const struct sockaddr *sa, socklen_t salen, int64_t deadline, char *err,
                    size_t errlen);
 

@@ -128,12 +128,7 @@ static int send_reply(struct request_ctx *c, int cd, uint32_t ip, uint16_t port)
 	char err[128];
 	s4_write_reply(wire, sizeof(wire), &rep);
 	c->out.reply = cd;
-	/* Eight bytes nearly always fit at once: send before polling. */
-	ssize_t w = send(c->client, wire, sizeof(wire), MSG_DONTWAIT | MSG_NOSIGNAL);
-	if (w == (ssize_t)sizeof(wire))
-		return 0;
-	size_t sent = w > 0 ? (size_t)w : 0;
-	if (net_write_all(c->client, wire + sent, sizeof(wire) - sent,
+	if (net_write_all(c->client, wire, sizeof(wire),
 	                  net_deadline(c->s->srv->cfg.handshake_timeout_ms), err,
 	                  sizeof(err)) < 0) {
 		note(c, "sending reply %d: %s", cd, err);
@@ -172,15 +167,8 @@ static int read_request(struct request_ctx *c)
 			note(c, "malformed request: %s (VN=%u)", s4_strerror(rc), c->req.vn);
 			return reject(c, S4_REP_REJECTED);
 		}
-		/* The request has usually arrived by the time accept() returns:
-		 * read before polling. */
-		ssize_t n = recv(c->client, c->buf + c->len, sizeof(c->buf) - c->len, MSG_DONTWAIT);
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ||
-		              errno == ENOTSOCK))
-			n = net_read_some(c->client, c->buf + c->len, sizeof(c->buf) - c->len,
-			                  deadline, err, sizeof(err));
-		else if (n < 0)
-			snprintf(err, sizeof(err), "read: %s", strerror(errno));
+		ssize_t n = net_read_some(c->client, c->buf + c->len, sizeof(c->buf) - c->len,
+		                          deadline, err, sizeof(err));
 		if (n <= 0) {
 			if (n < 0 && errno == ETIMEDOUT)
 				note(c, "handshake timeout after %d ms with %zu bytes of request",
@@ -344,35 +332,6 @@ static void relay(struct request_ctx *c, int dest)
 	c->out.down += st.b_to_a;
 }
 
-/* connect() and the wait for it on a non-blocking socket, which stays so for
- * the relay (net_connect_fd returns a blocking socket, which the relay would
- * switch back: six fcntl() calls per session). Returns 0 or -1 with err. */
-static int connect_nonblocking(int fd, const struct sockaddr *sa, socklen_t len, int timeout_ms,
-                               char *err, size_t errlen)
-{
-	char where[NET_ADDRSTR_MAX];
-	int rc = connect(fd, sa, len);
-	if (rc < 0 && errno == EINPROGRESS) {
-		int64_t deadline = net_deadline(timeout_ms);
-		struct pollfd p = {.fd = fd, .events = POLLOUT};
-		int n, soerr = ETIMEDOUT;
-		socklen_t sl = sizeof(soerr);
-		while ((n = poll(&p, 1, net_remaining_ms(deadline))) < 0 && errno == EINTR)
-			;
-		if (n < 0 || (n > 0 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0))
-			soerr = errno;
-		errno = soerr;
-		rc = soerr != 0 ? -1 : 0;
-	}
-	if (rc < 0) {
-		int e = errno;
-		snprintf(err, errlen, "connect to %s: %s", net_addr_str(sa, where, sizeof(where)),
-		         strerror(e));
-		errno = e;
-	}
-	return rc;
-}
-
 /* Connects to the destination. The socket is tracked while it connects, so
  * that s4srv_stop() can cut a connect short. Returns the fd or -1. */
 static int dial(struct request_ctx *c, char *err, size_t errlen)
@@ -396,8 +355,9 @@ static int dial(struct request_ctx *c, char *err, size_t errlen)
 		return -1;
 	}
 	session_track(c->s, FD_DEST, fd);
-	if (connect_nonblocking(fd, (struct sockaddr *)&ss, len, srv->cfg.connect_timeout_ms, err,
-	                        errlen) < 0)
+	/* Made O_NONBLOCK, and left so for the relay: no fcntl() back and forth. */
+	if (net_connect_fd(fd, (struct sockaddr *)&ss, len,
+	                   net_deadline(srv->cfg.connect_timeout_ms), err, errlen) < 0)
 		return -1;
 	c->dest_nonblocking = 1;
 	return fd;
