@@ -1010,32 +1010,68 @@ void ctx_finish(struct ctx *c)
 	c->res->duration_ms = net_now_ms() - c->t0;
 }
 
+int t_still_serves(struct ctx *c)
+{
+	uint8_t req[S4_REQUEST_MAX], back[4];
+	struct got g;
+	char what[128];
+	size_t n = req_connect_echo(c, req, sizeof(req));
+	note(c, "is the target still serving?");
+	int fd = t_connect(c);
+	if (fd < 0 || t_send(c, fd, req, n) < 0)
+		return 0;
+	t_read_reply(c, fd, c->r->o.timeout_ms, &g);
+	if (g.kind != GOT_REPLY || g.rep.cd != S4_REP_GRANTED) {
+		fail(c, "%s", got_str(&g, what, sizeof(what)));
+		return 0;
+	}
+	if (t_send(c, fd, "ping", 4) < 0 || t_read_exact(c, fd, back, 4, c->r->o.timeout_ms) < 0)
+		return 0;
+	if (memcmp(back, "ping", 4) != 0) {
+		fail(c, "the echo came back changed");
+		return 0;
+	}
+	return 1;
+}
+
+int t_socks5_greeting(struct ctx *c, uint8_t buf[8], size_t *n)
+{
+	static const uint8_t greeting[] = {0x05, 0x01, 0x00};
+	*n = 0;
+	int fd = t_connect(c);
+	if (fd < 0 || t_send(c, fd, greeting, sizeof(greeting)) < 0)
+		return -1;
+	return t_read_any(c, fd, buf, 8, c->r->o.timeout_ms, n);
+}
+
+int t_ident_request(struct ctx *c, int strict, enum ident_answer kind, const char *arg)
+{
+	const char *user = ident_user(c, strict);
+	uint8_t req[S4_REQUEST_MAX];
+	size_t n = req_build(req, sizeof(req), S4_CMD_CONNECT, c->r->echo_port, c->r->dest_ip, user,
+	                     strlen(user), NULL, 0);
+	int fd = t_connect(c);
+	if (fd < 0)
+		return -1;
+	ident_script(c, fd, kind, arg);
+	return t_send(c, fd, req, n) < 0 ? -1 : fd;
+}
+
+void scratch_init(struct scratch *s, struct runner *r, const char *id)
+{
+	memset(s, 0, sizeof(*s));
+	s->cs.id = id;
+	s->res.trace = s->trace;
+	ctx_init(&s->c, r, &s->cs, &s->res);
+}
+
 int health_check(struct runner *r, char *why, size_t whylen)
 {
-	struct result res;
-	struct trace_ev trace[TRACE_MAX];
-	struct ctx c;
-	static const struct s4case health = {.id = "health"};
-	memset(&res, 0, sizeof(res));
-	res.trace = trace;
-	ctx_init(&c, r, &health, &res);
-	uint8_t req[S4_REQUEST_MAX];
-	size_t n = req_connect_echo(&c, req, sizeof(req));
-	int ok = 0;
-	int fd = t_connect(&c);
-	if (fd >= 0 && t_send(&c, fd, req, n) == 0) {
-		struct got g;
-		t_read_reply(&c, fd, r->o.timeout_ms, &g);
-		uint8_t back[4];
-		if (g.kind == GOT_REPLY && g.rep.cd == S4_REP_GRANTED &&
-		    t_send(&c, fd, "ping", 4) == 0 &&
-		    t_read_exact(&c, fd, back, 4, r->o.timeout_ms) == 0)
-			ok = memcmp(back, "ping", 4) == 0;
-		else if (res.actual[0] == '\0')
-			got_str(&g, res.actual, sizeof(res.actual));
-	}
+	struct scratch s;
+	scratch_init(&s, r, "health");
+	int ok = t_still_serves(&s.c);
 	if (!ok)
-		snprintf(why, whylen, "%s", res.actual[0] ? res.actual : "no echo");
-	ctx_finish(&c);
+		snprintf(why, whylen, "%s", s.res.actual[0] ? s.res.actual : "no echo");
+	ctx_finish(&s.c);
 	return ok ? 0 : -1;
 }

@@ -13,9 +13,10 @@
  * failure is reproduced with --seed S --fuzz-from i --fuzz 1 (only DSTPORT
  * may differ: it names the run's own echo service).
  *
- * The target only ever connects to loopback: DSTIP is kept to dest-addr,
- * 127/8, 0.0.0.0, 0.0.0.x and 255.255.255.255, and SOCKS4a names to
- * loopback literals, "localhost" and names under .invalid (RFC 6761). */
+ * The target only ever connects to loopback: DSTIP is only ever mutated to
+ * dest-addr, 127/8, 0.0.0.0, 0.0.0.x and 255.255.255.255 (raw mutations
+ * leave it alone), and SOCKS4a names to loopback literals, "localhost" and
+ * names under .invalid (RFC 6761). */
 #include <arpa/inet.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -77,12 +78,6 @@ static void say(struct sample *s, const char *fmt, const char *arg)
 	snprintf(s->what + k, sizeof(s->what) - k, fmt, arg);
 }
 
-/* A destination the target may be sent to: loopback, or no address at all. */
-static int ip_allowed(struct runner *r, uint32_t ip)
-{
-	return ip == r->dest_ip || (ip >> 24) == 127 || ip <= 0xff || ip == 0xffffffffu;
-}
-
 /* A SOCKS4a name the target may resolve without leaving this host. */
 static int name_allowed(const char *h, size_t n)
 {
@@ -100,6 +95,8 @@ static int name_allowed(const char *h, size_t n)
 	return n >= sizeof(invalid) - 1 && strcmp(name + n - (sizeof(invalid) - 1), invalid) == 0;
 }
 
+/* A mutated DSTIP that keeps the target on this host: loopback, or no
+ * address at all (0.0.0.0, a 4a marker, the broadcast address). */
 static uint32_t pick_ip(struct runner *r, struct rng *g)
 {
 	switch (below(g, 6)) {
@@ -220,11 +217,17 @@ static void generate(struct runner *r, struct rng *g, uint16_t refused, struct s
 		say(s, "%s", "VN");
 	}
 
-	/* raw byte mutations */
+	/* raw byte mutations: never on DSTIP (bytes 4-7), where the target would
+	 * connect; an insert (which shifts what follows) only behind it */
 	int raw = chance(g, 40) ? 1 + (int)below(g, 3) : 0;
 	for (int k = 0; k < raw && s->len > 0; k++) {
 		size_t at = below(g, (uint32_t)s->len);
-		switch (below(g, 5)) {
+		int kind = (int)below(g, 5);
+		if (at >= 4 && at < S4_HEADER_LEN && kind <= 1)
+			at -= 4; /* a flip or byte on VN, CD or DSTPORT instead */
+		if (kind == 3 && at < S4_HEADER_LEN)
+			at = s->len < S4_HEADER_LEN ? s->len : S4_HEADER_LEN;
+		switch (kind) {
 		case 0:
 			s->bytes[at] ^= (uint8_t)(1u << below(g, 8));
 			say(s, "%s", "bit flip");
@@ -236,6 +239,8 @@ static void generate(struct runner *r, struct rng *g, uint16_t refused, struct s
 		case 2:
 			s->len = at;
 			say(s, "%s", "cut short");
+			if (s->len < S4_HEADER_LEN)
+				k = raw; /* nothing more: appended bytes would become DSTIP */
 			break;
 		case 3: { /* insert up to 16 random bytes */
 			size_t n = 1 + below(g, 16);
@@ -258,27 +263,17 @@ static void generate(struct runner *r, struct rng *g, uint16_t refused, struct s
 		}
 	}
 
-	/* Keep the target on this host, whatever the mutations did. */
-	if (s->len >= S4_HEADER_LEN) {
-		uint32_t d = ((uint32_t)s->bytes[4] << 24) | ((uint32_t)s->bytes[5] << 16) |
-		             ((uint32_t)s->bytes[6] << 8) | s->bytes[7];
-		if (!ip_allowed(r, d)) {
-			uint32_t v = r->dest_ip;
-			for (int b = 0; b < 4; b++)
-				s->bytes[4 + b] = (uint8_t)(v >> (24 - 8 * b));
-		}
-		struct s4_request req;
-		if (s4_parse_request(s->bytes, s->len, 0, &req) > 0 && req.host != NULL &&
-		    !name_allowed(req.host, req.host_len)) {
-			/* The name lies inside the request: overwrite it in place
-			 * with a reserved one of at most its length. */
-			size_t off = (size_t)((const uint8_t *)req.host - s->bytes);
-			memset(s->bytes + off, 'x', req.host_len);
-			if (req.host_len >= 9)
-				memcpy(s->bytes + off + req.host_len - 8, ".invalid", 8);
-			else
-				memcpy(s->bytes + off, "localhost", req.host_len);
-		}
+	/* A 4a name the mutations made up: replaced in place by a reserved one
+	 * of at most its length, so that no lookup leaves this host. */
+	struct s4_request req;
+	if (s4_parse_request(s->bytes, s->len, 0, &req) > 0 && req.host != NULL &&
+	    !name_allowed(req.host, req.host_len)) {
+		size_t off = (size_t)((const uint8_t *)req.host - s->bytes);
+		memset(s->bytes + off, 'x', req.host_len);
+		if (req.host_len >= 9)
+			memcpy(s->bytes + off + req.host_len - 8, ".invalid", 8);
+		else
+			memcpy(s->bytes + off, "localhost", req.host_len);
 	}
 
 	/* how it travels */
@@ -375,8 +370,7 @@ static void *fuzz_worker(void *arg)
 {
 	struct fuzz_run *fr = arg;
 	struct runner *r = fr->r;
-	static const struct s4case fuzz_case = {.id = "fuzz"};
-	struct trace_ev *trace = calloc(TRACE_MAX, sizeof(*trace));
+	struct scratch *sc = malloc(sizeof(*sc)); /* per thread: traces are large */
 	struct sample *s = malloc(sizeof(*s));
 	for (;;) {
 		pthread_mutex_lock(&r->mu);
@@ -388,14 +382,10 @@ static void *fuzz_worker(void *arg)
 
 		struct rng g = rng_for(fr->seed, i);
 		generate(r, &g, fr->refused, s);
-		struct result res;
-		struct ctx c;
-		memset(&res, 0, sizeof(res));
-		res.trace = trace;
-		ctx_init(&c, r, &fuzz_case, &res);
 		char why[640] = "", health[256];
-		int ok = judge(&c, s, why, sizeof(why));
-		ctx_finish(&c);
+		scratch_init(sc, r, "fuzz");
+		int ok = judge(&sc->c, s, why, sizeof(why));
+		ctx_finish(&sc->c);
 		if (ok && health_check(r, health, sizeof(health)) < 0) {
 			snprintf(why, sizeof(why),
 			         "afterwards the target no longer grants a valid CONNECT (%s)",
@@ -417,7 +407,7 @@ static void *fuzz_worker(void *arg)
 		pthread_mutex_unlock(&r->mu);
 	}
 	free(s);
-	free(trace);
+	free(sc);
 	return NULL;
 }
 

@@ -71,7 +71,7 @@ void count_results(const struct runner *r, struct counts *k)
 }
 
 /* "+0.012 c1 > 04 01 00 50 ... (20 bytes)" */
-static void trace_line(FILE *f, const struct trace_ev *e, char *buf, size_t cap)
+static void trace_line(const struct trace_ev *e, char *buf, size_t cap)
 {
 	int n = snprintf(buf, cap, "+%lld.%03lld %-4s %c ", (long long)(e->t_ms / 1000),
 	                 (long long)(e->t_ms % 1000), e->who, e->dir);
@@ -85,17 +85,49 @@ static void trace_line(FILE *f, const struct trace_ev *e, char *buf, size_t cap)
 			snprintf(buf + n, cap - (size_t)n, "%s(%zu bytes)",
 			         e->len > shown ? "... " : "", e->len);
 	}
-	(void)f;
 }
+
+static void plain_str(FILE *f, const char *s)
+{
+	fputs(s, f);
+}
+
+/* Every trace line of res, each escaped and wrapped as the format needs. */
+static void write_trace(FILE *f, const struct result *res, void (*esc)(FILE *, const char *),
+                        const char *before, const char *after, const char *between)
+{
+	char line[400];
+	for (size_t t = 0; t < res->ntrace; t++) {
+		trace_line(&res->trace[t], line, sizeof(line));
+		fprintf(f, "%s%s", t ? between : "", before);
+		esc(f, line);
+		fputs(after, f);
+	}
+}
+
+/* The requirement ids of a case ("S4-CONNECT-4 S4-REPLY-5"), split into ids[]
+ * (pointing into buf). Returns how many. */
+static size_t split_reqs(const char *reqs, char *buf, size_t cap, const char **ids, size_t max)
+{
+	char *save = NULL;
+	size_t n = 0;
+	snprintf(buf, cap, "%s", reqs);
+	for (char *id = strtok_r(buf, " ", &save); id != NULL && n < max;
+	     id = strtok_r(NULL, " ", &save))
+		ids[n++] = id;
+	return n;
+}
+
+#define MAX_REQS 8
 
 static void print_reqs(FILE *f, const char *reqs, const char *indent)
 {
-	char copy[256];
-	snprintf(copy, sizeof(copy), "%s", reqs);
-	char *save = NULL;
-	for (char *id = strtok_r(copy, " ", &save); id != NULL; id = strtok_r(NULL, " ", &save)) {
-		const char *text = requirement_text(id);
-		fprintf(f, "%s%s: %s\n", indent, id, text != NULL ? text : "");
+	char buf[256];
+	const char *ids[MAX_REQS];
+	size_t n = split_reqs(reqs, buf, sizeof(buf), ids, MAX_REQS);
+	for (size_t i = 0; i < n; i++) {
+		const char *text = requirement_text(ids[i]);
+		fprintf(f, "%s%s: %s\n", indent, ids[i], text != NULL ? text : "");
 	}
 }
 
@@ -131,11 +163,7 @@ void human_case(FILE *f, const struct runner *r, size_t i, int color, int verbos
 	fprintf(f, "        Expected: %s\n", res->expected);
 	fprintf(f, "        Actual:   %s\n", res->actual);
 	fprintf(f, "        Trace:\n");
-	char line[400];
-	for (size_t k = 0; k < res->ntrace; k++) {
-		trace_line(f, &res->trace[k], line, sizeof(line));
-		fprintf(f, "          %s\n", line);
-	}
+	write_trace(f, res, plain_str, "          ", "\n", "");
 	if (res->dropped)
 		fprintf(f, "          (%zu more events not kept)\n", res->dropped);
 }
@@ -204,7 +232,6 @@ static void xml_str(FILE *f, const char *s)
 static void json_run(FILE *f, const struct runner *r)
 {
 	struct counts k;
-	char line[400];
 	count_results(r, &k);
 	fprintf(f, "{\n  \"target\": ");
 	json_str(f, r->target_text);
@@ -225,24 +252,19 @@ static void json_run(FILE *f, const struct runner *r)
 		fprintf(f, ", \"level\": \"%s\", \"title\": ", level_str(cs->level));
 		json_str(f, cs->title);
 		fprintf(f, ", \"requirements\": [");
-		char copy[256], *save = NULL;
-		snprintf(copy, sizeof(copy), "%s", cs->reqs);
-		int first = 1;
-		for (char *id = strtok_r(copy, " ", &save); id; id = strtok_r(NULL, " ", &save)) {
-			fprintf(f, "%s", first ? "" : ", ");
-			json_str(f, id);
-			first = 0;
+		char buf[256];
+		const char *ids[MAX_REQS];
+		size_t nids = split_reqs(cs->reqs, buf, sizeof(buf), ids, MAX_REQS);
+		for (size_t q = 0; q < nids; q++) {
+			fprintf(f, "%s", q ? ", " : "");
+			json_str(f, ids[q]);
 		}
 		fprintf(f, "], \"result\": \"%s\", \"expected\": ", verdict_lower((int)res->v));
 		json_str(f, res->expected);
 		fprintf(f, ", \"actual\": ");
 		json_str(f, res->actual);
 		fprintf(f, ", \"duration_ms\": %lld, \"trace\": [", (long long)res->duration_ms);
-		for (size_t t = 0; t < res->ntrace; t++) {
-			trace_line(f, &res->trace[t], line, sizeof(line));
-			fprintf(f, "%s", t ? ", " : "");
-			json_str(f, line);
-		}
+		write_trace(f, res, json_str, "", "", ", ");
 		fprintf(f, "]}%s\n", i + 1 < r->ncases ? "," : "");
 	}
 	fprintf(f, "  ]\n}");
@@ -252,7 +274,6 @@ static void json_run(FILE *f, const struct runner *r)
 
 static void tap_run(FILE *f, const struct runner *r)
 {
-	char line[400];
 	fprintf(f, "TAP version 13\n1..%zu\n# target %s\n", r->ncases, r->target_text);
 	for (size_t i = 0; i < r->ncases; i++) {
 		const struct s4case *cs = r->cases[i];
@@ -272,12 +293,7 @@ static void tap_run(FILE *f, const struct runner *r)
 			fprintf(f, "\n  actual: ");
 			json_str(f, res->actual);
 			fprintf(f, "\n  trace:\n");
-			for (size_t t = 0; t < res->ntrace; t++) {
-				trace_line(f, &res->trace[t], line, sizeof(line));
-				fprintf(f, "    - ");
-				json_str(f, line);
-				fprintf(f, "\n");
-			}
+			write_trace(f, res, json_str, "    - ", "\n", "");
 			fprintf(f, "  ...\n");
 		}
 	}
@@ -288,7 +304,6 @@ static void tap_run(FILE *f, const struct runner *r)
 static void junit_run(FILE *f, const struct runner *r)
 {
 	struct counts k;
-	char line[400];
 	count_results(r, &k);
 	fprintf(f, "  <testsuite name=\"");
 	xml_str(f, r->target_text);
@@ -320,11 +335,7 @@ static void junit_run(FILE *f, const struct runner *r)
 			fprintf(f, "\nActual: ");
 			xml_str(f, res->actual);
 			fprintf(f, "\n");
-			for (size_t t = 0; t < res->ntrace; t++) {
-				trace_line(f, &res->trace[t], line, sizeof(line));
-				xml_str(f, line);
-				fprintf(f, "\n");
-			}
+			write_trace(f, res, xml_str, "", "\n", "");
 			fprintf(f, "</failure>");
 		} else if (res->v == V_INFO) {
 			fprintf(f, "<system-out>");
@@ -341,7 +352,6 @@ static void junit_run(FILE *f, const struct runner *r)
 static void html_run(FILE *f, const struct runner *r)
 {
 	struct counts k;
-	char line[400];
 	count_results(r, &k);
 	fprintf(f, "<h2>");
 	xml_str(f, r->target_text);
@@ -362,12 +372,12 @@ static void html_run(FILE *f, const struct runner *r)
 			fprintf(f, "<details%s><summary>", res->v == V_FAIL ? " open" : "");
 			xml_str(f, res->actual);
 			fprintf(f, "</summary><dl><dt>Requirements</dt><dd>");
-			char copy[256], *save = NULL;
-			snprintf(copy, sizeof(copy), "%s", cs->reqs);
-			for (char *id = strtok_r(copy, " ", &save); id;
-			     id = strtok_r(NULL, " ", &save)) {
-				const char *text = requirement_text(id);
-				xml_str(f, id);
+			char buf[256];
+			const char *ids[MAX_REQS];
+			size_t nids = split_reqs(cs->reqs, buf, sizeof(buf), ids, MAX_REQS);
+			for (size_t q = 0; q < nids; q++) {
+				const char *text = requirement_text(ids[q]);
+				xml_str(f, ids[q]);
 				fprintf(f, ": ");
 				xml_str(f, text ? text : "");
 				fprintf(f, "<br>");
@@ -377,11 +387,7 @@ static void html_run(FILE *f, const struct runner *r)
 			fprintf(f, "</dd><dt>Actual</dt><dd>");
 			xml_str(f, res->actual);
 			fprintf(f, "</dd></dl><pre>");
-			for (size_t t = 0; t < res->ntrace; t++) {
-				trace_line(f, &res->trace[t], line, sizeof(line));
-				xml_str(f, line);
-				fprintf(f, "\n");
-			}
+			write_trace(f, res, xml_str, "", "\n", "");
 			fprintf(f, "</pre></details>");
 		}
 		fprintf(f, "</td><td>%lld</td></tr>\n", (long long)res->duration_ms);

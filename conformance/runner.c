@@ -153,26 +153,17 @@ static int start_builtin(struct runner *r, char *err, size_t errlen)
 
 /* ---- what the target can do ----------------------------------------------- */
 
-/* Sends one request on a fresh connection; returns the reply kind and code. */
-static int probe_request(struct runner *r, const uint8_t *req, size_t n, struct got *g,
-                         uint16_t *src_port)
+/* Sends one request on a fresh connection and reads the reply into *g.
+ * Returns 0, or -1 when the request could not be sent. */
+static int probe_request(struct runner *r, const uint8_t *req, size_t n, struct got *g)
 {
-	struct result res;
-	struct trace_ev trace[TRACE_MAX];
-	struct ctx c;
-	static const struct s4case probe = {.id = "probe"};
-	memset(&res, 0, sizeof(res));
-	res.trace = trace;
-	ctx_init(&c, r, &probe, &res);
-	int fd = t_connect(&c);
-	int rc = -1;
-	if (fd >= 0 && t_send(&c, fd, req, n) == 0) {
-		if (src_port != NULL)
-			*src_port = local_port(fd);
-		t_read_reply(&c, fd, r->o.timeout_ms, g);
-		rc = 0;
-	}
-	ctx_finish(&c);
+	struct scratch s;
+	scratch_init(&s, r, "probe");
+	int fd = t_connect(&s.c);
+	int rc = fd >= 0 && t_send(&s.c, fd, req, n) == 0 ? 0 : -1;
+	if (rc == 0)
+		t_read_reply(&s.c, fd, r->o.timeout_ms, g);
+	ctx_finish(&s.c);
 	return rc;
 }
 
@@ -209,13 +200,13 @@ static void detect(struct runner *r)
 		/* 4a: an IP literal as the name (S4A-14), so no resolver is involved. */
 		size_t n = req_build(req, sizeof(req), S4_CMD_CONNECT, r->echo_port, 1, u,
 		                     strlen(u), ip, strlen(ip));
-		int has = probe_request(r, req, n, &g, NULL) == 0 && probe_granted(&g);
+		int has = probe_request(r, req, n, &g) == 0 && probe_granted(&g);
 		if (!has && r->dest_name[0] != '\0') {
 			/* A 4a server that refuses IP literals breaks S4A-14, which its
 			 * cases then report; with a name it still shows that it does 4a. */
 			n = req_build(req, sizeof(req), S4_CMD_CONNECT, r->echo_port, 1, u,
 			              strlen(u), r->dest_name, strlen(r->dest_name));
-			has = probe_request(r, req, n, &g, NULL) == 0 && probe_granted(&g);
+			has = probe_request(r, req, n, &g) == 0 && probe_granted(&g);
 		}
 		if (has)
 			r->have |= NEED_4A;
@@ -225,7 +216,7 @@ static void detect(struct runner *r)
 
 		n = req_build(req, sizeof(req), S4_CMD_BIND, r->echo_port, r->dest_ip, u, strlen(u),
 		              NULL, 0);
-		if (probe_request(r, req, n, &g, NULL) == 0 && probe_granted(&g))
+		if (probe_request(r, req, n, &g) == 0 && probe_granted(&g))
 			r->have |= NEED_BIND;
 		else
 			lack(r, NEED_BIND, "target does not do BIND (a BIND got %s)",
@@ -248,7 +239,7 @@ static void detect(struct runner *r)
 			pthread_mutex_lock(&r->mu);
 			int before = r->ident_queries;
 			pthread_mutex_unlock(&r->mu);
-			probe_request(r, req, n, &g, NULL);
+			probe_request(r, req, n, &g);
 			pthread_mutex_lock(&r->mu);
 			if (r->ident_queries > before)
 				r->have |= NEED_IDENTD;

@@ -131,11 +131,21 @@ struct ctx {
 	int nallocs;
 };
 
+/* A context outside the catalogue: capability probes, health checks, the
+ * live fuzzer's iterations. */
+struct scratch {
+	struct s4case cs;
+	struct result res;
+	struct trace_ev trace[TRACE_MAX];
+	struct ctx c;
+};
+
 /* harness.c */
 int harness_start(struct runner *r, char *err, size_t errlen);
 void harness_stop(struct runner *r);
 void ctx_init(struct ctx *c, struct runner *r, const struct s4case *cs, struct result *res);
 void ctx_finish(struct ctx *c);
+void scratch_init(struct scratch *s, struct runner *r, const char *id);
 /* A CONNECT to the echo service and a round trip: 0 when the target serves. */
 int health_check(struct runner *r, char *why, size_t whylen);
 

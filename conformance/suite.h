@@ -174,6 +174,16 @@ int t_peek_byte(struct ctx *c, int fd, int timeout_ms);
 /* Sleeps, traced. */
 void t_sleep(struct ctx *c, int ms);
 
+/* A fresh CONNECT to the echo service and a round trip, in this case's
+ * trace: 1 when the target still serves, 0 otherwise (Actual says why). */
+int t_still_serves(struct ctx *c);
+
+/* Sends SOCKS5's greeting (05 01 00: one method, "none") on a new connection
+ * and reads at most 8 bytes of answer into buf (*n of them; 0 for a close).
+ * Returns 1 when an answer or a close came, 0 when nothing did in time, -1
+ * when the target could not be reached. A SOCKS5 server answers 05 xx. */
+int t_socks5_greeting(struct ctx *c, uint8_t buf[8], size_t *n);
+
 /* The standard verifiers. Each sets Expected (unless the case did) and
  * Actual, and returns the verdict:
  *   expect_grant: a 90 reply (the connection stays open for the relay);
@@ -218,6 +228,10 @@ enum ident_answer {
 	IDENT_ANS_HANG,   /* never answer (until the case ends) */
 };
 void ident_script(struct ctx *c, int fd, enum ident_answer kind, const char *arg);
+/* A CONNECT to the echo service as the identd-checked user of that mode
+ * (ident_user), with identd scripted to answer its query as asked.
+ * Returns the fd or -1. */
+int t_ident_request(struct ctx *c, int strict, enum ident_answer kind, const char *arg);
 /* The query line the target sent about fd (NUL-terminated, CRLF kept), or
  * NULL when none came within timeout_ms. */
 const char *ident_query_line(struct ctx *c, int fd, int timeout_ms);

@@ -8,23 +8,6 @@
 
 #include "suite.h"
 
-/* Opens a connection, scripts identd's answer for it, sends a CONNECT to
- * echo as the user of that mode. Returns the fd or -1. */
-static int ident_request(struct ctx *c, int strict, enum ident_answer kind, const char *arg)
-{
-	const char *user = ident_user(c, strict);
-	uint8_t req[S4_REQUEST_MAX];
-	size_t n = req_build(req, sizeof(req), S4_CMD_CONNECT, echo_port(c), dest_ip(c), user,
-	                     strlen(user), NULL, 0);
-	int fd = t_connect(c);
-	if (fd < 0)
-		return -1;
-	ident_script(c, fd, kind, arg);
-	if (t_send(c, fd, req, n) < 0)
-		return -1;
-	return fd;
-}
-
 static const int only_90[] = {S4_REP_GRANTED};
 static const int only_92[] = {S4_REP_NO_IDENTD};
 static const int only_93[] = {S4_REP_IDENT_MISMATCH};
@@ -34,7 +17,7 @@ static const int only_93[] = {S4_REP_IDENT_MISMATCH};
  * classic bug. */
 static enum verdict query_format(struct ctx *c)
 {
-	int fd = ident_request(c, 0, IDENT_ANS_USERID, ident_user(c, 0));
+	int fd = t_ident_request(c, 0, IDENT_ANS_USERID, ident_user(c, 0));
 	if (fd < 0)
 		return V_FAIL;
 	char want[64];
@@ -59,7 +42,7 @@ static enum verdict query_format(struct ctx *c)
 /* S4-IDENT-3: identd names the same user as USERID: granted. */
 static enum verdict same_user(struct ctx *c)
 {
-	int fd = ident_request(c, 0, IDENT_ANS_USERID, ident_user(c, 0));
+	int fd = t_ident_request(c, 0, IDENT_ANS_USERID, ident_user(c, 0));
 	return fd < 0 ? V_FAIL : expect_code(c, fd, only_90, 1);
 }
 
@@ -67,14 +50,14 @@ static enum verdict same_user(struct ctx *c)
  * and identd report different user-ids" - in both modes. */
 static enum verdict mismatch(struct ctx *c)
 {
-	int fd = ident_request(c, 0, IDENT_ANS_USERID, "somebody-else");
+	int fd = t_ident_request(c, 0, IDENT_ANS_USERID, "somebody-else");
 	return fd < 0 ? V_FAIL : expect_code(c, fd, only_93, 1);
 }
 
 /* S4-CONNECT-5: closed at once after the 93. */
 static enum verdict mismatch_close(struct ctx *c)
 {
-	int fd = ident_request(c, 1, IDENT_ANS_USERID, "somebody-else");
+	int fd = t_ident_request(c, 1, IDENT_ANS_USERID, "somebody-else");
 	return fd < 0 ? V_FAIL : expect_code_close(c, fd, only_93, 1);
 }
 
@@ -86,7 +69,7 @@ static enum verdict case_sensitive(struct ctx *c)
 	for (char *p = upper; *p; p++)
 		if (*p >= 'a' && *p <= 'z')
 			*p = (char)(*p - 'a' + 'A');
-	int fd = ident_request(c, 0, IDENT_ANS_USERID, upper);
+	int fd = t_ident_request(c, 0, IDENT_ANS_USERID, upper);
 	return fd < 0 ? V_FAIL : expect_code(c, fd, only_93, 1);
 }
 
@@ -101,21 +84,21 @@ static enum verdict blanks(struct ctx *c)
 	/* The strict user: a target that misreads the answer must not be let
 	 * off by lenient mode. */
 	snprintf(raw, sizeof(raw), "  USERID  :  UNIX , US-ASCII  :%s", ident_user(c, 1));
-	int fd = ident_request(c, 1, IDENT_ANS_RAW, raw);
+	int fd = t_ident_request(c, 1, IDENT_ANS_RAW, raw);
 	return fd < 0 ? V_FAIL : expect_code(c, fd, only_90, 1);
 }
 
 /* S4-IDENT-2, S4-IDENT-6: strict mode, identd answers ERROR: 92. */
 static enum verdict error_strict(struct ctx *c)
 {
-	int fd = ident_request(c, 1, IDENT_ANS_ERROR, "NO-USER");
+	int fd = t_ident_request(c, 1, IDENT_ANS_ERROR, "NO-USER");
 	return fd < 0 ? V_FAIL : expect_code(c, fd, only_92, 1);
 }
 
 /* S4-IDENT-6: "a premature close ... same meaning as ERROR : UNKNOWN-ERROR". */
 static enum verdict closed_strict(struct ctx *c)
 {
-	int fd = ident_request(c, 1, IDENT_ANS_CLOSE, NULL);
+	int fd = t_ident_request(c, 1, IDENT_ANS_CLOSE, NULL);
 	return fd < 0 ? V_FAIL : expect_code(c, fd, only_92, 1);
 }
 
@@ -123,7 +106,7 @@ static enum verdict closed_strict(struct ctx *c)
  * bound with 92 (strict) rather than hang with the client. */
 static enum verdict hang_strict(struct ctx *c)
 {
-	int fd = ident_request(c, 1, IDENT_ANS_HANG, NULL);
+	int fd = t_ident_request(c, 1, IDENT_ANS_HANG, NULL);
 	if (fd < 0)
 		return V_FAIL;
 	struct got g;
@@ -138,14 +121,14 @@ static enum verdict hang_strict(struct ctx *c)
 /* S4-IDENT-4 (DER): lenient mode: identd cannot tell, the request goes on. */
 static enum verdict error_lenient(struct ctx *c)
 {
-	int fd = ident_request(c, 0, IDENT_ANS_ERROR, "HIDDEN-USER");
+	int fd = t_ident_request(c, 0, IDENT_ANS_ERROR, "HIDDEN-USER");
 	return fd < 0 ? V_FAIL : expect_code(c, fd, only_90, 1);
 }
 
 /* S4-IDENT-4: ... and a different user is still 93 in lenient mode. */
 static enum verdict mismatch_lenient(struct ctx *c)
 {
-	int fd = ident_request(c, 0, IDENT_ANS_USERID, "somebody-else");
+	int fd = t_ident_request(c, 0, IDENT_ANS_USERID, "somebody-else");
 	return fd < 0 ? V_FAIL : expect_code(c, fd, only_93, 1);
 }
 

@@ -28,14 +28,10 @@ static enum verdict socks4_server(struct ctx *c)
 	    g.rep.cd >= S4_REP_GRANTED && g.rep.cd <= S4_REP_IDENT_MISMATCH)
 		return pass(c, "a SOCKS4 reply: %s", what);
 
-	/* Not a SOCKS4 reply: does it speak SOCKS5? (05 01 00: one method, none) */
-	static const uint8_t socks5_greeting[] = {0x05, 0x01, 0x00};
-	uint8_t answer[2];
+	/* Not a SOCKS4 reply: does it speak SOCKS5? */
+	uint8_t answer[8];
 	size_t got = 0;
-	int fd5 = t_connect(c);
-	int socks5 = fd5 >= 0 && t_send(c, fd5, socks5_greeting, sizeof(socks5_greeting)) == 0 &&
-	             t_read_any(c, fd5, answer, sizeof(answer), case_timeout_ms(c), &got) &&
-	             got > 0 && answer[0] == 0x05;
+	int socks5 = t_socks5_greeting(c, answer, &got) == 1 && got > 0 && answer[0] == 0x05;
 	char why[256];
 	if (socks5)
 		snprintf(why, sizeof(why),

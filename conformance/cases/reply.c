@@ -74,17 +74,8 @@ static enum verdict vn_bind(struct ctx *c)
 /* S4-IDENT-8: 92/93 replies have VN=0 (the CSTC sockd sent them with VN=4). */
 static enum verdict vn_ident(struct ctx *c, int strict, enum ident_answer kind, const char *arg)
 {
-	const char *user = ident_user(c, strict);
-	uint8_t req[S4_REQUEST_MAX];
-	size_t n = req_build(req, sizeof(req), S4_CMD_CONNECT, echo_port(c), dest_ip(c), user,
-	                     strlen(user), NULL, 0);
-	int fd = t_connect(c);
-	if (fd < 0)
-		return V_FAIL;
-	ident_script(c, fd, kind, arg);
-	if (t_send(c, fd, req, n) < 0)
-		return V_FAIL;
-	return check_form(c, fd);
+	int fd = t_ident_request(c, strict, kind, arg);
+	return fd < 0 ? V_FAIL : check_form(c, fd);
 }
 
 static enum verdict vn_92(struct ctx *c)

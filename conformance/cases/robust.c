@@ -9,27 +9,9 @@
 #define STALLERS 3
 #define MANY 32
 
-/* A fresh CONNECT to echo and a round trip: the target still serves. */
-static int still_serves(struct ctx *c)
-{
-	uint8_t req[S4_REQUEST_MAX], back[4];
-	struct got g;
-	size_t n = req_connect_echo(c, req, sizeof(req));
-	note(c, "is the target still serving?");
-	int fd = t_connect(c);
-	if (fd < 0 || t_send(c, fd, req, n) < 0)
-		return 0;
-	t_read_reply(c, fd, case_timeout_ms(c), &g);
-	if (g.kind != GOT_REPLY || g.rep.cd != S4_REP_GRANTED)
-		return 0;
-	return t_send(c, fd, "ping", 4) == 0 &&
-	       t_read_exact(c, fd, back, 4, case_timeout_ms(c)) == 0 &&
-	       memcmp(back, "ping", 4) == 0;
-}
-
 static enum verdict then_still_serves(struct ctx *c, const char *what)
 {
-	if (!still_serves(c))
+	if (!t_still_serves(c))
 		return fail(c, "%s; afterwards a valid CONNECT was not granted", what);
 	return pass(c, "%s; the target still serves", what);
 }
@@ -96,7 +78,7 @@ static enum verdict not_blocked(struct ctx *c)
 			return V_FAIL;
 	}
 	expect(c, "with %d stalled clients connected, a new CONNECT is granted at once", STALLERS);
-	if (!still_serves(c))
+	if (!t_still_serves(c))
 		return fail(c, "a valid CONNECT was not served while %d clients stalled", STALLERS);
 	return pass(c, "served while %d clients stalled", STALLERS);
 }
@@ -203,13 +185,12 @@ static enum verdict http_request(struct ctx *c)
  * answers SOCKS5. Reported. */
 static enum verdict socks5_greeting(struct ctx *c)
 {
-	static const uint8_t greeting[] = {0x05, 0x01, 0x00};
 	uint8_t buf[8];
 	size_t n;
-	int fd = t_connect(c);
-	if (fd < 0 || t_send(c, fd, greeting, sizeof(greeting)) < 0)
+	int rc = t_socks5_greeting(c, buf, &n);
+	if (rc < 0)
 		return V_FAIL;
-	if (!t_read_any(c, fd, buf, sizeof(buf), case_timeout_ms(c), &n))
+	if (rc == 0)
 		return fail(c, "no answer and no close within %d ms", case_timeout_ms(c));
 	if (n == 0)
 		return info(c, "closed: SOCKS4 only");
