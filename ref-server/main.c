@@ -217,8 +217,11 @@ static void reload(struct s4srv *srv, const char *path)
 		fprintf(stderr, PROG ": reload failed, keeping the old rules: %s\n", err);
 		return;
 	}
-	fprintf(stderr, PROG ": reloaded %s: %zu rules\n", path, rs->n);
+	/* In force first, then said: a client that reads the line and connects
+	 * must meet the new rules. */
+	size_t n = rs->n;
 	s4srv_set_rules(srv, rs);
+	fprintf(stderr, PROG ": reloaded %s: %zu rules\n", path, n);
 }
 
 int main(int argc, char **argv)
