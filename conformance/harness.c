@@ -107,6 +107,18 @@ enum verdict target_down(struct ctx *c)
 	return V_FAIL; /* Actual was set by t_connect */
 }
 
+const char *c_actual(struct ctx *c)
+{
+	return c->res->actual;
+}
+
+enum verdict runner_trouble(struct ctx *c, const char *what)
+{
+	note(c, "runner: %s", what);
+	c->trouble = 1;
+	return skip(c, "the runner's own side failed: %s (not the target's fault)", what);
+}
+
 void mark_not_socks4(struct ctx *c, const char *why)
 {
 	runner_mark_not_socks4(c->r, why);
@@ -911,31 +923,64 @@ static void *ident_main(void *arg)
 
 /* ---- start, stop, contexts ------------------------------------------------- */
 
+/* Listens for one of the runner's services. A port another program holds is
+ * named as such: the cause is what the user needs, not the errno. */
+static int service_listen(const char *ip, int port, int backlog, int *fd, uint16_t *port_out,
+                          const char *what, char *err, size_t errlen)
+{
+	char why[160];
+	if (net_listen(ip, (uint16_t)port, backlog, fd, port_out, why, sizeof(why)) == 0)
+		return 0;
+	*fd = -1;
+	if (errno == EADDRINUSE)
+		snprintf(err, errlen, "%s cannot listen: port %d on %s is in use by another program",
+		         what, port, ip);
+	else if (errno == EACCES)
+		snprintf(err, errlen,
+		         "%s cannot listen: port %d on %s needs root (or CAP_NET_BIND_SERVICE)", what,
+		         port, ip);
+	else
+		snprintf(err, errlen, "%s cannot listen: %s", what, why);
+	return -1;
+}
+
 int harness_start(struct runner *r, char *err, size_t errlen)
 {
-	char ip[16];
+	char ip[16], src[16];
 	struct in_addr a = {.s_addr = htonl(r->dest_ip)};
 	inet_ntop(AF_INET, &a, ip, sizeof(ip));
+	a.s_addr = htonl(r->src_ip);
+	inet_ntop(AF_INET, &a, src, sizeof(src));
 	r->echo = (struct echo_service){r, -1, 0};
 	r->deny = (struct echo_service){r, -1, 0};
-	if (net_listen(ip, 0, 128, &r->echo.lfd, &r->echo_port, err, errlen) < 0)
+	r->ident_lfd = -1;
+	/* Every case needs the echo destination: without it there is no run. */
+	if (service_listen(ip, 0, 128, &r->echo.lfd, &r->echo_port, "the echo destination", err,
+	                   errlen) < 0)
 		return -1;
 	pthread_create(&r->echo.tid, NULL, echo_main, &r->echo);
 	/* With --deny-port the runner listens there, so that a target which
-	 * does not deny would be seen connecting (90), not failing (91). */
+	 * does not deny would be seen connecting (90), not failing (91). The
+	 * user asked for it: a port we cannot hold stops the run. */
 	if (r->o.deny_port > 0) {
-		if (net_listen(ip, (uint16_t)r->o.deny_port, 128, &r->deny.lfd, NULL, err, errlen) <
-		    0)
+		if (service_listen(ip, r->o.deny_port, 128, &r->deny.lfd, NULL,
+		                   "the --deny-port destination", err, errlen) < 0)
 			return -1;
 		pthread_create(&r->deny.tid, NULL, echo_main, &r->deny);
 	}
 
-	r->ident_lfd = -1;
-	char ierr[120];
-	if (net_listen(ip, (uint16_t)r->o.identd_port, 64, &r->ident_lfd, &r->ident_port, ierr,
-	               sizeof(ierr)) < 0) {
-		r->ident_lfd = -1;
-		snprintf(r->lacks[2], sizeof(r->lacks[2]), "no scripted identd: %s", ierr);
+	/* The target asks identd on the host its client connected from: the
+	 * scripted identd listens on the address our connections leave from. If
+	 * it cannot, another identd may be answering there: the ident cases
+	 * skip with the cause, or (--identd given) the run stops before any case. */
+	char ierr[sizeof(r->lacks[2])];
+	if (service_listen(src, r->o.identd_port, 64, &r->ident_lfd, &r->ident_port,
+	                   "the scripted identd", ierr, sizeof(ierr)) < 0) {
+		if (r->o.identd_mode != NULL) {
+			snprintf(err, errlen, "--identd %s: %s", r->o.identd_mode, ierr);
+			return -1;
+		}
+		snprintf(r->lacks[2], sizeof(r->lacks[2]), "%s", ierr);
 	} else {
 		pthread_create(&r->ident_tid, NULL, ident_main, r);
 	}

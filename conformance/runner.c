@@ -61,9 +61,11 @@ int case_selected(const char *id, char **patterns, size_t n)
 
 static void lack(struct runner *r, unsigned need, const char *fmt, const char *arg)
 {
+	char why[sizeof(r->lacks[0])];
+	snprintf(why, sizeof(why), fmt, arg); /* arg may be one of r->lacks */
 	for (int bit = 0; bit < 16; bit++)
 		if (need & (1u << bit))
-			snprintf(r->lacks[bit], sizeof(r->lacks[bit]), fmt, arg);
+			snprintf(r->lacks[bit], sizeof(r->lacks[bit]), "%s", why);
 }
 
 /* ---- reaching the target --------------------------------------------- */
@@ -428,6 +430,7 @@ int runner_setup(struct runner *r, char *err, size_t errlen)
 	} else {
 		r->dest_ip = local_ip;
 	}
+	r->src_ip = local_ip != 0 ? local_ip : INADDR_LOOPBACK;
 	if (r->o.alt_source != NULL) {
 		struct in_addr a;
 		if (inet_pton(AF_INET, r->o.alt_source, &a) != 1) {
@@ -446,8 +449,10 @@ int runner_setup(struct runner *r, char *err, size_t errlen)
 	else if (r->dest_ip == INADDR_LOOPBACK)
 		snprintf(r->dest_name, sizeof(r->dest_name), "localhost");
 
-	if (harness_start(r, err, errlen) < 0)
+	if (harness_start(r, err, errlen) < 0) {
+		harness_stop(r);
 		return -1;
+	}
 	if (r->in_process && start_builtin(r, err, errlen) < 0) {
 		harness_stop(r);
 		return -1;

@@ -82,6 +82,7 @@ struct runner {
 	void *server; /* struct s4srv * when in-process */
 
 	uint32_t dest_ip;
+	uint32_t src_ip; /* our address on connections to the target (identd's host) */
 	uint32_t alt_ip; /* 0: none */
 	char dest_name[256];
 
@@ -96,7 +97,7 @@ struct runner {
 	struct ident_script scripts[IDENT_SCRIPTS];
 
 	unsigned have;       /* NEED_* the target has */
-	char lacks[16][160]; /* why a capability is missing, by bit */
+	char lacks[16][256]; /* why a capability is missing, by bit */
 
 	const struct s4case **cases;
 	size_t ncases;
@@ -127,6 +128,7 @@ struct ctx {
 	int echo_running;
 	uint16_t script_ports[CTX_FDS]; /* identd scripts this case made */
 	int nscripts;
+	int trouble;     /* runner_trouble() was called: the verdict is a SKIP */
 	void *allocs[8]; /* t_alloc() */
 	int nallocs;
 };

@@ -106,9 +106,14 @@ enum verdict pass(struct ctx *c, const char *fmt, ...) __attribute__((format(pri
 enum verdict fail(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 enum verdict skip(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 enum verdict info(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* SKIP: the runner's own side failed (a destination it could not open, ...):
+ * never the target's fault, so never a FAIL. */
+enum verdict runner_trouble(struct ctx *c, const char *what);
 /* The preflight's finding that the target does not speak SOCKS4 at all:
  * every other case is then skipped with this reason. */
 void mark_not_socks4(struct ctx *c, const char *why);
+/* The Actual text set so far. */
+const char *c_actual(struct ctx *c);
 /* A note in the trace ("* waiting 1000 ms for no reply"). */
 void note(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -29,7 +29,7 @@ static enum verdict granted(struct ctx *c)
 	struct got g;
 	int l = d_listen(c, 8, &port);
 	if (l < 0)
-		return fail(c, "the runner could not open a destination");
+		return runner_trouble(c, "could not open a destination");
 	int fd = send_connect(c, dest_ip(c), port, default_user(c));
 	if (fd < 0)
 		return V_FAIL;
@@ -80,7 +80,7 @@ static enum verdict no_early_grant(struct ctx *c)
 	char what[128];
 	int l = d_listen(c, 0, &port);
 	if (l < 0)
-		return fail(c, "the runner could not open a destination");
+		return runner_trouble(c, "could not open a destination");
 	/* backlog 0 queues one connection; two more attempts make sure. */
 	for (int i = 0; i < 3; i++) {
 		int f = d_connect_nowait(c, dest_ip(c), port);
@@ -133,8 +133,10 @@ static enum verdict one_reply(struct ctx *c)
 	uint16_t port;
 	struct got g;
 	int l = d_listen(c, 8, &port);
+	if (l < 0)
+		return runner_trouble(c, "could not open a destination");
 	int fd = send_connect(c, dest_ip(c), port, default_user(c));
-	if (l < 0 || fd < 0)
+	if (fd < 0)
 		return V_FAIL;
 	if (expect_grant(c, fd, &g) != V_PASS)
 		return V_FAIL;
@@ -179,7 +181,7 @@ static enum verdict port_byte_order(struct ctx *c)
 			break;
 	}
 	if (l < 0)
-		return fail(c, "the runner could not open a destination");
+		return runner_trouble(c, "could not open a destination");
 	note(c, "destination port %u is %02x %02x on the wire", port, port >> 8, port & 0xff);
 	int fd = send_connect(c, dest_ip(c), port, default_user(c));
 	if (fd < 0 || expect_grant(c, fd, &g) != V_PASS)

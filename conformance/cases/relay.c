@@ -17,7 +17,7 @@ static int open_relay(struct ctx *c, int *d)
 	struct got g;
 	int l = d_listen(c, 8, &port);
 	if (l < 0) {
-		fail(c, "the runner could not open a destination");
+		runner_trouble(c, "could not open a destination");
 		return -1;
 	}
 	const char *u = default_user(c);

@@ -139,8 +139,10 @@ static enum verdict unsupported(struct ctx *c)
 	uint16_t port;
 	dest_literal(c, name, sizeof(name));
 	int l = d_listen(c, 8, &port);
+	if (l < 0)
+		return runner_trouble(c, "could not open a destination");
 	int fd = send_4a(c, 1, port, name, strlen(name));
-	if (l < 0 || fd < 0)
+	if (fd < 0)
 		return V_FAIL;
 	enum verdict v = expect_code_close(c, fd, only_91, 1);
 	if (v != V_PASS)
