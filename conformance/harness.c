@@ -185,6 +185,11 @@ const char *ident_user(struct ctx *c, int strict)
 	return c->r->o.user;
 }
 
+int target_is_serial(struct ctx *c)
+{
+	return c->r->serial;
+}
+
 uint32_t alt_source(struct ctx *c)
 {
 	return c->r->alt_ip;
@@ -274,10 +279,63 @@ int t_connect(struct ctx *c)
 	return fd;
 }
 
+/* Keeps what a case sends on each connection, so that the bytes that killed
+ * a target can be replayed (bounded: SENT_MAX per connection). */
+static void record_sent(struct ctx *c, const char *who, const void *buf, size_t n)
+{
+	struct sent_log *l = NULL;
+	for (size_t i = 0; i < c->nsent; i++)
+		if (strcmp(c->sent[i].who, who) == 0)
+			l = &c->sent[i];
+	if (l == NULL) {
+		if (c->nsent == SENT_CONNS || who[0] != 'c')
+			return;
+		l = &c->sent[c->nsent++];
+		memset(l, 0, sizeof(*l));
+		snprintf(l->who, sizeof(l->who), "%s", who);
+	}
+	size_t room = SENT_MAX - l->len, k = n < room ? n : room;
+	if (l->len + k > l->cap) {
+		size_t cap = l->cap ? l->cap : 256;
+		while (cap < l->len + k)
+			cap *= 2;
+		uint8_t *p = realloc(l->bytes, cap < SENT_MAX ? cap : SENT_MAX);
+		if (p == NULL)
+			return;
+		l->bytes = p;
+		l->cap = cap < SENT_MAX ? cap : SENT_MAX;
+	}
+	memcpy(l->bytes + l->len, buf, k);
+	l->len += k;
+	l->truncated |= k < n;
+}
+
+static void sent_free(struct sent_log *v, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++)
+		free(v[i].bytes);
+	*n = 0;
+}
+
+void result_reset(struct result *res)
+{
+	sent_free(res->sent, &res->nsent);
+	free(res->target_log);
+	struct trace_ev *trace = res->trace;
+	int runs = res->runs, failures = res->failures, suspect = res->suspect;
+	memset(res, 0, sizeof(*res));
+	res->trace = trace;
+	res->runs = runs;
+	res->failures = failures;
+	res->suspect = suspect;
+	res->exit_code = res->exit_signal = -1;
+}
+
 int t_send(struct ctx *c, int fd, const void *buf, size_t n)
 {
 	char err[160];
 	trace_add(c, fd_name(c, fd), '>', buf, n, NULL);
+	record_sent(c, fd_name(c, fd), buf, n);
 	if (net_write_all(fd, buf, n, net_deadline(c->r->o.timeout_ms), err, sizeof(err)) < 0) {
 		note(c, "%s", err);
 		fail(c, "sending %zu bytes failed: %s", n, err);
@@ -327,6 +385,15 @@ void t_reset(struct ctx *c, int fd)
 	struct linger lg = {.l_onoff = 1, .l_linger = 0};
 	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 	trace_add(c, fd_name(c, fd), '>', NULL, 0, "reset");
+	for (int i = 0; i < CTX_FDS; i++)
+		if (c->fds[i] == fd)
+			c->fds[i] = -1;
+	close(fd);
+}
+
+void t_close(struct ctx *c, int fd)
+{
+	trace_add(c, fd_name(c, fd), '>', NULL, 0, "close");
 	for (int i = 0; i < CTX_FDS; i++)
 		if (c->fds[i] == fd)
 			c->fds[i] = -1;
@@ -1053,6 +1120,11 @@ void ctx_finish(struct ctx *c)
 		free(c->allocs[i]);
 	c->nallocs = 0;
 	c->res->duration_ms = net_now_ms() - c->t0;
+	/* The bytes sent stay with the result (a reproducer may need them). */
+	sent_free(c->res->sent, &c->res->nsent);
+	memcpy(c->res->sent, c->sent, sizeof(c->sent));
+	c->res->nsent = c->nsent;
+	c->nsent = 0;
 }
 
 int t_still_serves(struct ctx *c)
@@ -1102,6 +1174,12 @@ int t_ident_request(struct ctx *c, int strict, enum ident_answer kind, const cha
 	return t_send(c, fd, req, n) < 0 ? -1 : fd;
 }
 
+void scratch_finish(struct scratch *s)
+{
+	ctx_finish(&s->c);
+	sent_free(s->res.sent, &s->res.nsent);
+}
+
 void scratch_init(struct scratch *s, struct runner *r, const char *id)
 {
 	memset(s, 0, sizeof(*s));
@@ -1117,6 +1195,6 @@ int health_check(struct runner *r, char *why, size_t whylen)
 	int ok = t_still_serves(&s.c);
 	if (!ok)
 		snprintf(why, whylen, "%s", s.res.actual[0] ? s.res.actual : "no echo");
-	ctx_finish(&s.c);
+	scratch_finish(&s);
 	return ok ? 0 : -1;
 }

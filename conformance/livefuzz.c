@@ -385,7 +385,7 @@ static void *fuzz_worker(void *arg)
 		char why[640] = "", health[256];
 		scratch_init(sc, r, "fuzz");
 		int ok = judge(&sc->c, s, why, sizeof(why));
-		ctx_finish(&sc->c);
+		scratch_finish(sc);
 		if (ok && health_check(r, health, sizeof(health)) < 0) {
 			snprintf(why, sizeof(why),
 			         "afterwards the target no longer grants a valid CONNECT (%s)",

@@ -165,6 +165,7 @@ struct stream {
 	FILE *f;
 	int color;
 	int verbose;
+	int header_done;
 };
 
 /* Called in catalogue order as results come in; the header goes first, once
@@ -174,8 +175,17 @@ static void on_result(struct runner *r, size_t i, void *arg)
 	struct stream *s = arg;
 	if (s->f == NULL)
 		return;
-	if (i == 0)
+	/* The header tells what the preflight found out: it goes out with the
+	 * first case after the preflight (or the last one). */
+	int preflight = strncmp(r->cases[i]->id, "preflight/", 10) == 0;
+	if (preflight && i + 1 < r->ncases)
+		return;
+	if (!s->header_done) {
 		human_header(s->f, r, s->color);
+		for (size_t k = 0; k < i; k++)
+			human_case(s->f, r, k, s->color, s->verbose);
+		s->header_done = 1;
+	}
 	human_case(s->f, r, i, s->color, s->verbose);
 	fflush(s->f);
 }
@@ -204,7 +214,7 @@ static int run_failed(const struct runner *r)
 {
 	for (size_t i = 0; i < r->ncases; i++) {
 		const struct result *res = &r->results[i];
-		if (res->v == V_FAIL && (r->cases[i]->level == LEVEL_MUST || r->o.strict))
+		if (is_failure(res->v) && (r->cases[i]->level == LEVEL_MUST || r->o.strict))
 			return 1;
 	}
 	return 0;
@@ -354,7 +364,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	int to_stdout = fmt == FMT_HUMAN || output != NULL;
 	int color = to_stdout && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
-	struct stream stream = {to_stdout ? stdout : NULL, color, o.verbose};
+	struct stream stream = {to_stdout ? stdout : NULL, color, o.verbose, 0};
 	static struct runner runs[MAX_TARGETS];
 	struct runner *done[MAX_TARGETS];
 	size_t ndone = 0;
@@ -379,6 +389,7 @@ int main(int argc, char **argv)
 		char err[512];
 		if (stream.f != NULL && t > 0)
 			fprintf(stream.f, "\n");
+		stream.header_done = 0;
 		int64_t t0 = net_now_ms();
 		if (runner_run(r, on_result, &stream, err, sizeof(err)) < 0) {
 			fprintf(stderr, PROG ": %s\n", err);

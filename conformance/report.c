@@ -7,20 +7,26 @@
 #define GREEN "\033[32m"
 #define YELLOW "\033[33m"
 #define CYAN "\033[36m"
+#define MAGENTA "\033[35m"
 #define DIM "\033[2m"
 #define BOLD "\033[1m"
 #define RESET "\033[0m"
 
+int is_failure(int v)
+{
+	return v == V_FAIL || v == V_FLAKY;
+}
+
 const char *verdict_str(int v)
 {
-	static const char *const names[] = {"PASS", "FAIL", "SKIP", "INFO"};
-	return v >= 0 && v <= 3 ? names[v] : "?";
+	static const char *const names[] = {"PASS", "FAIL", "SKIP", "INFO", "FLAKY"};
+	return v >= 0 && v <= 4 ? names[v] : "?";
 }
 
 static const char *verdict_lower(int v)
 {
-	static const char *const names[] = {"pass", "fail", "skip", "info"};
-	return v >= 0 && v <= 3 ? names[v] : "?";
+	static const char *const names[] = {"pass", "fail", "skip", "info", "flaky"};
+	return v >= 0 && v <= 4 ? names[v] : "?";
 }
 
 const char *level_str(int level)
@@ -38,6 +44,8 @@ static const char *color_of(int v)
 		return RED;
 	case V_SKIP:
 		return YELLOW;
+	case V_FLAKY:
+		return MAGENTA;
 	default:
 		return CYAN;
 	}
@@ -65,6 +73,11 @@ void count_results(const struct runner *r, struct counts *k)
 		case V_SKIP:
 			k->skipped++;
 			k->level_skipped[lv]++;
+			break;
+		case V_FLAKY: /* failed in some runs: a failure, counted apart too */
+			k->failed++;
+			k->flaky++;
+			k->level_failed[lv]++;
 			break;
 		}
 	}
@@ -157,11 +170,25 @@ void human_case(FILE *f, const struct runner *r, size_t i, int color, int verbos
 	if (res->v == V_SKIP || res->v == V_INFO)
 		fprintf(f, "%s  (%s)%s", color ? DIM : "", res->actual, color ? RESET : "");
 	fprintf(f, "\n");
-	if (res->v != V_FAIL && !verbose)
+	if (!is_failure(res->v) && !verbose)
 		return;
 	print_reqs(f, cs->reqs, "        ");
 	fprintf(f, "        Expected: %s\n", res->expected);
 	fprintf(f, "        Actual:   %s\n", res->actual);
+	if (res->target_exit[0] != '\0')
+		fprintf(f, "        Target:   %s\n", res->target_exit);
+	if (res->reproducer[0] != '\0')
+		fprintf(f, "        Reproducer: %s\n          %s\n", res->reproducer, res->replay);
+	if (res->target_log != NULL && res->target_log[0] != '\0') {
+		fprintf(f, "        The target printed:\n");
+		const char *p = res->target_log;
+		while (*p != '\0') {
+			const char *nl = strchr(p, '\n');
+			int len = nl != NULL ? (int)(nl - p) : (int)strlen(p);
+			fprintf(f, "          | %.*s\n", len, p);
+			p += len + (nl != NULL);
+		}
+	}
 	fprintf(f, "        Trace:\n");
 	write_trace(f, res, plain_str, "          ", "\n", "");
 	if (res->dropped)
@@ -178,6 +205,10 @@ void human_summary(FILE *f, const struct runner *r, int color, int64_t elapsed_m
 		        k.level_passed[lv], k.level_failed[lv], k.level_skipped[lv]);
 	if (k.info)
 		fprintf(f, "(%d of the passed are informational observations)\n", k.info);
+	if (k.flaky)
+		fprintf(f, "(%d of the failed are FLAKY: they failed in some runs of --repeat and "
+		           "passed in others)\n",
+		        k.flaky);
 	fprintf(f, "%s%d passed, %d failed, %d skipped%s\n", color ? (k.failed ? RED : GREEN) : "",
 	        k.passed, k.failed, k.skipped, color ? RESET : "");
 }
@@ -263,7 +294,28 @@ static void json_run(FILE *f, const struct runner *r)
 		json_str(f, res->expected);
 		fprintf(f, ", \"actual\": ");
 		json_str(f, res->actual);
-		fprintf(f, ", \"duration_ms\": %lld, \"trace\": [", (long long)res->duration_ms);
+		fprintf(f, ", \"duration_ms\": %lld", (long long)res->duration_ms);
+		if (res->runs > 0)
+			fprintf(f, ", \"runs\": %d, \"failures\": %d", res->runs, res->failures);
+		fprintf(f, ", \"target_exit\": ");
+		if (res->target_exit[0] == '\0') {
+			fprintf(f, "null");
+		} else {
+			fprintf(f, "{\"text\": ");
+			json_str(f, res->target_exit);
+			fprintf(f, ", \"status\": %d, \"signal\": %d}", res->exit_code,
+			        res->exit_signal);
+		}
+		fprintf(f, ", \"target_log\": ");
+		json_str(f, res->target_log != NULL ? res->target_log : "");
+		fprintf(f, ", \"reproducer\": ");
+		if (res->reproducer[0] == '\0')
+			fprintf(f, "null");
+		else
+			json_str(f, res->reproducer);
+		fprintf(f, ", \"replay\": ");
+		json_str(f, res->replay);
+		fprintf(f, ", \"trace\": [");
 		write_trace(f, res, json_str, "", "", ", ");
 		fprintf(f, "]}%s\n", i + 1 < r->ncases ? "," : "");
 	}
@@ -280,15 +332,28 @@ static void tap_run(FILE *f, const struct runner *r)
 		const struct result *res = &r->results[i];
 		/* A SHOULD failure is reported as not ok with a TODO directive: visible,
 		 * but not a failure of the run unless --strict (mirrors the exit code). */
-		fprintf(f, "%s %zu - %s [%s] %s", res->v == V_FAIL ? "not ok" : "ok", i + 1, cs->id,
+		fprintf(f, "%s %zu - %s [%s] %s", is_failure(res->v) ? "not ok" : "ok", i + 1, cs->id,
 		        level_str(cs->level), cs->title);
 		if (res->v == V_SKIP)
 			fprintf(f, " # SKIP %s", res->actual);
-		else if (res->v == V_FAIL && cs->level != LEVEL_MUST && !r->o.strict)
+		else if (is_failure(res->v) && cs->level != LEVEL_MUST && !r->o.strict)
 			fprintf(f, " # TODO %s level", level_str(cs->level));
 		fprintf(f, "\n");
-		if (res->v == V_FAIL) {
-			fprintf(f, "  ---\n  requirements: %s\n  expected: ", cs->reqs);
+		if (is_failure(res->v)) {
+			fprintf(f, "  ---\n  requirements: %s\n", cs->reqs);
+			if (res->v == V_FLAKY)
+				fprintf(f, "  flaky: true\n  runs: %d\n  failures: %d\n", res->runs,
+				        res->failures);
+			if (res->target_exit[0] != '\0') {
+				fprintf(f, "  target_exit: ");
+				json_str(f, res->target_exit);
+				fprintf(f, "\n  reproducer: ");
+				json_str(f, res->reproducer);
+				fprintf(f, "\n  target_log: ");
+				json_str(f, res->target_log != NULL ? res->target_log : "");
+				fprintf(f, "\n");
+			}
+			fprintf(f, "  expected: ");
 			json_str(f, res->expected);
 			fprintf(f, "\n  actual: ");
 			json_str(f, res->actual);
@@ -324,8 +389,9 @@ static void junit_run(FILE *f, const struct runner *r)
 			fprintf(f, "<skipped message=\"");
 			xml_str(f, res->actual);
 			fprintf(f, "\"/>");
-		} else if (res->v == V_FAIL) {
-			fprintf(f, "<failure type=\"%s\" message=\"", level_str(cs->level));
+		} else if (is_failure(res->v)) {
+			fprintf(f, "<failure type=\"%s%s\" message=\"", level_str(cs->level),
+			        res->v == V_FLAKY ? " FLAKY" : "");
 			xml_str(f, res->actual);
 			fprintf(f, "\">");
 			fprintf(f, "Requirements: ");
@@ -336,7 +402,19 @@ static void junit_run(FILE *f, const struct runner *r)
 			xml_str(f, res->actual);
 			fprintf(f, "\n");
 			write_trace(f, res, xml_str, "", "\n", "");
+			if (res->target_exit[0] != '\0') {
+				fprintf(f, "Target: ");
+				xml_str(f, res->target_exit);
+				fprintf(f, "\nReproducer: ");
+				xml_str(f, res->reproducer);
+				fprintf(f, "\n");
+			}
 			fprintf(f, "</failure>");
+			if (res->target_log != NULL && res->target_log[0] != '\0') {
+				fprintf(f, "<system-err>");
+				xml_str(f, res->target_log);
+				fprintf(f, "</system-err>");
+			}
 		} else if (res->v == V_INFO) {
 			fprintf(f, "<system-out>");
 			xml_str(f, res->actual);
@@ -369,7 +447,7 @@ static void html_run(FILE *f, const struct runner *r)
 		fprintf(f, "</td><td>");
 		xml_str(f, cs->title);
 		if (res->v != V_PASS) {
-			fprintf(f, "<details%s><summary>", res->v == V_FAIL ? " open" : "");
+			fprintf(f, "<details%s><summary>", is_failure(res->v) ? " open" : "");
 			xml_str(f, res->actual);
 			fprintf(f, "</summary><dl><dt>Requirements</dt><dd>");
 			char buf[256];

@@ -9,7 +9,7 @@
 #include "runner.h"
 
 struct counts {
-	int passed, failed, skipped, info;
+	int passed, failed, skipped, info, flaky;
 	int level_passed[3], level_failed[3], level_skipped[3];
 };
 
@@ -30,6 +30,8 @@ void report_write(FILE *f, enum format fmt, struct runner *const *runs, size_t n
 void matrix(FILE *f, struct runner *const *runs, size_t nruns, int color);
 
 const char *verdict_str(int v);
+/* FAIL or FLAKY. */
+int is_failure(int v);
 const char *level_str(int level);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include "runner.h"
 #include "server.h"
+#include "supervisor.h"
 
 /* The built-in target's rules: a user the policy denies, and two users whose
  * requests are checked with identd, strictly and leniently. */
@@ -155,42 +156,92 @@ static int start_builtin(struct runner *r, char *err, size_t errlen)
 
 /* ---- what the target can do ----------------------------------------------- */
 
-/* Sends one request on a fresh connection and reads the reply into *g.
- * Returns 0, or -1 when the request could not be sent. */
-static int probe_request(struct runner *r, const uint8_t *req, size_t n, struct got *g)
+/* Sends one request on a fresh connection of the capabilities case and
+ * reads the reply into *g. Returns 0, or -1 when the request could not be
+ * sent. */
+static int probe_request(struct ctx *c, const uint8_t *req, size_t n, struct got *g)
 {
-	struct scratch s;
-	scratch_init(&s, r, "probe");
-	int fd = t_connect(&s.c);
-	int rc = fd >= 0 && t_send(&s.c, fd, req, n) == 0 ? 0 : -1;
-	if (rc == 0)
-		t_read_reply(&s.c, fd, r->o.timeout_ms, g);
-	ctx_finish(&s.c);
-	return rc;
+	memset(g, 0, sizeof(*g));
+	g->kind = GOT_EOF;
+	int fd = t_connect(c);
+	if (fd < 0 || t_send(c, fd, req, n) < 0)
+		return -1;
+	t_read_reply(c, fd, case_timeout_ms(c), g);
+	t_close(c, fd);
+	return 0;
 }
 
-/* A capability probe's grant: 90, also with the VN=4 some servers send (B1). A
- * server that answers a BIND or a 4a CONNECT that way does the command; its
- * cases then run and the VN is reported where it is judged, instead of every
- * case of the command being skipped as "not supported" (as the preflight
- * does for the CONNECT). */
+/* After a probe: is the target still there? When the probe killed it, the
+ * finding names the probe and what became of the target, the reproducer
+ * keeps its bytes, and the target is brought back if it can be. Returns 1
+ * when it is alive (again), 0 when it stays dead. */
+static int survived(struct ctx *c, const char *probe, unsigned need, int *killed)
+{
+	struct runner *r = c->r;
+	char why[256];
+	if (target_alive(r, why, sizeof(why)))
+		return 1;
+	*killed = 1;
+	note(c, "the target died after the %s", probe);
+	struct result *res = c->res;
+	target_record_death(r, res, why);
+	size_t k = strlen(res->actual);
+	snprintf(res->actual + k, sizeof(res->actual) - k, "%sthe %s killed the target: %s",
+	         k ? "; " : "", probe, res->target_exit);
+	target_save_reproducer(r, c->cs, res);
+	target_note_death(r);
+	char text[200];
+	snprintf(text, sizeof(text), "the %s killed the target (preflight/capabilities)", probe);
+	lack(r, need, "%s", text);
+	return target_bring_back(r, why, sizeof(why));
+}
+
+/* Does the target serve two clients at once? A granted CONNECT is held open
+ * (its relay idle); a second CONNECT must be answered meanwhile. When it is
+ * answered only once the first closes, the target serves one client at a
+ * time: the cases then run one at a time, so that each judges what it is
+ * about, and robust/stall/not-blocking reports it. */
+static int serves_one_at_a_time(struct ctx *c, const uint8_t *req, size_t n)
+{
+	struct got g;
+	int a = t_connect(c);
+	if (a < 0 || t_send(c, a, req, n) < 0)
+		return 0;
+	t_read_reply(c, a, case_timeout_ms(c), &g);
+	if (g.kind != GOT_REPLY || g.rep.cd != S4_REP_GRANTED)
+		return 0;
+	int b = t_connect(c);
+	if (b < 0 || t_send(c, b, req, n) < 0)
+		return 0;
+	t_read_reply(c, b, case_timeout_ms(c), &g);
+	if (g.kind != GOT_TIMEOUT || g.n > 0)
+		return 0; /* answered (or refused) while the first was open */
+	note(c, "no answer to a second client while the first is open: closing the first");
+	t_close(c, a);
+	t_read_reply(c, b, case_timeout_ms(c), &g);
+	return g.kind == GOT_REPLY && g.rep.cd == S4_REP_GRANTED;
+}
+
 static int probe_granted(const struct got *g)
 {
 	return (g->kind == GOT_REPLY || (g->kind == GOT_BAD_VN && g->rep.vn == S4_VN_REQUEST)) &&
 	       g->rep.cd == S4_REP_GRANTED;
 }
 
-static void detect(struct runner *r)
+enum verdict runner_detect(struct ctx *c)
 {
+	struct runner *r = c->r;
 	uint8_t req[S4_REQUEST_MAX];
 	struct got g;
 	char ip[16], what[128];
 	struct in_addr a = {.s_addr = htonl(r->dest_ip)};
 	inet_ntop(AF_INET, &a, ip, sizeof(ip));
 	const char *u = r->o.user;
+	int killed = 0, killed_4a = 0;
 
+	/* Run again (after a death), detection starts afresh. */
+	r->have &= ~(NEED_4A | NEED_BIND | NEED_NO_4A);
 	if (r->o.features != NULL) {
-		r->have &= ~(NEED_4A | NEED_BIND);
 		if (strstr(r->o.features, "4a") != NULL)
 			r->have |= NEED_4A;
 		if (strstr(r->o.features, "bind") != NULL)
@@ -202,29 +253,43 @@ static void detect(struct runner *r)
 		/* 4a: an IP literal as the name (S4A-14), so no resolver is involved. */
 		size_t n = req_build(req, sizeof(req), S4_CMD_CONNECT, r->echo_port, 1, u,
 		                     strlen(u), ip, strlen(ip));
-		int has = probe_request(r, req, n, &g) == 0 && probe_granted(&g);
-		if (!has && r->dest_name[0] != '\0') {
+		int has = probe_request(c, req, n, &g) == 0 && probe_granted(&g);
+		got_str(&g, what, sizeof(what));
+		if (!survived(c, "SOCKS4a detection probe", NEED_4A | NEED_NO_4A, &killed))
+			return V_FAIL;
+		if (!has && !killed && r->dest_name[0] != '\0') {
 			/* A 4a server that refuses IP literals breaks S4A-14, which its
 			 * cases then report; with a name it still shows that it does 4a. */
 			n = req_build(req, sizeof(req), S4_CMD_CONNECT, r->echo_port, 1, u,
 			              strlen(u), r->dest_name, strlen(r->dest_name));
-			has = probe_request(r, req, n, &g) == 0 && probe_granted(&g);
+			has = probe_request(c, req, n, &g) == 0 && probe_granted(&g);
+			got_str(&g, what, sizeof(what));
+			if (!survived(c, "SOCKS4a detection probe (a name)", NEED_4A | NEED_NO_4A,
+			              &killed))
+				return V_FAIL;
 		}
-		if (has)
+		if (has && !killed)
 			r->have |= NEED_4A;
-		else
-			lack(r, NEED_4A, "target does not do SOCKS4a (a 4a CONNECT got %s)",
-			     got_str(&g, what, sizeof(what)));
+		else if (!killed)
+			lack(r, NEED_4A, "target does not do SOCKS4a (a 4a CONNECT got %s)", what);
 
+		killed_4a = killed;
 		n = req_build(req, sizeof(req), S4_CMD_BIND, r->echo_port, r->dest_ip, u, strlen(u),
 		              NULL, 0);
-		if (probe_request(r, req, n, &g) == 0 && probe_granted(&g))
+		has = probe_request(c, req, n, &g) == 0 && probe_granted(&g);
+		got_str(&g, what, sizeof(what));
+		killed = 0;
+		if (!survived(c, "BIND detection probe", NEED_BIND, &killed))
+			return V_FAIL;
+		if (has && !killed)
 			r->have |= NEED_BIND;
-		else
-			lack(r, NEED_BIND, "target does not do BIND (a BIND got %s)",
-			     got_str(&g, what, sizeof(what)));
+		else if (!killed)
+			lack(r, NEED_BIND, "target does not do BIND (a BIND got %s)", what);
+		killed |= killed_4a;
 	}
-	if (!(r->have & NEED_4A))
+	if (killed_4a)
+		; /* neither 4a/ case runs: the SOCKS4a probe killed the target */
+	else if (!(r->have & NEED_4A))
 		r->have |= NEED_NO_4A;
 	else
 		lack(r, NEED_NO_4A, "%s", "target does SOCKS4a");
@@ -241,7 +306,7 @@ static void detect(struct runner *r)
 			pthread_mutex_lock(&r->mu);
 			int before = r->ident_queries;
 			pthread_mutex_unlock(&r->mu);
-			probe_request(r, req, n, &g);
+			probe_request(c, req, n, &g);
 			pthread_mutex_lock(&r->mu);
 			if (r->ident_queries > before)
 				r->have |= NEED_IDENTD;
@@ -292,9 +357,19 @@ static void detect(struct runner *r)
 	} else {
 		lack(r, NEED_ALT_SOURCE, "%s", "no second local address (--alt-source ADDR)");
 	}
-}
 
-/* ---- running cases ---------------------------------------------------------- */
+	if (!r->in_process) {
+		size_t n = req_build(req, sizeof(req), S4_CMD_CONNECT, r->echo_port, r->dest_ip, u,
+		                     strlen(u), NULL, 0);
+		r->serial = serves_one_at_a_time(c, req, n);
+	}
+	if (killed)
+		return V_FAIL; /* Actual names the probe that killed the target */
+	return pass(c, "SOCKS4a: %s; BIND: %s; identd: %s%s", r->have & NEED_4A ? "yes" : "no",
+	            r->have & NEED_BIND ? "yes" : "no", r->have & NEED_IDENTD ? "yes" : "no",
+	            r->serial ? "; serves one client at a time (the cases run one at a time)"
+	                      : "");
+}
 
 void runner_mark_not_socks4(struct runner *r, const char *why)
 {
@@ -304,102 +379,17 @@ void runner_mark_not_socks4(struct runner *r, const char *why)
 	pthread_mutex_unlock(&r->mu);
 }
 
-static const char *missing_reason(struct runner *r, unsigned missing)
+int runner_set_target(struct runner *r, const char *hostport, char *err, size_t errlen)
 {
-	for (int bit = 0; bit < 16; bit++)
-		if (missing & (1u << bit))
-			return r->lacks[bit][0] ? r->lacks[bit] : "capability missing";
-	return "capability missing";
-}
-
-static void run_one(struct runner *r, size_t i)
-{
-	const struct s4case *cs = r->cases[i];
-	struct result *res = &r->results[i];
-	unsigned missing = cs->needs & ~r->have;
-	enum verdict v;
-	struct ctx c;
-
-	ctx_init(&c, r, cs, res);
-	pthread_mutex_lock(&r->mu);
-	int dead = r->dead, not4 = r->not_socks4 && strncmp(cs->id, "preflight/", 10) != 0;
-	pthread_mutex_unlock(&r->mu);
-	if (not4) {
-		v = skip(&c, "not a SOCKS4 server: %s", r->not_socks4_why);
-	} else if (dead) {
-		v = skip(&c, "the target stopped serving after %s", r->dead_after);
-	} else if (missing) {
-		v = skip(&c, "%s", missing_reason(r, missing));
-	} else {
-		if (cs->expect != NULL)
-			expect(&c, "%s", cs->expect);
-		v = cs->run(&c);
+	const char *was = r->o.target;
+	r->o.target = hostport;
+	int rc = resolve_target(r, err, errlen);
+	r->o.target = was;
+	if (rc == 0 && r->proc != NULL) {
+		size_t k = strlen(r->target_text);
+		snprintf(r->target_text + k, sizeof(r->target_text) - k, " (--exec)");
 	}
-	ctx_finish(&c);
-
-	/* After hostile input, and after any failure, make sure the target still
-	 * serves: a dead or hung target is then reported once, and the cases
-	 * not yet run are skipped instead of failing one by one. */
-	if ((v == V_FAIL || (v != V_SKIP && (cs->flags & F_DESTRUCTIVE))) && !dead) {
-		char why[256];
-		if (health_check(r, why, sizeof(why)) < 0) {
-			poll(NULL, 0, 200);
-			if (health_check(r, why, sizeof(why)) < 0) {
-				pthread_mutex_lock(&r->mu);
-				if (!r->dead) {
-					r->dead = 1;
-					snprintf(r->dead_after, sizeof(r->dead_after), "%s",
-					         cs->id);
-				}
-				pthread_mutex_unlock(&r->mu);
-				size_t k = strlen(res->actual);
-				snprintf(res->actual + k, sizeof(res->actual) - k,
-				         "%safterwards the target no longer grants a valid CONNECT "
-				         "(%s)",
-				         k ? "; " : "", why);
-				v = V_FAIL;
-				pthread_mutex_lock(&r->mu);
-				pthread_cond_broadcast(&r->cv);
-				pthread_mutex_unlock(&r->mu);
-			}
-		}
-	}
-	if (v == V_PASS && cs->level == LEVEL_INFO)
-		v = V_INFO;
-
-	pthread_mutex_lock(&r->mu);
-	res->v = v;
-	res->done = 1;
-	pthread_cond_broadcast(&r->cv);
-	pthread_mutex_unlock(&r->mu);
-}
-
-struct slow_arg {
-	struct runner *r;
-	size_t i;
-};
-
-static void *slow_main(void *arg)
-{
-	struct slow_arg *sa = arg;
-	run_one(sa->r, sa->i);
-	return NULL;
-}
-
-static void *worker_main(void *arg)
-{
-	struct runner *r = arg;
-	for (;;) {
-		pthread_mutex_lock(&r->mu);
-		size_t i = r->next_case;
-		while (i < r->ncases && (r->cases[i]->flags & F_SLOW))
-			i++;
-		r->next_case = i + 1;
-		pthread_mutex_unlock(&r->mu);
-		if (i >= r->ncases)
-			return NULL;
-		run_one(r, i);
-	}
+	return rc;
 }
 
 int runner_setup(struct runner *r, char *err, size_t errlen)
@@ -408,8 +398,17 @@ int runner_setup(struct runner *r, char *err, size_t errlen)
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_cond_init(&r->cv, NULL);
 
+	if (r->o.exec_cmd != NULL) {
+		/* The runner runs the target: started here, restarted when it dies,
+		 * stopped at teardown. */
+		r->proc = tp_start(r->o.exec_cmd, NULL, err, errlen);
+		if (r->proc == NULL)
+			return -1;
+		snprintf(r->exec_addr, sizeof(r->exec_addr), "%s", tp_addr(r->proc));
+		r->o.target = r->exec_addr;
+	}
 	if (r->o.target != NULL) {
-		if (resolve_target(r, err, errlen) < 0 ||
+		if (runner_set_target(r, r->o.target, err, errlen) < 0 ||
 		    probe_target(r, &local_ip, err, errlen) < 0)
 			return -1;
 	}
@@ -466,6 +465,8 @@ void runner_teardown(struct runner *r)
 		s4srv_stop(r->server, 0);
 	r->server = NULL;
 	harness_stop(r);
+	tp_stop(r->proc);
+	r->proc = NULL;
 }
 
 int runner_run(struct runner *r, void (*on_result)(struct runner *, size_t, void *), void *arg,
@@ -473,55 +474,23 @@ int runner_run(struct runner *r, void (*on_result)(struct runner *, size_t, void
 {
 	if (runner_setup(r, err, errlen) < 0)
 		return -1;
-	detect(r);
-
 	r->results = calloc(r->ncases, sizeof(*r->results));
-	for (size_t i = 0; i < r->ncases; i++)
-		r->results[i].trace = calloc(TRACE_MAX, sizeof(struct trace_ev));
-
-	/* The preflight cases come first, alone: they decide whether the rest
-	 * can run at all. */
-	size_t first = 0;
-	while (first < r->ncases && strncmp(r->cases[first]->id, "preflight/", 10) == 0)
-		run_one(r, first++);
-	r->next_case = first;
-
-	pthread_t slow[64];
-	struct slow_arg sargs[64];
-	size_t nslow = 0;
-	for (size_t i = first; i < r->ncases; i++) {
-		if ((r->cases[i]->flags & F_SLOW) && nslow < 64) {
-			sargs[nslow] = (struct slow_arg){r, i};
-			pthread_create(&slow[nslow], NULL, slow_main, &sargs[nslow]);
-			nslow++;
-		}
-	}
-	int jobs = r->o.jobs > 0 ? r->o.jobs : 1;
-	pthread_t workers[64];
-	for (int k = 0; k < jobs && k < 64; k++)
-		pthread_create(&workers[k], NULL, worker_main, r);
-
 	for (size_t i = 0; i < r->ncases; i++) {
-		pthread_mutex_lock(&r->mu);
-		while (!r->results[i].done)
-			pthread_cond_wait(&r->cv, &r->mu);
-		pthread_mutex_unlock(&r->mu);
-		if (on_result != NULL)
-			on_result(r, i, arg);
+		r->results[i].trace = calloc(TRACE_MAX, sizeof(struct trace_ev));
+		r->results[i].exit_code = r->results[i].exit_signal = -1;
 	}
-	for (int k = 0; k < jobs && k < 64; k++)
-		pthread_join(workers[k], NULL);
-	for (size_t k = 0; k < nslow; k++)
-		pthread_join(slow[k], NULL);
-
+	schedule_run(r, on_result, arg);
 	runner_teardown(r);
 	return 0;
 }
 
 void runner_free(struct runner *r)
 {
-	for (size_t i = 0; r->results != NULL && i < r->ncases; i++)
-		free(r->results[i].trace);
+	for (size_t i = 0; r->results != NULL && i < r->ncases; i++) {
+		struct trace_ev *trace = r->results[i].trace;
+		result_reset(&r->results[i]);
+		free(trace);
+	}
 	free(r->results);
 	r->results = NULL;
 	pthread_cond_destroy(&r->cv);

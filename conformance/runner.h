@@ -20,6 +20,7 @@
 
 struct runner_opts {
 	const char *target;      /* "HOST:PORT", or NULL for the in-process server */
+	const char *exec_cmd;    /* --exec: the command that runs the target */
 	const char *dest_addr;   /* where the target reaches our services (IPv4) */
 	const char *alt_source;  /* a second local address for BIND peers */
 	const char *dest_name;   /* a name the target resolves to dest_addr */
@@ -30,6 +31,8 @@ struct runner_opts {
 	const char *user;        /* the USERID of ordinary cases */
 	int identd_port;         /* our scripted identd's port (113 for external targets) */
 	int jobs;
+	int repeat;              /* --repeat N: failed cases run again alone N times */
+	const char *crash_dir;   /* where reproducers go */
 	int timeout_ms;
 	int stall_wait_ms;
 	int timer_wait_ms;
@@ -55,6 +58,18 @@ struct ident_script {
 	char query[128]; /* the query line received */
 };
 
+#define SENT_MAX (64 * 1024) /* bytes kept per connection for a reproducer */
+#define SENT_CONNS 8          /* connections kept per case */
+#define TARGET_LOG_MAX 16384  /* target output kept per case */
+
+/* The bytes a case sent on one connection to the target (for reproducers). */
+struct sent_log {
+	char who[16];
+	uint8_t *bytes; /* malloc'd, at most SENT_MAX */
+	size_t len, cap;
+	int truncated;
+};
+
 struct result {
 	enum verdict v;
 	char expected[512];
@@ -63,6 +78,21 @@ struct result {
 	struct trace_ev *trace;
 	size_t ntrace, dropped;
 	int done;
+	/* scheduling */
+	int running;
+	int suspect; /* in flight when the target died: judged again alone */
+	int64_t start_ms;
+	uint64_t log_mark; /* the target's output offset when the case began */
+	/* the target died during this case (the culprit) */
+	char target_exit[256]; /* "" or "killed by signal 11 (SIGSEGV)", "stopped serving" */
+	int exit_code, exit_signal; /* -1 when not known */
+	char *target_log;           /* malloc'd, bounded: what the target printed */
+	char reproducer[512];       /* path of the saved bytes, "" for none */
+	char replay[1024];          /* the socks4-client --raw line */
+	/* --repeat: runs and failures of a failed case */
+	int runs, failures;
+	struct sent_log sent[SENT_CONNS];
+	size_t nsent;
 };
 
 /* An echo listener: the shared destination, and the one on --deny-port. */
@@ -105,10 +135,20 @@ struct runner {
 	size_t next_case; /* scheduling cursor for fast cases */
 	int dead;         /* the target stopped serving */
 	char dead_after[96];
+	int serial;       /* the target serves one client at a time */
+	int dying;        /* a death is being handled: no case starts */
+	int exclusive;    /* a case runs alone */
+	int fast_inflight, slow_inflight;
+	int live_threads; /* workers and slow-case threads not yet finished */
+	int64_t dead_at_ms;
 	int not_socks4; /* preflight found no SOCKS4 server */
 	char not_socks4_why[256];
 
 	int64_t elapsed_ms; /* the whole run */
+
+	struct target_proc *proc; /* --exec: the target's process (supervisor.c) */
+	char exec_addr[NET_ADDRSTR_MAX];
+	int deaths;
 
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -129,6 +169,8 @@ struct ctx {
 	uint16_t script_ports[CTX_FDS]; /* identd scripts this case made */
 	int nscripts;
 	int trouble;     /* runner_trouble() was called: the verdict is a SKIP */
+	struct sent_log sent[SENT_CONNS];
+	size_t nsent;
 	void *allocs[8]; /* t_alloc() */
 	int nallocs;
 };
@@ -148,8 +190,40 @@ void harness_stop(struct runner *r);
 void ctx_init(struct ctx *c, struct runner *r, const struct s4case *cs, struct result *res);
 void ctx_finish(struct ctx *c);
 void scratch_init(struct scratch *s, struct runner *r, const char *id);
+void scratch_finish(struct scratch *s);
+/* Frees what a result holds and clears it for another run (keeps the trace
+ * buffer, the --repeat counts and the suspect mark). */
+void result_reset(struct result *res);
 /* A CONNECT to the echo service and a round trip: 0 when the target serves. */
 int health_check(struct runner *r, char *why, size_t whylen);
+
+/* schedule.c: running the selected cases: the preflight alone, hostile
+ * cases alone, the rest on -j workers and slow cases beside them; a target
+ * that dies is brought back (or waited for) and the cases in flight are run
+ * again alone to name the one that killed it; --repeat. */
+int schedule_run(struct runner *r, void (*on_result)(struct runner *, size_t, void *),
+                 void *arg);
+
+/* target.c: the target under test: a remote address, or a process the
+ * runner runs (--exec) and restarts. */
+/* 1 while the target's process runs (always 1 for a remote target). */
+int target_process_alive(struct runner *r);
+/* Does the target still grant a valid CONNECT? 1 yes, 0 no (why says how it
+ * is gone: "killed by signal 11 (SIGSEGV)", "connection refused", ...). */
+int target_alive(struct runner *r, char *why, size_t whylen);
+/* Where the target's output stands (0 for a remote target). */
+uint64_t target_log_mark(struct runner *r);
+/* Fills res's target_exit, exit_code, exit_signal and target_log (since
+ * res->log_mark) for a death found as `how`. */
+void target_record_death(struct runner *r, struct result *res, const char *how);
+/* Writes the bytes res's case sent to r->o.crash_dir and the socks4-client
+ * --raw line that replays them (res->reproducer, res->replay). */
+void target_save_reproducer(struct runner *r, const struct s4case *cs, struct result *res);
+/* Counts a death (for the restart bound). */
+void target_note_death(struct runner *r);
+/* Restarts the target (--exec) or waits for it to answer again: 1 when it
+ * grants a valid CONNECT again, 0 otherwise (why says so). */
+int target_bring_back(struct runner *r, char *why, size_t whylen);
 
 /* runner.c */
 /* Reaches the target (or starts the built-in one) and starts the services;
@@ -161,6 +235,8 @@ void runner_teardown(struct runner *r);
 int runner_run(struct runner *r, void (*on_result)(struct runner *, size_t, void *), void *arg,
                char *err, size_t errlen);
 void runner_free(struct runner *r);
+/* Points the run at another address of the same target (after a restart). */
+int runner_set_target(struct runner *r, const char *hostport, char *err, size_t errlen);
 void runner_mark_not_socks4(struct runner *r, const char *why);
 /* Every case of every table, in catalogue order; returns the count (the
  * first cap are stored). */

@@ -21,7 +21,7 @@
 #include "socks4.h"
 
 enum level { LEVEL_MUST, LEVEL_SHOULD, LEVEL_INFO };
-enum verdict { V_PASS, V_FAIL, V_SKIP, V_INFO };
+enum verdict { V_PASS, V_FAIL, V_SKIP, V_INFO, V_FLAKY };
 
 /* Capabilities a case may need; a missing one makes it SKIP, never FAIL. */
 enum {
@@ -63,6 +63,13 @@ struct case_table {
 };
 extern const struct case_table cases_preflight, cases_connect, cases_reply, cases_request,
         cases_delivery, cases_relay, cases_bind, cases_socks4a, cases_ident, cases_robust;
+
+/* The preflight's second case: finds out what the target can do (SOCKS4a,
+ * BIND, identd, one client at a time) with probes, and FAILs naming the probe
+ * when one kills the target. */
+enum verdict runner_detect(struct ctx *c);
+/* The target serves one client at a time (found by the preflight). */
+int target_is_serial(struct ctx *c);
 
 /* ---- what the runner tells a case ------------------------------------ */
 
@@ -136,6 +143,8 @@ int t_send_bytewise(struct ctx *c, int fd, const void *buf, size_t n, int gap_ms
 void t_shutdown_write(struct ctx *c, int fd);
 /* Closes with a reset (SO_LINGER 0), traced. */
 void t_reset(struct ctx *c, int fd);
+/* An orderly close (close(2): FIN, when nothing is left unread), traced. */
+void t_close(struct ctx *c, int fd);
 
 /* Builds a request with lib/socks4 (the only encoder). host may be NULL.
  * Returns the length, 0 when it does not fit. */

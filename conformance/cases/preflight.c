@@ -48,6 +48,13 @@ static const struct s4case cases[] = {
         {"preflight/socks4-server", "S4-REPLY-1 S4-REPLY-2", LEVEL_MUST,
          "the target answers a SOCKS4 CONNECT with a SOCKS4 reply",
          "an 8-byte reply with a code of 90-93", 0, 0, socks4_server},
+        /* S4-ROBUST-4, S4A-9: what the target can do is found by asking it
+         * (a SOCKS4a CONNECT, a BIND, whether a second client is served while a
+         * first is open); no such request may kill it. */
+        {"preflight/capabilities", "S4-ROBUST-4 S4A-9", LEVEL_MUST,
+         "the target survives the capability probes (SOCKS4a, BIND, two clients)",
+         "each probe answered or refused; the target still serves after each", 0, 0,
+         runner_detect},
 };
 
 const struct case_table cases_preflight = {cases, sizeof(cases) / sizeof(cases[0])};

@@ -1,8 +1,10 @@
 /* cases/request.c - every request field with valid, boundary and malformed
  * values: VN, CD, DSTIP 0.0.0.0, USERID (empty, long, very long, high-bit
- * bytes, no NUL). USERID cases send application data in the same write as
- * the request: it must come back from the echo destination exactly, so a
- * server that stops reading USERID early (and relays the rest) is caught. */
+ * bytes, no NUL). After a granted USERID case the client sends application
+ * data: it must come back from the echo destination exactly, so a server that
+ * stops reading USERID early (and relays the rest) is caught. The data goes
+ * after the reply, not behind the request: data sent early is delivery/'s
+ * subject (S4-CONNECT-8), and a server that loses it fails there, not here. */
 #include <stdio.h>
 #include <string.h>
 
@@ -119,14 +121,13 @@ static enum verdict dstip_zero(struct ctx *c)
 	return expect_refusal(c, fd);
 }
 
-/* Sends a CONNECT to echo with this USERID and PAYLOAD in one write, with
- * identd (if the target asks) told to confirm the USERID. Returns the fd. */
-static int send_with_payload(struct ctx *c, const char *user, size_t ulen)
+/* Sends a CONNECT to echo with this USERID, with identd (if the target
+ * asks) told to confirm the USERID. Returns the fd. */
+static int send_userid(struct ctx *c, const char *user, size_t ulen)
 {
-	uint8_t req[8 + USERID_BIG + 1 + sizeof(PAYLOAD)];
+	uint8_t req[8 + USERID_BIG + 1];
 	size_t n = req_build(req, sizeof(req), S4_CMD_CONNECT, echo_port(c), dest_ip(c), user, ulen,
 	                     NULL, 0);
-	memcpy(req + n, PAYLOAD, strlen(PAYLOAD));
 	int fd = t_connect(c);
 	if (fd < 0)
 		return -1;
@@ -137,15 +138,18 @@ static int send_with_payload(struct ctx *c, const char *user, size_t ulen)
 		id[ulen] = '\0';
 		ident_script(c, fd, IDENT_ANS_USERID, id);
 	}
-	if (t_send(c, fd, req, n + strlen(PAYLOAD)) < 0)
+	if (t_send(c, fd, req, n) < 0)
 		return -1;
 	return fd;
 }
 
-/* The payload must come back exactly from the echo destination. */
+/* After the 90: the payload must come back exactly from the echo
+ * destination, with no USERID octet before it. */
 static enum verdict payload_back(struct ctx *c, int fd)
 {
 	uint8_t back[sizeof(PAYLOAD) - 1];
+	if (t_send(c, fd, PAYLOAD, strlen(PAYLOAD)) < 0)
+		return V_FAIL;
 	if (t_read_exact(c, fd, back, sizeof(back), case_timeout_ms(c)) < 0)
 		return V_FAIL;
 	if (memcmp(back, PAYLOAD, sizeof(back)) != 0)
@@ -158,8 +162,8 @@ static enum verdict payload_back(struct ctx *c, int fd)
 static enum verdict userid_ok(struct ctx *c, const char *user, size_t ulen)
 {
 	struct got g;
-	expect(c, "90, then the payload sent behind the request arrives intact");
-	int fd = send_with_payload(c, user, ulen);
+	expect(c, "90, then a payload sent after it comes back from the echo intact");
+	int fd = send_userid(c, user, ulen);
 	if (fd < 0 || expect_grant(c, fd, &g) != V_PASS)
 		return V_FAIL;
 	return payload_back(c, fd);
@@ -174,7 +178,7 @@ static enum verdict userid_big(struct ctx *c, size_t ulen)
 	char what[128];
 	memset(user, 'u', ulen);
 	expect(c, "91 then close, or close, or 90 with the payload intact; never a hang");
-	int fd = send_with_payload(c, user, ulen);
+	int fd = send_userid(c, user, ulen);
 	if (fd < 0)
 		return V_FAIL;
 	t_read_reply(c, fd, case_timeout_ms(c), &g);
