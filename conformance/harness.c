@@ -374,6 +374,58 @@ int t_send_bytewise(struct ctx *c, int fd, const void *buf, size_t n, int gap_ms
 	return 0;
 }
 
+#define FLOOD_SNDBUF 4096 /* the kernel doubles it */
+#define FLOOD_CHUNK 4096
+
+int t_flood(struct ctx *c, int fd, const void *prefix, size_t plen, uint8_t fill, size_t max,
+            int timeout_ms, size_t *pushed)
+{
+	uint8_t chunk[FLOOD_CHUNK];
+	int sndbuf = FLOOD_SNDBUF;
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	memset(chunk, fill, sizeof(chunk));
+	*pushed = 0;
+	int64_t quiet_until = net_deadline(timeout_ms);
+	int rc = -1;
+	while (*pushed < max) {
+		struct pollfd p = {.fd = fd, .events = POLLIN | POLLOUT};
+		int left = net_remaining_ms(quiet_until);
+		if (left == 0 || poll(&p, 1, left) <= 0)
+			break; /* nothing moved for timeout_ms */
+		if (p.revents & (POLLIN | POLLERR | POLLHUP)) {
+			rc = 1;
+			break;
+		}
+		const uint8_t *from = chunk;
+		size_t n = sizeof(chunk);
+		if (*pushed < plen) {
+			from = (const uint8_t *)prefix + *pushed;
+			n = plen - *pushed;
+		}
+		if (n > max - *pushed)
+			n = max - *pushed;
+		ssize_t k = send(fd, from, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (k < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (k < 0) {
+			rc = 1; /* reset: the target reacted */
+			break;
+		}
+		*pushed += (size_t)k;
+		quiet_until = net_deadline(timeout_ms);
+	}
+	if (*pushed >= max && rc < 0)
+		rc = 0;
+	char text[128];
+	snprintf(text, sizeof(text), "flood: %zu bytes sent (%zu prefix, then 0x%02x), %s", *pushed,
+	         plen, fill,
+	         rc == 1   ? "then the target reacted"
+	         : rc == 0 ? "all of them, no reaction"
+	                   : "then nothing moved");
+	trace_add(c, fd_name(c, fd), '>', NULL, 0, text);
+	return rc;
+}
+
 void t_shutdown_write(struct ctx *c, int fd)
 {
 	shutdown(fd, SHUT_WR);

@@ -139,6 +139,14 @@ int t_send(struct ctx *c, int fd, const void *buf, size_t n);
 int t_send_split(struct ctx *c, int fd, const void *buf, size_t n, const size_t *cuts, size_t ncuts,
                  int gap_ms);
 int t_send_bytewise(struct ctx *c, int fd, const void *buf, size_t n, int gap_ms);
+/* Sends prefix, then `fill` octets without end, as fast as the target takes
+ * them, until the target reacts (a byte, end of file or a reset is readable:
+ * returns 1), max octets are out with no reaction (returns 0), or nothing
+ * moves for timeout_ms (returns -1). *pushed counts what went out. Our send
+ * buffer is kept small, so what the target has read is at least *pushed minus
+ * its own receive buffer. */
+int t_flood(struct ctx *c, int fd, const void *prefix, size_t plen, uint8_t fill, size_t max,
+            int timeout_ms, size_t *pushed);
 /* shutdown(SHUT_WR), traced. */
 void t_shutdown_write(struct ctx *c, int fd);
 /* Closes with a reset (SO_LINGER 0), traced. */
