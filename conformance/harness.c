@@ -16,7 +16,6 @@
 #include "ident.h"
 #include "runner.h"
 
-#define SERVICE_MAX_CONNS 512 /* echo and identd connections at once */
 #define SERVICE_IDLE_MS 30000 /* an echo or identd peer silent this long is dropped */
 #define IDENT_HANG_MAX_MS 30000
 
@@ -817,9 +816,12 @@ static void *service_conn_main(void *arg)
 	struct service_conn *sc = arg;
 	struct runner *r = sc->r;
 	sc->serve(r, sc->fd);
+	pthread_mutex_lock(&r->mu);
+	for (int i = 0; i < SERVICE_MAX_CONNS; i++)
+		if (r->service_fds[i] == sc->fd)
+			r->service_fds[i] = -1;
 	close(sc->fd);
 	free(sc);
-	pthread_mutex_lock(&r->mu);
 	r->service_conns--;
 	pthread_cond_broadcast(&r->cv);
 	pthread_mutex_unlock(&r->mu);
@@ -842,8 +844,14 @@ static void accept_loop(struct runner *r, int lfd, void (*serve)(struct runner *
 		}
 		pthread_mutex_lock(&r->mu);
 		int room = r->service_conns < SERVICE_MAX_CONNS;
-		if (room)
+		if (room) {
 			r->service_conns++;
+			for (int i = 0; i < SERVICE_MAX_CONNS; i++)
+				if (r->service_fds[i] < 0) {
+					r->service_fds[i] = fd;
+					break;
+				}
+		}
 		pthread_mutex_unlock(&r->mu);
 		struct service_conn *sc = room ? malloc(sizeof(*sc)) : NULL;
 		pthread_t tid;
@@ -853,12 +861,14 @@ static void accept_loop(struct runner *r, int lfd, void (*serve)(struct runner *
 				continue;
 			free(sc);
 		}
-		close(fd);
-		if (room) {
-			pthread_mutex_lock(&r->mu);
+		pthread_mutex_lock(&r->mu);
+		for (int i = 0; i < SERVICE_MAX_CONNS; i++)
+			if (r->service_fds[i] == fd)
+				r->service_fds[i] = -1;
+		if (room)
 			r->service_conns--;
-			pthread_mutex_unlock(&r->mu);
-		}
+		pthread_mutex_unlock(&r->mu);
+		close(fd);
 	}
 	pthread_attr_destroy(&attr);
 }
@@ -1073,6 +1083,8 @@ int harness_start(struct runner *r, char *err, size_t errlen)
 	r->echo = (struct echo_service){r, -1, 0};
 	r->deny = (struct echo_service){r, -1, 0};
 	r->ident_lfd = -1;
+	for (int i = 0; i < SERVICE_MAX_CONNS; i++)
+		r->service_fds[i] = -1;
 	/* Every case needs the echo destination: without it there is no run. */
 	if (service_listen(ip, 0, 128, &r->echo.lfd, &r->echo_port, "the echo destination", err,
 	                   errlen) < 0)
@@ -1124,8 +1136,14 @@ void harness_stop(struct runner *r)
 		pthread_join(r->ident_tid, NULL);
 		close(r->ident_lfd);
 	}
-	/* Service connections end when their peers close, at the idle bound, or
-	 * (a hanging identd answer) when they see r->stopping. */
+	/* The run is over: service connections the target still holds open
+	 * are shut, so their threads end now rather than at the idle bound; a
+	 * hanging identd answer ends when it sees r->stopping. */
+	pthread_mutex_lock(&r->mu);
+	for (int i = 0; i < SERVICE_MAX_CONNS; i++)
+		if (r->service_fds[i] >= 0)
+			shutdown(r->service_fds[i], SHUT_RDWR);
+	pthread_mutex_unlock(&r->mu);
 	int64_t deadline = net_deadline(SERVICE_IDLE_MS);
 	pthread_mutex_lock(&r->mu);
 	while (r->service_conns > 0 && net_remaining_ms(deadline) > 0) {

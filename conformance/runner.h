@@ -17,6 +17,7 @@
 #define TRACE_BYTES 48 /* bytes shown per event */
 #define CTX_FDS 32     /* sockets one case may have open */
 #define IDENT_SCRIPTS 256
+#define SERVICE_MAX_CONNS 512 /* echo and identd connections at once */
 
 struct runner_opts {
 	const char *target;      /* "HOST:PORT", or NULL for the in-process server */
@@ -119,6 +120,7 @@ struct runner {
 	struct echo_service echo, deny;
 	uint16_t echo_port;
 	int service_conns; /* echo and identd connections alive */
+	int service_fds[SERVICE_MAX_CONNS]; /* their sockets (-1: free), shut at stop */
 
 	int ident_lfd;     /* -1: no identd */
 	int ident_queries; /* queries received, scripted or not */

@@ -309,12 +309,12 @@ static const struct s4case cases[] = {
          "when the destination resets, the client's connection ends",
          "the connection ends; a prefix of the bytes sent before may arrive (a reset may "
          "flush them)",
-         0, 0, destination_resets},
+         0, F_DESTRUCTIVE, destination_resets},
         {"relay/reset/client", "S4-CONNECT-7", LEVEL_MUST,
          "when the client resets, the destination's connection ends",
          "the connection ends; a prefix of the bytes sent before may arrive (a reset may "
          "flush them)",
-         0, 0, client_resets},
+         0, F_DESTRUCTIVE, client_resets},
 };
 
 const struct case_table cases_relay = {cases, sizeof(cases) / sizeof(cases[0])};

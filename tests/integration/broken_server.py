@@ -144,6 +144,9 @@ MISBEHAVIOURS = {
     "serial-accept": "one client at a time: the accept loop runs each session itself "
                      "(S4-ROBUST-3, B13)",
     "crash-on-client-reset": "a reset by the client kills the server (S4-ROBUST-4)",
+    "crash-on-long-userid": "a USERID over 255 octets kills the server (S4-ROBUST-1)",
+    "crash-on-4a": "a request to 0.0.0.x (the SOCKS4a marker) kills the server, before "
+                   "its hostname is read (S4A-9, S4-ROBUST-4)",
 }
 
 GRANTED, REJECTED, NO_IDENTD, IDENT_MISMATCH = 90, 91, 92, 93
@@ -268,7 +271,9 @@ class BrokenServer:
                  identd_port=113, identd_timeout=10.0, handshake_timeout=30.0,
                  bind_timeout=120.0, connect_timeout=15.0, resolve_timeout=5.0,
                  socks4a=True, identd_first=False, quiet_refusals=False, timer_reply=False,
-                 bind_any=False, misbehave=(), verbose=False, crash_exits=False):
+                 bind_any=False, misbehave=(), verbose=False, crash_exits=False,
+                 reply_delay=0.0, split_replies=False, reply_with_data=False,
+                 reset_refusals=False, reset_drops_queued=False):
         unknown = set(misbehave) - set(MISBEHAVIOURS)
         if unknown:
             raise ValueError(f"unknown misbehaviour(s): {', '.join(sorted(unknown))}")
@@ -285,6 +290,14 @@ class BrokenServer:
         self.timer_reply = timer_reply        # BIND timer: 91 before the close
         self.bind_any = bind_any              # first BIND reply names 0.0.0.0
         self.crash_exits = crash_exits
+        # What TCP allows (each as correct as the default):
+        self.reply_delay = reply_delay            # a slow server: this long before a reply
+        self.split_replies = split_replies        # each reply in 8 writes (8 segments)
+        self.reply_with_data = reply_with_data    # 90 and the destination's first bytes
+        #                                           in one write (one segment)
+        self.reset_refusals = reset_refusals      # a reset, not a FIN, after a refusal
+        self.reset_drops_queued = reset_drops_queued  # a client's reset drops what it
+        #                                           sent just before (RFC 9293 3.10.7.3)
         self.lsock = socket.create_server((host, port), backlog=128)
         self.address = self.lsock.getsockname()[:2]
         self.port = self.address[1]
@@ -384,8 +397,18 @@ class BrokenServer:
         out = struct.pack("!BBH", vn, cd, port) + ip
         if "reply-7-bytes" in self.mis:
             out = out[:7]
+        if self.reply_delay:
+            time.sleep(self.reply_delay)
         try:
-            sock.sendall(out)
+            if self.split_replies:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                for i in range(len(out)):
+                    sock.sendall(out[i:i + 1])
+                    time.sleep(0.005)
+            elif self.reply_with_data and kind == "grant" and cd == GRANTED:
+                self._session.pending_reply = out  # sent with the destination's first bytes
+            else:
+                sock.sendall(out)
         except OSError as e:
             self.client_reset(e)
             raise ClientGone(f"reply: {e}")
@@ -406,6 +429,8 @@ class BrokenServer:
                       "no-close-after-93" in self.mis))
         if keep_open:
             drain(sock, KEEP_OPEN_SECONDS, limit=1 << 30)
+        elif self.reset_refusals:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         else:
             shutdown_quietly(sock, socket.SHUT_WR)
             drain(sock, DRAIN_SECONDS)
@@ -430,6 +455,8 @@ class BrokenServer:
         userid = self.read_userid(stream, deadline)
         host = None
         if is_4a_marker(ip, self.mis):
+            if "crash-on-4a" in self.mis:
+                raise Crash("0.0.0.x: a hostname read into a NULL buffer")
             if not self.socks4a:  # S4A-9: plain SOCKS4 refuses 0.0.0.x at once
                 raise Refused(REJECTED, "no-4a", "0.0.0.x without SOCKS4a")
             host = self.read_hostname(stream, deadline)
@@ -460,6 +487,8 @@ class BrokenServer:
             out.append(b)
             if len(out) == 127 and "userid-truncate-127" in self.mis:
                 return bytes(out)  # CSTC's NAMELEN 128: the rest stays in the stream
+            if len(out) > USERID_MAX and "crash-on-long-userid" in self.mis:
+                raise Crash("USERID overflowed a 256-octet buffer")
             if len(out) > USERID_MAX and "no-userid-limit" not in self.mis:
                 raise Refused(REJECTED, "limit", "USERID over 255 octets")
 
@@ -487,6 +516,8 @@ class BrokenServer:
         userid, _, rest = rest.partition(b"\0")
         host = None
         if is_4a_marker(ip, self.mis):
+            if "crash-on-4a" in self.mis:
+                raise Crash("0.0.0.x: a hostname read into a NULL buffer")
             if not self.socks4a:
                 raise Refused(REJECTED, "no-4a", "0.0.0.x without SOCKS4a")
             host, _, rest = rest.partition(b"\0")
@@ -657,6 +688,14 @@ class BrokenServer:
         early = stream.rest()
         if "drop-early-data" in self.mis:
             early = b""
+        pending = getattr(self._session, "pending_reply", None)
+        if pending is not None:
+            self._session.pending_reply = None
+            # The 90 goes out in one write with what the destination says within
+            # 50 ms (a banner), or alone.
+            ready, _, _ = select.select([dst], [], [], 0.05)
+            first = dst.recv(65536) if ready else b""
+            conn.sendall(pending + first)
         self.relay(conn, dst, early)
 
     def do_bind(self, conn, stream, req):
@@ -795,6 +834,16 @@ class BrokenServer:
                 if not data:
                     ended = "eof"
                     break
+                if way == "up" and self.reset_drops_queued:
+                    # A reset right behind these bytes: they are dropped with it.
+                    time.sleep(0.02)
+                    try:
+                        src.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+                    except BlockingIOError:
+                        pass
+                    except OSError as e:
+                        self.client_reset(e)
+                        raise
                 if way == "up":
                     state["client_spoke"].set()
                 if way == "down" and "relay-iac-double" in self.mis:
@@ -875,6 +924,16 @@ def parse_args(argv):
                    help="91 before closing when the BIND timer runs out")
     p.add_argument("--bind-any", action="store_true",
                    help="the first BIND reply names 0.0.0.0 (S4-BIND-6)")
+    p.add_argument("--reply-delay", type=float, default=0.0, metavar="S",
+                   help="wait S seconds before every reply (a slow server)")
+    p.add_argument("--split-replies", action="store_true",
+                   help="send each reply in 8 writes, one octet per segment")
+    p.add_argument("--reply-with-data", action="store_true",
+                   help="send a CONNECT's 90 in one write with the destination's first bytes")
+    p.add_argument("--reset-refusals", action="store_true",
+                   help="close with a reset (not a FIN) after a refusal")
+    p.add_argument("--reset-drops-queued", action="store_true",
+                   help="a client's reset drops the bytes it sent just before")
     p.add_argument("--misbehave", action="append", default=[], metavar="NAME",
                    help="add one defect (see --list-misbehaviours)")
     p.add_argument("--list-misbehaviours", action="store_true")
@@ -898,7 +957,11 @@ def main(argv=None):
                            resolve_timeout=a.resolve_timeout, socks4a=not a.no_4a,
                            identd_first=a.identd_first, quiet_refusals=a.quiet_refusals,
                            timer_reply=a.timer_reply, bind_any=a.bind_any,
-                           misbehave=a.misbehave, verbose=a.verbose, crash_exits=True)
+                           misbehave=a.misbehave, verbose=a.verbose, crash_exits=True,
+                           reply_delay=a.reply_delay, split_replies=a.split_replies,
+                           reply_with_data=a.reply_with_data,
+                           reset_refusals=a.reset_refusals,
+                           reset_drops_queued=a.reset_drops_queued)
     except (ValueError, OSError) as e:
         print(f"broken-server: {e}", file=sys.stderr)
         return 2
