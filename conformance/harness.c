@@ -283,6 +283,8 @@ int t_connect(struct ctx *c)
 static void record_sent(struct ctx *c, const char *who, const void *buf, size_t n)
 {
 	struct sent_log *l = NULL;
+	if (n == 0)
+		return;
 	for (size_t i = 0; i < c->nsent; i++)
 		if (strcmp(c->sent[i].who, who) == 0)
 			l = &c->sent[i];

@@ -27,6 +27,14 @@ static const char usage_text[] =
         "\n"
         "Target and environment:\n"
         "  --target HOST:PORT   the server to test (repeatable: a side-by-side matrix)\n"
+        "  --exec 'CMD'         run the server to test: CMD goes to sh -c with {port} (a free\n"
+        "                       loopback port) and {addr} (127.0.0.1:{port}) filled in; the\n"
+        "                       runner waits until it listens, restarts it when it dies, runs\n"
+        "                       the cases that were in flight again alone to name the one that\n"
+        "                       killed it, and attaches what it printed (repeatable, mixes\n"
+        "                       with --target in a matrix)\n"
+        "  --crash-dir DIR      where the bytes that killed a target are saved (default\n"
+        "                       socks4-test-crashes)\n"
         "  --dest-addr ADDR     IPv4 address of this host the target can reach; the runner's\n"
         "                       destinations, BIND peers and identd live there (default: this\n"
         "                       host's address on the connection to the target)\n"
@@ -45,6 +53,8 @@ static const char usage_text[] =
         "Running:\n"
         "  --list               print the selected cases (id, level, title) and exit\n"
         "  --strict             SHOULD failures fail the run too\n"
+        "  --repeat N           run every failed case again alone N times; one whose verdict\n"
+        "                       changes is FLAKY (a failure, reported apart)\n"
         "  -j N                 cases in parallel (default 4)\n"
         "  --timeout S          seconds for each reply or close a case waits for (default 5)\n"
         "  --stall-wait S       seconds the target may take to drop a stalled client\n"
@@ -120,6 +130,9 @@ enum {
 	OPT_FUZZ,
 	OPT_SEED,
 	OPT_FUZZ_FROM,
+	OPT_EXEC,
+	OPT_REPEAT,
+	OPT_CRASH_DIR,
 };
 
 static const struct option options[] = {
@@ -148,6 +161,9 @@ static const struct option options[] = {
         {"fuzz", required_argument, NULL, OPT_FUZZ},
         {"seed", required_argument, NULL, OPT_SEED},
         {"fuzz-from", required_argument, NULL, OPT_FUZZ_FROM},
+        {"exec", required_argument, NULL, OPT_EXEC},
+        {"repeat", required_argument, NULL, OPT_REPEAT},
+        {"crash-dir", required_argument, NULL, OPT_CRASH_DIR},
         {NULL, 0, NULL, 0},
 };
 
@@ -199,7 +215,7 @@ static int fuzz_main(const struct runner_opts *o, const char *target, long n, lo
 	r.o = *o;
 	r.o.target = target;
 	if (r.o.identd_port < 0)
-		r.o.identd_port = target != NULL ? 113 : 0;
+		r.o.identd_port = target != NULL || r.o.exec_cmd != NULL ? 113 : 0;
 	signal(SIGPIPE, SIG_IGN);
 	if (runner_setup(&r, err, sizeof(err)) < 0) {
 		fprintf(stderr, PROG ": %s\n", err);
@@ -230,6 +246,7 @@ int main(int argc, char **argv)
 	                        .timer_wait_ms = -1,
 	                        .relay_bytes = 1 << 20};
 	const char *targets[MAX_TARGETS];
+	int is_exec[MAX_TARGETS];
 	size_t ntargets = 0;
 	int list = 0;
 	enum format fmt = FMT_HUMAN;
@@ -242,9 +259,17 @@ int main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "j:vh", options, NULL)) != -1) {
 		switch (opt) {
 		case OPT_TARGET:
+		case OPT_EXEC:
 			if (ntargets == MAX_TARGETS)
-				usage_error("at most 8 targets; not", optarg);
+				usage_error("at most 8 targets (--target and --exec); not", optarg);
+			is_exec[ntargets] = opt == OPT_EXEC;
 			targets[ntargets++] = optarg;
+			break;
+		case OPT_REPEAT:
+			o.repeat = (int)number(optarg, 0, 100);
+			break;
+		case OPT_CRASH_DIR:
+			o.crash_dir = optarg;
 			break;
 		case OPT_DEST:
 			o.dest_addr = optarg;
@@ -330,7 +355,9 @@ int main(int argc, char **argv)
 	if (fuzz_n > 0) {
 		if (ntargets > 1)
 			usage_error("--fuzz takes one target, not", targets[1]);
-		return fuzz_main(&o, ntargets ? targets[0] : NULL, fuzz_n, fuzz_from,
+		if (ntargets == 1 && is_exec[0])
+			o.exec_cmd = targets[0];
+		return fuzz_main(&o, ntargets && !is_exec[0] ? targets[0] : NULL, fuzz_n, fuzz_from,
 		                 seed_given ? seed : (uint64_t)time(NULL));
 	}
 
@@ -374,10 +401,11 @@ int main(int argc, char **argv)
 	for (size_t t = 0; t < nruns; t++) {
 		struct runner *r = &runs[t];
 		r->o = o;
-		r->o.target = ntargets > 0 ? targets[t] : NULL;
+		r->o.target = ntargets > 0 && !is_exec[t] ? targets[t] : NULL;
+		r->o.exec_cmd = ntargets > 0 && is_exec[t] ? targets[t] : NULL;
 		if (r->o.identd_port < 0)
-			r->o.identd_port = r->o.target != NULL ? 113 : 0;
-		if (r->o.target != NULL) {
+			r->o.identd_port = r->o.target != NULL || r->o.exec_cmd != NULL ? 113 : 0;
+		if (r->o.target != NULL || r->o.exec_cmd != NULL) {
 			r->o.stall_wait_ms = o.stall_wait_ms >= 0 ? o.stall_wait_ms : 35000;
 			r->o.timer_wait_ms = o.timer_wait_ms >= 0 ? o.timer_wait_ms : 0;
 		} else {

@@ -18,3 +18,10 @@ demo: $(BUILD)/socks4-test
 .PHONY: docs
 docs: $(BUILD)/socks4-test
 	bash docs/gen-cases.sh $(BUILD)/socks4-test
+
+# The verdict-stability matrix of issue 10 (about 20 minutes): every variant of
+# the proof, 5 runs each at -j 1 and -j 8, idle and with a CPU hog.
+.PHONY: stability
+stability: $(ASAN_PROGRAMS)
+	S4KIT_BIN=$(abspath $(ASAN)) S4KIT_STABILITY_FULL=1 S4KIT_STABILITY_RUNS=5 $(SAN_ENV) \
+		$(PYTHON) -m pytest -q --timeout=3600 tests/integration/test_stability.py

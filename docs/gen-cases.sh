@@ -11,6 +11,54 @@ bin=${1:-build/socks4-test}
 	echo "Requirement ids are defined in ../shared/spec/REQUIREMENTS.md (quoted in"
 	echo "conformance/requirements.c). Levels: MUST fails the run, SHOULD fails it with"
 	echo "\`--strict\`, INFO reports an observation (and fails only on what the spec forbids)."
+	cat <<'RULES'
+
+## What every case accepts, and why
+
+A case fails only on what the spec forbids and TCP does not allow. These hold for
+every case below; the "accepts" column adds what the case itself allows.
+
+- **Segment boundaries anywhere.** Replies are read as a stream: a reply split into
+  eight writes, or a 90 in the same segment as the destination's first bytes, is the
+  same reply (TCP is a byte stream, RFC 9293 3.1). A case never reads past the 8
+  reply octets, so relayed bytes that came with the reply stay for the relay.
+- **A close may be a FIN or a reset.** After a refusal (91, 92, 93, or a close
+  instead of a reply) the target may close either way; a reset after the reply
+  octets arrived is a close (S4-CONNECT-5 asks for the close, not its kind).
+- **A reset may flush queued data** (RFC 9293 3.10.7.3). `relay/close/*` test an
+  orderly close (FIN, nothing left unread) and require every byte before it;
+  `relay/reset/*` reset, and require only that the other side's connection ends
+  (with, at most, a prefix of what was sent).
+- **Slow but bounded servers.** Every wait is `--timeout` (5 s) per reply or close;
+  a server 300 ms slow per reply passes everything (`tests/integration/
+  test_conformance_proof.py`, `tcp-allows:reply-delay`).
+- **Limits at 255.** A USERID or hostname of 256 octets or more may be refused (91 or
+  close) or served intact; 255 and below must be served (S4-ROBUST-1).
+- **Verdicts do not depend on the target's own timeouts.**
+  `robust/flood/userid` judges by how much USERID the target takes (1 MiB taken
+  without a refusal fails, even if the target closes at its handshake timeout);
+  `robust/stall/not-blocking` requires the new client to be served while the
+  stalled ones are still connected, or about as fast as alone.
+- **The runner's own side is never the target's fault.** A destination the runner
+  cannot open, an identd port another program holds (port 113 in use): the cases
+  that need it SKIP with the cause, or, when asked for explicitly (`--identd`,
+  `--deny-port`), the run stops with exit status 2 before any case. An ident case
+  whose connection's query never reached the runner's identd SKIPs
+  (`ident/query-format` is the case that reports a query that never came).
+- **One defect, its own cases.** Hostile cases (those that send malformed or
+  over-long input, or reset) run with no other case in flight and are followed by a
+  health check; when the target dies, the cases in flight are run again alone once
+  it is back (restarted under `--exec`), so the one that kills it is named and the
+  others keep their own verdicts. A target that serves one client at a time is
+  noticed by `preflight/capabilities`, reported by `robust/stall/not-blocking`, and
+  every other case then runs alone. Early data (bytes right behind the request) is
+  `delivery/`'s subject: the USERID cases send their data after the reply.
+- **Stable verdicts.** `--repeat N` runs every failed case again alone N times; a
+  case whose verdict changes is FLAKY (a failure, reported apart in every format).
+  `make stability` runs the whole suite many times against the reference server and
+  every `broken_server.py` variant, at -j 1 and -j 8, with and without a CPU hog,
+  and requires the same verdict every time.
+RULES
 	"$bin" --list -v | awk '
 		/^[0-9]+ cases$/ { total = $1; next }
 		/^ / { sub(/^ +requirements: /, ""); split($0, p, "; expects: ");

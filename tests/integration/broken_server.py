@@ -70,6 +70,8 @@ MISBEHAVIOURS = {
                            "request (S4-CONNECT-5)",
     "no-close-after-failure": "the connection stays open after the 91 for a failed "
                               "connect (S4-CONNECT-5)",
+    "alternate-no-close-after-deny": "every other denied request's connection stays open "
+                                     "after its 91: a flaky server (S4-CONNECT-5)",
     "dstport-little-endian": "DSTPORT is read little-endian (S4-REQ-5)",
     # the request
     "any-vn": "VN is not checked (S4-REQ-2, S4-REQ-7)",
@@ -143,6 +145,7 @@ MISBEHAVIOURS = {
     "no-handshake-timeout": "no time limit on the request (S4-ROBUST-3, B13)",
     "serial-accept": "one client at a time: the accept loop runs each session itself "
                      "(S4-ROBUST-3, B13)",
+    "max-8-sessions": "at most 8 sessions at once; the ninth client gets 91 (S4-CONNECT-6)",
     "crash-on-client-reset": "a reset by the client kills the server (S4-ROBUST-4)",
     "crash-on-long-userid": "a USERID over 255 octets kills the server (S4-ROBUST-1)",
     "crash-on-4a": "a request to 0.0.0.x (the SOCKS4a marker) kills the server, before "
@@ -369,6 +372,22 @@ class BrokenServer:
                                  daemon=True).start()
 
     def _session_guarded(self, conn):
+        if "max-8-sessions" in self.mis:
+            with self._lock:
+                self._sessions = getattr(self, "_sessions", 0) + 1
+                over = self._sessions > 8
+            try:
+                if over:
+                    conn.sendall(struct.pack("!BBH", 0, REJECTED, 0) + b"\0\0\0\0")
+                    close_quietly(conn)
+                    return
+                return self._session_counted(conn)
+            finally:
+                with self._lock:
+                    self._sessions -= 1
+        return self._session_counted(conn)
+
+    def _session_counted(self, conn):
         try:
             self.track(conn)
             self.session(conn)
@@ -423,6 +442,8 @@ class BrokenServer:
             self.reply(sock, code, kind, req=req)
         keep_open = ((kind == "connect-failed" and "no-close-after-failure" in self.mis) or
                      (kind == "denied" and "no-close-after-deny" in self.mis) or
+                     (kind == "denied" and "alternate-no-close-after-deny" in self.mis and
+                      self._next_denial() % 2 == 1) or
                      (kind == "malformed" and "refusal-no-close" in self.mis) or
                      (kind == "no-4a" and "no4a-no-close" in self.mis) or
                      (kind == "ident" and code == IDENT_MISMATCH and
@@ -435,6 +456,11 @@ class BrokenServer:
             shutdown_quietly(sock, socket.SHUT_WR)
             drain(sock, DRAIN_SECONDS)
         self.untrack_close(sock)
+
+    def _next_denial(self):
+        with self._lock:
+            self._denials = getattr(self, "_denials", 0) + 1
+            return self._denials
 
     def client_reset(self, err):
         """A read or write on the client's connection failed."""

@@ -1,0 +1,136 @@
+"""Stable verdicts (issue 10): the same target gives every case the same verdict,
+run after run, at -j 1 and -j 8, with both cores kept busy by a CPU hog.
+
+`make check` runs a small matrix (the reference server and three broken_server.py
+variants, a few runs each). `make stability` runs the full one:
+S4KIT_STABILITY_RUNS=5 and every variant of test_conformance_proof.py (the correct
+modes, what TCP allows, every misbehaviour with its selection), each at -j 1 and
+-j 8, with and without the hog.
+"""
+import json
+import multiprocessing
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
+
+import pytest
+
+from conftest import Proc, binary
+import test_conformance_proof as proof
+
+RUNS = int(os.environ.get("S4KIT_STABILITY_RUNS", "2"))
+FULL = os.environ.get("S4KIT_STABILITY_FULL") == "1"
+
+
+def hog_main(stop):
+    x = 0
+    while not stop.is_set():
+        for _ in range(100000):
+            x = (x * 1103515245 + 12345) & 0xffffffff
+
+
+class Hog:
+    """Both cores busy (bounded: it stops with the test)."""
+
+    def __enter__(self):
+        self.stop = multiprocessing.Event()
+        self.procs = [multiprocessing.Process(target=hog_main, args=(self.stop,), daemon=True)
+                      for _ in range(os.cpu_count() or 2)]
+        for p in self.procs:
+            p.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for p in self.procs:
+            p.join(10)
+            if p.is_alive():
+                p.kill()
+
+
+def verdicts_builtin(jobs):
+    with tempfile.TemporaryDirectory() as tmp:
+        out = pathlib.Path(tmp) / "r.json"
+        subprocess.run([binary("socks4-test"), "-j", str(jobs), "--format", "json",
+                        "--output", str(out)], capture_output=True, timeout=120)
+        return {c["id"]: c["result"] for c in json.loads(out.read_text())["cases"]}
+
+
+def verdicts_proof(pr, jobs):
+    argv_jobs = ("-j", str(jobs))
+    saved = proof.RUNNER_WAITS
+    proof.RUNNER_WAITS = tuple(a for a in saved if a not in ("-j", "8")) + argv_jobs
+    try:
+        o = proof.run(pr.mode, pr.misbehave, pr.server, pr.select, pr.crash)
+    finally:
+        proof.RUNNER_WAITS = saved
+    assert o.report is not None, o.stdout[-2000:]
+    return {i: c["result"] for i, c in o.cases.items()}
+
+
+def variants():
+    small = {"tcp-allows:reply-delay", "crash-on-long-userid", "serial-accept:1s"}
+    out = [pytest.param(None, id="reference-server")]
+    for pr in proof.PROOFS:
+        if FULL or pr.name in small:
+            out.append(pytest.param(pr, id=pr.name))
+    if FULL:
+        out += [pytest.param(proof.Proof(f"correct:{m}", set(), mode=m, misbehave=()),
+                             id=f"correct:{m}") for m in proof.MODES]
+    return out
+
+
+@pytest.mark.parametrize("hog", [False, True], ids=["idle", "cpu-hog"])
+@pytest.mark.parametrize("pr", variants())
+def test_same_verdicts(pr, hog):
+    seen = {}
+    with (Hog() if hog else _nothing()):
+        for jobs in (1, 8):
+            for k in range(RUNS):
+                got = verdicts_builtin(jobs) if pr is None else verdicts_proof(pr, jobs)
+                seen[(jobs, k)] = got
+    first = next(iter(seen.values()))
+    for key, got in seen.items():
+        diff = {i: (first.get(i), got.get(i)) for i in set(first) | set(got)
+                if first.get(i) != got.get(i)}
+        assert not diff, f"verdicts changed (-j {key[0]}, run {key[1] + 1}): {diff}"
+
+
+class _nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def test_repeat_reports_flaky(tmp_path):
+    """--repeat: a case that fails in some runs and passes in others is FLAKY in
+    every format, and still fails the run."""
+    srv = Proc([sys.executable, str(proof.SERVER), "--listen", "127.0.0.1:0", "--deny-user",
+                proof.DENY, "--misbehave", "alternate-no-close-after-deny"])
+    try:
+        m = srv.wait_line(r"broken-server: listening on 127\.0\.0\.1:(\d+)$")
+        base = [binary("socks4-test"), "--target", f"127.0.0.1:{m.group(1)}", "--deny-user",
+                proof.DENY, "--identd-port", str(proof.identd_port()), "--timeout", "2",
+                "--repeat", "3", "connect/denied/close"]
+        outs = {}
+        for fmt in ("json", "tap", "junit", "html"):
+            out = tmp_path / f"r.{fmt}"
+            p = subprocess.run(base + ["--format", fmt, "--output", str(out)],
+                               capture_output=True, text=True, timeout=120)
+            assert p.returncode == 1, p.stdout
+            outs[fmt] = out.read_text()
+            if fmt == "json":
+                human = p.stdout
+    finally:
+        srv.stop()
+    case = {c["id"]: c for c in json.loads(outs["json"])["cases"]}["connect/denied/close"]
+    assert case["result"] == "flaky", case
+    assert case["runs"] == 4 and 0 < case["failures"] < 4, case
+    assert "FLAKY" in human and "are FLAKY" in human, human
+    assert "flaky: true" in outs["tap"]
+    assert "FLAKY" in outs["junit"]
+    assert "flaky" in outs["html"]
