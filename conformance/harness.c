@@ -989,6 +989,17 @@ static void serve_ident(struct runner *r, int fd)
 	pthread_mutex_lock(&r->mu);
 	r->ident_queries++;
 	struct ident_script *s = rc > 0 ? script_for(r, q.port_on_server) : NULL;
+	struct ident_script *swapped = rc > 0 && s == NULL ? script_for(r, q.port_on_client) : NULL;
+	if (swapped != NULL && swapped->query[0] == '\0') {
+		/* The ports in the wrong order: the query is about that case's
+		 * connection all the same (it came, the case judges it), but no
+		 * connection has these ports: answered as any other. */
+		size_t qn = (size_t)rc < sizeof(swapped->query) - 1 ? (size_t)rc
+		                                                      : sizeof(swapped->query) - 1;
+		memcpy(swapped->query, buf, qn);
+		swapped->query[qn] = '\0';
+		pthread_cond_broadcast(&r->cv);
+	}
 	if (s != NULL) {
 		size_t qn = (size_t)rc < sizeof(s->query) - 1 ? (size_t)rc : sizeof(s->query) - 1;
 		memcpy(s->query, buf, qn);
@@ -1260,13 +1271,28 @@ void scratch_init(struct scratch *s, struct runner *r, const char *id)
 	ctx_init(&s->c, r, &s->cs, &s->res);
 }
 
+/* Is the target there at all? It must answer a SOCKS4 CONNECT with 8 octets
+ * carrying a SOCKS4 code (VN 0, or the 4 some servers send). This is about life,
+ * not conformance: a target that answers wrongly is judged by the cases, and
+ * only one that refuses connections, closes or hangs counts as gone. */
 int health_check(struct runner *r, char *why, size_t whylen)
 {
 	struct scratch s;
+	struct got g;
+	uint8_t req[S4_REQUEST_MAX];
 	scratch_init(&s, r, "health");
-	int ok = t_still_serves(&s.c);
+	size_t n = req_connect_echo(&s.c, req, sizeof(req));
+	int fd = t_connect(&s.c);
+	int ok = 0;
+	if (fd >= 0 && t_send(&s.c, fd, req, n) == 0) {
+		t_read_reply(&s.c, fd, r->o.timeout_ms, &g);
+		ok = (g.kind == GOT_REPLY || (g.kind == GOT_BAD_VN && g.rep.vn == S4_VN_REQUEST)) &&
+		     g.rep.cd >= S4_REP_GRANTED && g.rep.cd <= S4_REP_IDENT_MISMATCH;
+		if (!ok)
+			got_str(&g, s.res.actual, sizeof(s.res.actual));
+	}
 	if (!ok)
-		snprintf(why, whylen, "%s", s.res.actual[0] ? s.res.actual : "no echo");
+		snprintf(why, whylen, "%s", s.res.actual[0] ? s.res.actual : "no answer");
 	scratch_finish(&s);
 	return ok ? 0 : -1;
 }
