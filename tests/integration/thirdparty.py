@@ -305,7 +305,7 @@ def start_twisted(port=0):
         raise ThirdPartyError("twistd3 is missing: install python3-twisted (ci/deps.sh)")
 
     def launch(s):
-        s.spawn("twistd", [twistd, "-n", "--pidfile=", f"--logfile={s.path('twistd.out')}",
+        s.spawn("twistd", [twistd, "-n", "--pidfile=", "--logfile=-",
                            "socks", "-i", s.host, "-p", str(s.port)], serves=True)
 
     return _start("twisted", f"Twisted {_deb_version('python3-twisted')}", port, launch)
