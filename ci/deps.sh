@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install, with apt-get, every package that `make check`, `make fuzz-smoke` and
-# `make bench` need. Fast when everything is already present: apt-get runs only
-# when a package is missing. Needs root (or sudo) only when something is missing.
+# `make bench` need, and with npm ci the npm packages of tests/integration/thirdparty.
+# Fast when everything is already present: apt-get runs only when a package is
+# missing, npm ci only when the lock file changed. Needs root (or sudo) only when
+# something is missing.
 set -euo pipefail
 
 packages=(
@@ -25,6 +27,15 @@ packages=(
   hyperfine
   iproute2
   procps
+  # Third-party SOCKS4 servers socks4-test is checked against
+  # (tests/integration/thirdparty.py; npm ones from tests/integration/thirdparty)
+  openssh-server        # sshd for ssh -D and plink -D
+  openssh-client        # ssh -D: OpenSSH's SOCKS4/4a dynamic forwarding
+  putty-tools           # plink -D: PuTTY's SOCKS4/4a dynamic forwarding
+  python3-twisted       # twistd socks: Twisted's SOCKSv4 server
+  libio-socket-socks-perl # IO::Socket::Socks and its examples/server4.pl
+  v2ray                 # v2ray's socks inbound (SOCKS4/4a/5)
+  nodejs                # node and (here) npm for the npm servers
 )
 
 missing=()
@@ -34,16 +45,38 @@ for p in "${packages[@]}"; do
   fi
 done
 
+# The npm servers, pinned by tests/integration/thirdparty/package-lock.json; npm ci
+# runs again only when the lock file changed since the last install.
+node_deps() {
+  local dir lock stamp sum
+  dir="$(dirname "$0")/../tests/integration/thirdparty"
+  lock="$dir/package-lock.json"
+  stamp="$dir/node_modules/.s4kit-lock.sha256"
+  sum="$(sha256sum <"$lock")"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then
+    echo "ci/deps.sh: npm packages present"
+    return
+  fi
+  if ! command -v npm >/dev/null; then
+    # Debian's nodejs ships without npm (other builds of nodejs include it).
+    $SUDO apt-get install -y -qq --no-install-recommends npm
+  fi
+  npm ci --prefix "$dir" --no-audit --no-fund
+  echo "$sum" >"$stamp"
+}
+
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "ci/deps.sh: all ${#packages[@]} packages present"
+  node_deps
   exit 0
 fi
 
 echo "ci/deps.sh: installing ${missing[*]}"
-SUDO=
-[ "$(id -u)" -eq 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
-# Services shipped by these packages (danted, oidentd) must not start on install:
+# Services shipped by these packages (danted, oidentd, sshd) must not start on install:
 # the tests start their own instances on loopback with their own configuration.
 policy=/usr/sbin/policy-rc.d
 made_policy=0
@@ -55,3 +88,4 @@ fi
 trap '[ $made_policy -eq 1 ] && $SUDO rm -f "$policy"' EXIT
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+node_deps
