@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "baseline.h"
 #include "report.h"
 #include "runner.h"
 
@@ -65,6 +66,12 @@ static const char usage_text[] =
         "  --format F           human (default), tap, junit, json or html\n"
         "  --output FILE        write that format to FILE (the human report still goes to stdout)\n"
         "  -v, --verbose        details and traces for every case, not only failures\n"
+        "\n"
+        "Baselines (gate CI on regressions, not on known deviations):\n"
+        "  --baseline FILE      known failures: an earlier --format json report, or case ids\n"
+        "                       one per line (# comments). Listed failures do not fail the run\n"
+        "                       (KNOWN); others do (NEW); listed cases that pass are FIXED\n"
+        "  --write-baseline FILE  write this run's failures as such a list\n"
         "  -h, --help           this text; --version: the version\n"
         "\n"
         "Exit status: 0 when no MUST case fails (nor a SHOULD case with --strict), 1 otherwise,\n"
@@ -120,6 +127,8 @@ enum {
 	OPT_FUZZ,
 	OPT_SEED,
 	OPT_FUZZ_FROM,
+	OPT_BASELINE,
+	OPT_WRITE_BASELINE,
 };
 
 static const struct option options[] = {
@@ -148,6 +157,8 @@ static const struct option options[] = {
         {"fuzz", required_argument, NULL, OPT_FUZZ},
         {"seed", required_argument, NULL, OPT_SEED},
         {"fuzz-from", required_argument, NULL, OPT_FUZZ_FROM},
+        {"baseline", required_argument, NULL, OPT_BASELINE},
+        {"write-baseline", required_argument, NULL, OPT_WRITE_BASELINE},
         {NULL, 0, NULL, 0},
 };
 
@@ -204,7 +215,8 @@ static int run_failed(const struct runner *r)
 {
 	for (size_t i = 0; i < r->ncases; i++) {
 		const struct result *res = &r->results[i];
-		if (res->v == V_FAIL && (r->cases[i]->level == LEVEL_MUST || r->o.strict))
+		if (res->v == V_FAIL && (r->cases[i]->level == LEVEL_MUST || r->o.strict) &&
+		    baseline_mark(r, i) != BL_KNOWN)
 			return 1;
 	}
 	return 0;
@@ -227,6 +239,8 @@ int main(int argc, char **argv)
 	long fuzz_n = 0, fuzz_from = 0;
 	uint64_t seed = 0;
 	int seed_given = 0;
+	const char *baseline_in = NULL, *baseline_out = NULL;
+	static struct baseline baseline;
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "j:vh", options, NULL)) != -1) {
@@ -308,6 +322,12 @@ int main(int argc, char **argv)
 		case OPT_FUZZ_FROM:
 			fuzz_from = number(optarg, 0, 0x7fffffffffffffffL);
 			break;
+		case OPT_BASELINE:
+			baseline_in = optarg;
+			break;
+		case OPT_WRITE_BASELINE:
+			baseline_out = optarg;
+			break;
 		case OPT_VERSION:
 			printf(PROG " (socks4kit) " VERSION "\n");
 			return EXIT_OK;
@@ -349,6 +369,15 @@ int main(int argc, char **argv)
 		}
 		printf("%zu cases\n", nsel);
 		return EXIT_OK;
+	}
+
+	if (baseline_in != NULL) {
+		char err[700];
+		if (baseline_load(&baseline, baseline_in, stderr, err, sizeof(err)) < 0) {
+			fprintf(stderr, PROG ": --baseline: %s\n", err);
+			return EXIT_USAGE;
+		}
+		o.baseline = &baseline;
 	}
 
 	signal(SIGPIPE, SIG_IGN);
@@ -405,7 +434,15 @@ int main(int argc, char **argv)
 		if (f != stdout)
 			fclose(f);
 	}
+	if (ndone > 0 && baseline_out != NULL) {
+		char err[700];
+		if (baseline_write(baseline_out, done, ndone, err, sizeof(err)) < 0) {
+			fprintf(stderr, PROG ": --write-baseline: %s\n", err);
+			status = EXIT_USAGE;
+		}
+	}
 	for (size_t i = 0; i < ndone; i++)
 		runner_free(done[i]);
+	baseline_free(&baseline);
 	return status;
 }

@@ -18,6 +18,8 @@
 #define CTX_FDS 32     /* sockets one case may have open */
 #define IDENT_SCRIPTS 256
 
+struct baseline;
+
 struct runner_opts {
 	const char *target;      /* "HOST:PORT", or NULL for the in-process server */
 	const char *dest_addr;   /* where the target reaches our services (IPv4) */
@@ -36,6 +38,7 @@ struct runner_opts {
 	size_t relay_bytes;
 	int strict;
 	int verbose;
+	const struct baseline *baseline; /* --baseline: known failures (baseline.h), or NULL */
 };
 
 struct trace_ev {

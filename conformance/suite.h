@@ -21,7 +21,7 @@
 #include "socks4.h"
 
 enum level { LEVEL_MUST, LEVEL_SHOULD, LEVEL_INFO };
-enum verdict { V_PASS, V_FAIL, V_SKIP, V_INFO };
+enum verdict { V_PASS, V_FAIL, V_SKIP, V_INFO, V_FLAKY };
 
 /* Capabilities a case may need; a missing one makes it SKIP, never FAIL. */
 enum {
