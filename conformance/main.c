@@ -17,6 +17,7 @@
 #define VERSION "0.1"
 #define MAX_TARGETS 8
 #define MAX_CASES 512
+#define MAX_REPORTS 8
 
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
 
@@ -65,6 +66,7 @@ static const char usage_text[] =
         "Output:\n"
         "  --format F           human (default), tap, junit, json or html\n"
         "  --output FILE        write that format to FILE (the human report still goes to stdout)\n"
+        "  --report FMT:FILE    also write format FMT to FILE (repeatable: junit:r.xml html:r.html)\n"
         "  -v, --verbose        details and traces for every case, not only failures\n"
         "\n"
         "Baselines (gate CI on regressions, not on known deviations):\n"
@@ -129,6 +131,7 @@ enum {
 	OPT_FUZZ_FROM,
 	OPT_BASELINE,
 	OPT_WRITE_BASELINE,
+	OPT_REPORT,
 };
 
 static const struct option options[] = {
@@ -159,6 +162,7 @@ static const struct option options[] = {
         {"fuzz-from", required_argument, NULL, OPT_FUZZ_FROM},
         {"baseline", required_argument, NULL, OPT_BASELINE},
         {"write-baseline", required_argument, NULL, OPT_WRITE_BASELINE},
+        {"report", required_argument, NULL, OPT_REPORT},
         {NULL, 0, NULL, 0},
 };
 
@@ -170,6 +174,18 @@ static enum format parse_format(const char *s)
 			return (enum format)i;
 	usage_error("--format must be human, tap, junit, json or html, not", s);
 	return FMT_HUMAN;
+}
+
+/* --report FMT:FILE: the format before the colon. */
+static enum format report_format(const char *s)
+{
+	char name[16];
+	size_t n = strcspn(s, ":");
+	if (s[n] != ':' || s[n + 1] == '\0' || n >= sizeof(name))
+		usage_error("--report takes FORMAT:FILE, not", s);
+	memcpy(name, s, n);
+	name[n] = '\0';
+	return parse_format(name);
 }
 
 struct stream {
@@ -240,6 +256,8 @@ int main(int argc, char **argv)
 	uint64_t seed = 0;
 	int seed_given = 0;
 	const char *baseline_in = NULL, *baseline_out = NULL;
+	const char *reports[MAX_REPORTS]; /* --report FMT:FILE */
+	size_t nreports = 0;
 	static struct baseline baseline;
 	int opt;
 
@@ -327,6 +345,12 @@ int main(int argc, char **argv)
 			break;
 		case OPT_WRITE_BASELINE:
 			baseline_out = optarg;
+			break;
+		case OPT_REPORT:
+			report_format(optarg);
+			if (nreports == MAX_REPORTS)
+				usage_error("at most 8 --report; not", optarg);
+			reports[nreports++] = optarg;
 			break;
 		case OPT_VERSION:
 			printf(PROG " (socks4kit) " VERSION "\n");
@@ -433,6 +457,17 @@ int main(int argc, char **argv)
 		report_write(f, fmt, done, ndone);
 		if (f != stdout)
 			fclose(f);
+	}
+	for (size_t i = 0; ndone > 0 && i < nreports; i++) {
+		const char *path = strchr(reports[i], ':') + 1;
+		FILE *f = fopen(path, "w");
+		if (f == NULL) {
+			fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
+			status = EXIT_USAGE;
+			continue;
+		}
+		report_write(f, report_format(reports[i]), done, ndone);
+		fclose(f);
 	}
 	if (ndone > 0 && baseline_out != NULL) {
 		char err[700];
