@@ -5,10 +5,11 @@
 #   make check        install test dependencies, then every test under ASan/UBSan
 #   make unit         the Check unit tests only
 #   make integration  the pytest integration tests only (tests/integration)
-#   make install      PREFIX=/usr/local DESTDIR=
+#   make install      PREFIX=/usr/local DESTDIR= (LIBDIR=PREFIX/lib INCLUDEDIR=PREFIX/include)
 #   make clean
 
 CC      ?= cc
+.DEFAULT_GOAL := all
 PREFIX  ?= /usr/local
 DESTDIR ?=
 PYTHON  ?= /usr/bin/python3
@@ -55,7 +56,7 @@ ASAN_PROGRAMS += $(ASAN)/$(1)
 endef
 $(foreach p,$(PROGRAM_NAMES),$(eval $(call program,$(p),$($(p)_SRC))))
 
-.PHONY: all demo check deps unit integration install uninstall clean help
+.PHONY: all demo check deps unit integration install uninstall uninstall-lib clean help
 all: $(PROGRAMS)
 
 $(OBJ)/%.o: %.c
@@ -94,14 +95,14 @@ deps:
 check: deps
 	$(MAKE) --no-print-directory $(CHECK_TARGETS)
 
-install: all
+install: all install-lib
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 		$(DESTDIR)$(PREFIX)/share/man/man8
 	for p in $(PROGRAMS); do install -m 755 $$p $(DESTDIR)$(PREFIX)/bin/; done
 	for m in $(wildcard man/*.1); do install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man1/; done
 	for m in $(wildcard man/*.8); do install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man8/; done
 
-uninstall:
+uninstall: uninstall-lib
 	for p in $(notdir $(PROGRAMS)); do rm -f $(DESTDIR)$(PREFIX)/bin/$$p; done
 	for m in $(notdir $(wildcard man/*.1)); do rm -f $(DESTDIR)$(PREFIX)/share/man/man1/$$m; done
 	for m in $(notdir $(wildcard man/*.8)); do rm -f $(DESTDIR)$(PREFIX)/share/man/man8/$$m; done

@@ -5,6 +5,7 @@
 # missing, npm ci only when the lock file changed. Needs root (or sudo) only when
 # something is missing.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 packages=(
   build-essential       # gcc, make
@@ -36,6 +37,14 @@ packages=(
   libio-socket-socks-perl # IO::Socket::Socks and its examples/server4.pl
   v2ray                 # v2ray's socks inbound (SOCKS4/4a/5)
   nodejs                # node and (here) npm for the npm servers
+  python3-yaml          # tests/integration/test_action.py reads action.yml
+  zip                   # fuzz/build.sh: the seed corpus zips (ClusterFuzzLite, OSS-Fuzz)
+  nodejs                # puppeteer-core drives chromium (tests/integration/browser/)
+  chromium              # the HTML report in a real browser (test_report_html.py)
+  debhelper             # make deb-check: dpkg-buildpackage with debhelper-compat 13
+  dpkg-dev
+  fakeroot
+  lintian
 )
 
 missing=()
@@ -71,6 +80,24 @@ SUDO=
 if [ ${#missing[@]} -eq 0 ]; then
   echo "ci/deps.sh: all ${#packages[@]} packages present"
   node_deps
+# npm: nodejs ships it in some builds; Debian's own nodejs needs the npm package.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+
+# The browser tests' node packages, pinned by package-lock.json; offline when they
+# are there already.
+npm_ci() {
+  local dir=tests/integration/browser
+  if [ -d "$dir/node_modules/puppeteer-core" ] &&
+    (cd "$dir" && npm ls --omit=dev >/dev/null 2>&1); then
+    echo "ci/deps.sh: $dir/node_modules present"
+  else
+    (cd "$dir" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
+  fi
+}
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "ci/deps.sh: all ${#packages[@]} packages present"
+  npm_ci
   exit 0
 fi
 
@@ -89,3 +116,5 @@ trap '[ $made_policy -eq 1 ] && $SUDO rm -f "$policy"' EXIT
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 node_deps
+$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}"
+npm_ci

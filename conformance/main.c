@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "baseline.h"
 #include "report.h"
 #include "runner.h"
 
@@ -16,6 +17,7 @@
 #define VERSION "0.1"
 #define MAX_TARGETS 8
 #define MAX_CASES 512
+#define MAX_REPORTS 8
 
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
 
@@ -74,7 +76,14 @@ static const char usage_text[] =
         "Output:\n"
         "  --format F           human (default), tap, junit, json or html\n"
         "  --output FILE        write that format to FILE (the human report still goes to stdout)\n"
+        "  --report FMT:FILE    also write format FMT to FILE (repeatable: junit:r.xml html:r.html)\n"
         "  -v, --verbose        details and traces for every case, not only failures\n"
+        "\n"
+        "Baselines (gate CI on regressions, not on known deviations):\n"
+        "  --baseline FILE      known failures: an earlier --format json report, or case ids\n"
+        "                       one per line (# comments). Listed failures do not fail the run\n"
+        "                       (KNOWN); others do (NEW); listed cases that pass are FIXED\n"
+        "  --write-baseline FILE  write this run's failures as such a list\n"
         "  -h, --help           this text; --version: the version\n"
         "\n"
         "Exit status: 0 when no MUST case fails (nor a SHOULD case with --strict), 1 otherwise,\n"
@@ -133,6 +142,9 @@ enum {
 	OPT_EXEC,
 	OPT_REPEAT,
 	OPT_CRASH_DIR,
+	OPT_BASELINE,
+	OPT_WRITE_BASELINE,
+	OPT_REPORT,
 };
 
 static const struct option options[] = {
@@ -164,6 +176,9 @@ static const struct option options[] = {
         {"exec", required_argument, NULL, OPT_EXEC},
         {"repeat", required_argument, NULL, OPT_REPEAT},
         {"crash-dir", required_argument, NULL, OPT_CRASH_DIR},
+        {"baseline", required_argument, NULL, OPT_BASELINE},
+        {"write-baseline", required_argument, NULL, OPT_WRITE_BASELINE},
+        {"report", required_argument, NULL, OPT_REPORT},
         {NULL, 0, NULL, 0},
 };
 
@@ -175,6 +190,18 @@ static enum format parse_format(const char *s)
 			return (enum format)i;
 	usage_error("--format must be human, tap, junit, json or html, not", s);
 	return FMT_HUMAN;
+}
+
+/* --report FMT:FILE: the format before the colon. */
+static enum format report_format(const char *s)
+{
+	char name[16];
+	size_t n = strcspn(s, ":");
+	if (s[n] != ':' || s[n + 1] == '\0' || n >= sizeof(name))
+		usage_error("--report takes FORMAT:FILE, not", s);
+	memcpy(name, s, n);
+	name[n] = '\0';
+	return parse_format(name);
 }
 
 struct stream {
@@ -230,7 +257,8 @@ static int run_failed(const struct runner *r)
 {
 	for (size_t i = 0; i < r->ncases; i++) {
 		const struct result *res = &r->results[i];
-		if (is_failure(res->v) && (r->cases[i]->level == LEVEL_MUST || r->o.strict))
+		if (is_failure(res->v) && (r->cases[i]->level == LEVEL_MUST || r->o.strict) &&
+		    baseline_mark(r, i) != BL_KNOWN)
 			return 1;
 	}
 	return 0;
@@ -254,6 +282,10 @@ int main(int argc, char **argv)
 	long fuzz_n = 0, fuzz_from = 0;
 	uint64_t seed = 0;
 	int seed_given = 0;
+	const char *baseline_in = NULL, *baseline_out = NULL;
+	const char *reports[MAX_REPORTS]; /* --report FMT:FILE */
+	size_t nreports = 0;
+	static struct baseline baseline;
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "j:vh", options, NULL)) != -1) {
@@ -343,6 +375,18 @@ int main(int argc, char **argv)
 		case OPT_FUZZ_FROM:
 			fuzz_from = number(optarg, 0, 0x7fffffffffffffffL);
 			break;
+		case OPT_BASELINE:
+			baseline_in = optarg;
+			break;
+		case OPT_WRITE_BASELINE:
+			baseline_out = optarg;
+			break;
+		case OPT_REPORT:
+			report_format(optarg);
+			if (nreports == MAX_REPORTS)
+				usage_error("at most 8 --report; not", optarg);
+			reports[nreports++] = optarg;
+			break;
 		case OPT_VERSION:
 			printf(PROG " (socks4kit) " VERSION "\n");
 			return EXIT_OK;
@@ -386,6 +430,15 @@ int main(int argc, char **argv)
 		}
 		printf("%zu cases\n", nsel);
 		return EXIT_OK;
+	}
+
+	if (baseline_in != NULL) {
+		char err[700];
+		if (baseline_load(&baseline, baseline_in, stderr, err, sizeof(err)) < 0) {
+			fprintf(stderr, PROG ": --baseline: %s\n", err);
+			return EXIT_USAGE;
+		}
+		o.baseline = &baseline;
 	}
 
 	signal(SIGPIPE, SIG_IGN);
@@ -444,7 +497,26 @@ int main(int argc, char **argv)
 		if (f != stdout)
 			fclose(f);
 	}
+	for (size_t i = 0; ndone > 0 && i < nreports; i++) {
+		const char *path = strchr(reports[i], ':') + 1;
+		FILE *f = fopen(path, "w");
+		if (f == NULL) {
+			fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
+			status = EXIT_USAGE;
+			continue;
+		}
+		report_write(f, report_format(reports[i]), done, ndone);
+		fclose(f);
+	}
+	if (ndone > 0 && baseline_out != NULL) {
+		char err[700];
+		if (baseline_write(baseline_out, done, ndone, err, sizeof(err)) < 0) {
+			fprintf(stderr, PROG ": --write-baseline: %s\n", err);
+			status = EXIT_USAGE;
+		}
+	}
 	for (size_t i = 0; i < ndone; i++)
 		runner_free(done[i]);
+	baseline_free(&baseline);
 	return status;
 }

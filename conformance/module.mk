@@ -3,6 +3,7 @@
 CONFORMANCE_SRC = conformance/main.c conformance/runner.c conformance/harness.c \
                   conformance/report.c conformance/requirements.c conformance/livefuzz.c \
                   conformance/schedule.c conformance/target.c conformance/supervisor.c \
+                  conformance/baseline.c conformance/report_html.c \
                   $(sort $(wildcard conformance/cases/*.c))
 PROGRAM_NAMES += socks4-test
 # '=' (not ':='): SERVER_LIB_SRC comes from ref-server/module.mk, read later.

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "baseline.h"
+
 #define RED "\033[31m"
 #define GREEN "\033[32m"
 #define YELLOW "\033[33m"
@@ -23,7 +25,7 @@ const char *verdict_str(int v)
 	return v >= 0 && v <= 4 ? names[v] : "?";
 }
 
-static const char *verdict_lower(int v)
+const char *verdict_lower(int v)
 {
 	static const char *const names[] = {"pass", "fail", "skip", "info", "flaky"};
 	return v >= 0 && v <= 4 ? names[v] : "?";
@@ -84,7 +86,7 @@ void count_results(const struct runner *r, struct counts *k)
 }
 
 /* "+0.012 c1 > 04 01 00 50 ... (20 bytes)" */
-static void trace_line(const struct trace_ev *e, char *buf, size_t cap)
+void trace_line(const struct trace_ev *e, char *buf, size_t cap)
 {
 	int n = snprintf(buf, cap, "+%lld.%03lld %-4s %c ", (long long)(e->t_ms / 1000),
 	                 (long long)(e->t_ms % 1000), e->who, e->dir);
@@ -120,7 +122,7 @@ static void write_trace(FILE *f, const struct result *res, void (*esc)(FILE *, c
 
 /* The requirement ids of a case ("S4-CONNECT-4 S4-REPLY-5"), split into ids[]
  * (pointing into buf). Returns how many. */
-static size_t split_reqs(const char *reqs, char *buf, size_t cap, const char **ids, size_t max)
+size_t split_reqs(const char *reqs, char *buf, size_t cap, const char **ids, size_t max)
 {
 	char *save = NULL;
 	size_t n = 0;
@@ -130,8 +132,6 @@ static size_t split_reqs(const char *reqs, char *buf, size_t cap, const char **i
 		ids[n++] = id;
 	return n;
 }
-
-#define MAX_REQS 8
 
 static void print_reqs(FILE *f, const char *reqs, const char *indent)
 {
@@ -169,6 +169,9 @@ void human_case(FILE *f, const struct runner *r, size_t i, int color, int verbos
 	        cs->title);
 	if (res->v == V_SKIP || res->v == V_INFO)
 		fprintf(f, "%s  (%s)%s", color ? DIM : "", res->actual, color ? RESET : "");
+	enum bl_mark m = baseline_mark(r, i);
+	if (m != BL_NONE)
+		fprintf(f, "  %s[%s]%s", color ? BOLD : "", bl_mark_str(m), color ? RESET : "");
 	fprintf(f, "\n");
 	if (!is_failure(res->v) && !verbose)
 		return;
@@ -209,6 +212,8 @@ void human_summary(FILE *f, const struct runner *r, int color, int64_t elapsed_m
 		fprintf(f, "(%d of the failed are FLAKY: they failed in some runs of --repeat and "
 		           "passed in others)\n",
 		        k.flaky);
+	if (r->o.baseline != NULL)
+		baseline_summary(f, r);
 	fprintf(f, "%s%d passed, %d failed, %d skipped%s\n", color ? (k.failed ? RED : GREEN) : "",
 	        k.passed, k.failed, k.skipped, color ? RESET : "");
 }
@@ -230,7 +235,7 @@ static void json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void xml_str(FILE *f, const char *s)
+void xml_str(FILE *f, const char *s)
 {
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
@@ -274,7 +279,16 @@ static void json_run(FILE *f, const struct runner *r)
 		fprintf(f, "%s\"%s\": {\"passed\": %d, \"failed\": %d, \"skipped\": %d}",
 		        lv ? ", " : "", level_str(lv), k.level_passed[lv], k.level_failed[lv],
 		        k.level_skipped[lv]);
-	fprintf(f, "}},\n  \"cases\": [\n");
+	fprintf(f, "}");
+	if (r->o.baseline != NULL) {
+		struct bl_counts b;
+		baseline_count(r, &b);
+		fprintf(f, ", \"baseline\": {\"file\": ");
+		json_str(f, r->o.baseline->path);
+		fprintf(f, ", \"new\": %d, \"known\": %d, \"fixed\": %d}", b.new_, b.known,
+		        b.fixed);
+	}
+	fprintf(f, "},\n  \"cases\": [\n");
 	for (size_t i = 0; i < r->ncases; i++) {
 		const struct s4case *cs = r->cases[i];
 		const struct result *res = &r->results[i];
@@ -294,6 +308,9 @@ static void json_run(FILE *f, const struct runner *r)
 		json_str(f, res->expected);
 		fprintf(f, ", \"actual\": ");
 		json_str(f, res->actual);
+		enum bl_mark m = baseline_mark(r, i);
+		if (m != BL_NONE)
+			fprintf(f, ", \"baseline\": \"%s\"", bl_mark_lower(m));
 		fprintf(f, ", \"duration_ms\": %lld", (long long)res->duration_ms);
 		if (res->runs > 0)
 			fprintf(f, ", \"runs\": %d, \"failures\": %d", res->runs, res->failures);
@@ -334,8 +351,11 @@ static void tap_run(FILE *f, const struct runner *r)
 		 * but not a failure of the run unless --strict (mirrors the exit code). */
 		fprintf(f, "%s %zu - %s [%s] %s", is_failure(res->v) ? "not ok" : "ok", i + 1, cs->id,
 		        level_str(cs->level), cs->title);
+		enum bl_mark m = baseline_mark(r, i);
 		if (res->v == V_SKIP)
 			fprintf(f, " # SKIP %s", res->actual);
+		else if (m == BL_KNOWN)
+			fprintf(f, " # TODO known failure (baseline)");
 		else if (is_failure(res->v) && cs->level != LEVEL_MUST && !r->o.strict)
 			fprintf(f, " # TODO %s level", level_str(cs->level));
 		fprintf(f, "\n");
@@ -361,6 +381,8 @@ static void tap_run(FILE *f, const struct runner *r)
 			write_trace(f, res, json_str, "    - ", "\n", "");
 			fprintf(f, "  ...\n");
 		}
+		if (m == BL_FIXED)
+			fprintf(f, "# FIXED: %s is listed in the baseline and passes now\n", cs->id);
 	}
 }
 
@@ -370,10 +392,13 @@ static void junit_run(FILE *f, const struct runner *r)
 {
 	struct counts k;
 	count_results(r, &k);
+	struct bl_counts b;
+	baseline_count(r, &b);
 	fprintf(f, "  <testsuite name=\"");
 	xml_str(f, r->target_text);
-	fprintf(f, "\" tests=\"%zu\" failures=\"%d\" skipped=\"%d\">\n", r->ncases, k.failed,
-	        k.skipped);
+	/* Known failures (baseline) are skipped tests with the reason, not failures. */
+	fprintf(f, "\" tests=\"%zu\" failures=\"%d\" skipped=\"%d\">\n", r->ncases,
+	        k.failed - b.known, k.skipped + b.known);
 	for (size_t i = 0; i < r->ncases; i++) {
 		const struct s4case *cs = r->cases[i];
 		const struct result *res = &r->results[i];
@@ -385,13 +410,18 @@ static void junit_run(FILE *f, const struct runner *r)
 		fprintf(f, "    <testcase classname=\"%s\" name=\"", area);
 		xml_str(f, cs->id);
 		fprintf(f, "\" time=\"%.3f\">", (double)res->duration_ms / 1000.0);
-		if (res->v == V_SKIP) {
+		enum bl_mark m = baseline_mark(r, i);
+		if (m == BL_KNOWN) {
+			fprintf(f, "<skipped message=\"known failure (baseline)\"/><system-out>");
+			xml_str(f, res->actual);
+			fprintf(f, "</system-out>");
+		} else if (res->v == V_SKIP) {
 			fprintf(f, "<skipped message=\"");
 			xml_str(f, res->actual);
 			fprintf(f, "\"/>");
 		} else if (is_failure(res->v)) {
-			fprintf(f, "<failure type=\"%s%s\" message=\"", level_str(cs->level),
-			        res->v == V_FLAKY ? " FLAKY" : "");
+			fprintf(f, "<failure type=\"%s%s\" message=\"%s", level_str(cs->level),
+			        res->v == V_FLAKY ? " FLAKY" : "", m == BL_NEW ? "NEW: " : "");
 			xml_str(f, res->actual);
 			fprintf(f, "\">");
 			fprintf(f, "Requirements: ");
@@ -415,8 +445,11 @@ static void junit_run(FILE *f, const struct runner *r)
 				xml_str(f, res->target_log);
 				fprintf(f, "</system-err>");
 			}
-		} else if (res->v == V_INFO) {
-			fprintf(f, "<system-out>");
+		} else if (m == BL_FIXED || res->v == V_INFO || res->v == V_FLAKY) {
+			fprintf(f, "<system-out>%s",
+			        m == BL_FIXED ? "FIXED: listed in the baseline, passes now. "
+			        : res->v == V_FLAKY ? "FLAKY: "
+			                            : "");
 			xml_str(f, res->actual);
 			fprintf(f, "</system-out>");
 		}
@@ -424,66 +457,6 @@ static void junit_run(FILE *f, const struct runner *r)
 	}
 	fprintf(f, "  </testsuite>\n");
 }
-
-/* ---- HTML ------------------------------------------------------------------ */
-
-static void html_run(FILE *f, const struct runner *r)
-{
-	struct counts k;
-	count_results(r, &k);
-	fprintf(f, "<h2>");
-	xml_str(f, r->target_text);
-	fprintf(f,
-	        "</h2>\n<p class=\"sum\">%d passed, %d failed, %d skipped (%d informational)</p>\n",
-	        k.passed, k.failed, k.skipped, k.info);
-	fprintf(f, "<table>\n<tr><th>result</th><th>level</th><th>case</th><th>title</th>"
-	           "<th>ms</th></tr>\n");
-	for (size_t i = 0; i < r->ncases; i++) {
-		const struct s4case *cs = r->cases[i];
-		const struct result *res = &r->results[i];
-		fprintf(f, "<tr class=\"%s\"><td>%s</td><td>%s</td><td>",
-		        verdict_lower((int)res->v), verdict_str((int)res->v), level_str(cs->level));
-		xml_str(f, cs->id);
-		fprintf(f, "</td><td>");
-		xml_str(f, cs->title);
-		if (res->v != V_PASS) {
-			fprintf(f, "<details%s><summary>", is_failure(res->v) ? " open" : "");
-			xml_str(f, res->actual);
-			fprintf(f, "</summary><dl><dt>Requirements</dt><dd>");
-			char buf[256];
-			const char *ids[MAX_REQS];
-			size_t nids = split_reqs(cs->reqs, buf, sizeof(buf), ids, MAX_REQS);
-			for (size_t q = 0; q < nids; q++) {
-				const char *text = requirement_text(ids[q]);
-				xml_str(f, ids[q]);
-				fprintf(f, ": ");
-				xml_str(f, text ? text : "");
-				fprintf(f, "<br>");
-			}
-			fprintf(f, "</dd><dt>Expected</dt><dd>");
-			xml_str(f, res->expected);
-			fprintf(f, "</dd><dt>Actual</dt><dd>");
-			xml_str(f, res->actual);
-			fprintf(f, "</dd></dl><pre>");
-			write_trace(f, res, xml_str, "", "\n", "");
-			fprintf(f, "</pre></details>");
-		}
-		fprintf(f, "</td><td>%lld</td></tr>\n", (long long)res->duration_ms);
-	}
-	fprintf(f, "</table>\n");
-}
-
-static const char html_head[] =
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-        "<title>socks4-test report</title>\n<style>\n"
-        "body{font-family:system-ui,sans-serif;margin:2em;color:#222}\n"
-        "table{border-collapse:collapse;width:100%}\n"
-        "td,th{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}\n"
-        "tr.pass td:first-child{color:#080}tr.fail td:first-child{color:#c00;font-weight:bold}\n"
-        "tr.skip td:first-child{color:#a70}tr.info td:first-child{color:#07a}\n"
-        "pre{background:#f6f6f6;padding:6px;overflow-x:auto;font-size:12px}\n"
-        "dt{font-weight:bold}.sum{font-size:1.2em}\n"
-        "</style></head><body>\n<h1>socks4-test report</h1>\n";
 
 void report_write(FILE *f, enum format fmt, struct runner *const *runs, size_t nruns)
 {
@@ -513,10 +486,7 @@ void report_write(FILE *f, enum format fmt, struct runner *const *runs, size_t n
 		fprintf(f, "</testsuites>\n");
 		break;
 	case FMT_HTML:
-		fputs(html_head, f);
-		for (size_t i = 0; i < nruns; i++)
-			html_run(f, runs[i]);
-		fprintf(f, "</body></html>\n");
+		html_report(f, runs, nruns);
 		break;
 	case FMT_HUMAN:
 		for (size_t i = 0; i < nruns; i++) {

@@ -34,4 +34,16 @@ const char *verdict_str(int v);
 int is_failure(int v);
 const char *level_str(int level);
 
+/* Pieces shared with report_html.c. */
+const char *verdict_lower(int v); /* "pass", "fail", ... */
+void xml_str(FILE *f, const char *s); /* escaped for XML and HTML text and attributes */
+/* One trace event as a line: "+0.012 c1   > 04 01 00 50 ... (20 bytes)". */
+void trace_line(const struct trace_ev *e, char *buf, size_t cap);
+/* The requirement ids of a case, split into ids[] (pointing into buf). */
+#define MAX_REQS 8
+size_t split_reqs(const char *reqs, char *buf, size_t cap, const char **ids, size_t max);
+
+/* report_html.c: the whole run as one self-contained HTML page. */
+void html_report(FILE *f, struct runner *const *runs, size_t nruns);
+
 #endif

@@ -19,6 +19,8 @@
 #define IDENT_SCRIPTS 256
 #define SERVICE_MAX_CONNS 512 /* echo and identd connections at once */
 
+struct baseline;
+
 struct runner_opts {
 	const char *target;      /* "HOST:PORT", or NULL for the in-process server */
 	const char *exec_cmd;    /* --exec: the command that runs the target */
@@ -40,6 +42,7 @@ struct runner_opts {
 	size_t relay_bytes;
 	int strict;
 	int verbose;
+	const struct baseline *baseline; /* --baseline: known failures (baseline.h), or NULL */
 };
 
 struct trace_ev {
