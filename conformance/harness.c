@@ -26,8 +26,8 @@ static int64_t since(struct ctx *c)
 	return net_now_ms() - c->t0;
 }
 
-static void trace_add(struct ctx *c, const char *who, char dir, const void *bytes, size_t len,
-                      const char *text)
+void trace_add(struct ctx *c, const char *who, char dir, const void *bytes, size_t len,
+               const char *text)
 {
 	struct result *res = c->res;
 	if (res->ntrace == TRACE_MAX) {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "baseline.h"
+#include "clientmode.h"
 #include "report.h"
 #include "runner.h"
 
@@ -23,6 +24,7 @@ enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
 
 static const char usage_text[] =
         "usage: " PROG " [--target HOST:PORT]... [options] [ID-PREFIX|GLOB ...]\n"
+        "       " PROG " --client-cmd TEMPLATE... [--client-4a] [--client-bind] [ID-PREFIX|GLOB ...]\n"
         "\n"
         "Checks a SOCKS4/SOCKS4a server against the protocol, case by case. Without\n"
         "--target it starts the built-in socks4-server on a free loopback port and tests it.\n"
@@ -64,6 +66,21 @@ static const char usage_text[] =
         "  --timer-wait S       seconds to wait for the target's BIND timer (default: that case\n"
         "                       is skipped; 4 for the built-in server)\n"
         "  --relay-bytes N      bytes each way in the bulk relay case (default 1048576)\n"
+        "\n"
+        "Client mode (test a SOCKS4 CLIENT; the runner is the proxy):\n"
+        "  --client-cmd TEMPLATE  the client's command, run with sh -c for each case after\n"
+        "                       replacing {proxy_host} {proxy_port} {proxy} (host:port) {host}\n"
+        "                       {port} and {url} (http://{host}:{port}/PATH). With {url} it is a\n"
+        "                       URL fetcher (the destination answers HTTP/1.0, the body must\n"
+        "                       come out on stdout); otherwise a stream client (stdin goes to\n"
+        "                       the destination, its answer must come out on stdout).\n"
+        "                       Repeatable: a matrix. Cases are the client catalogue.\n"
+        "  --client-4a          the client lets the proxy resolve names: {host} may be a name\n"
+        "                       only the proxy knows, which must go out as SOCKS4a\n"
+        "  --client-bind        the command is a BIND client (socks4-client --bind): the bind/\n"
+        "                       cases run instead of the CONNECT ones; it must print the\n"
+        "                       address it got as \"ADDR PORT\" on stdout or stderr\n"
+        "  --client-timeout S   each run of the client must end within S (default 10)\n"
         "\n"
         "Live fuzzing (instead of the cases):\n"
         "  --fuzz N             send N mutated requests (fields and raw bytes, split across\n"
@@ -145,6 +162,10 @@ enum {
 	OPT_BASELINE,
 	OPT_WRITE_BASELINE,
 	OPT_REPORT,
+	OPT_CLIENT_CMD,
+	OPT_CLIENT_4A,
+	OPT_CLIENT_BIND,
+	OPT_CLIENT_TIMEOUT,
 };
 
 static const struct option options[] = {
@@ -179,6 +200,10 @@ static const struct option options[] = {
         {"baseline", required_argument, NULL, OPT_BASELINE},
         {"write-baseline", required_argument, NULL, OPT_WRITE_BASELINE},
         {"report", required_argument, NULL, OPT_REPORT},
+        {"client-cmd", required_argument, NULL, OPT_CLIENT_CMD},
+        {"client-4a", no_argument, NULL, OPT_CLIENT_4A},
+        {"client-bind", no_argument, NULL, OPT_CLIENT_BIND},
+        {"client-timeout", required_argument, NULL, OPT_CLIENT_TIMEOUT},
         {NULL, 0, NULL, 0},
 };
 
@@ -272,7 +297,10 @@ int main(int argc, char **argv)
 	                        .timeout_ms = 5000,
 	                        .stall_wait_ms = -1,
 	                        .timer_wait_ms = -1,
-	                        .relay_bytes = 1 << 20};
+	                        .relay_bytes = 1 << 20,
+	                        .client_timeout_ms = 10000};
+	const char *clients[MAX_TARGETS];
+	size_t nclients = 0;
 	const char *targets[MAX_TARGETS];
 	int is_exec[MAX_TARGETS];
 	size_t ntargets = 0;
@@ -387,6 +415,20 @@ int main(int argc, char **argv)
 				usage_error("at most 8 --report; not", optarg);
 			reports[nreports++] = optarg;
 			break;
+		case OPT_CLIENT_CMD:
+			if (nclients == MAX_TARGETS)
+				usage_error("at most 8 client commands; not", optarg);
+			clients[nclients++] = optarg;
+			break;
+		case OPT_CLIENT_4A:
+			o.client_4a = 1;
+			break;
+		case OPT_CLIENT_BIND:
+			o.client_bind = 1;
+			break;
+		case OPT_CLIENT_TIMEOUT:
+			o.client_timeout_ms = seconds_ms(optarg, 0);
+			break;
 		case OPT_VERSION:
 			printf(PROG " (socks4kit) " VERSION "\n");
 			return EXIT_OK;
@@ -396,6 +438,9 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (nclients > 0 && (ntargets > 0 || fuzz_n > 0))
+		usage_error("--client-cmd tests a client: no --target or --fuzz with it; not",
+		            ntargets > 0 ? targets[0] : "--fuzz");
 	if (fuzz_n > 0) {
 		if (ntargets > 1)
 			usage_error("--fuzz takes one target, not", targets[1]);
@@ -406,7 +451,7 @@ int main(int argc, char **argv)
 	}
 
 	static const struct s4case *all[MAX_CASES];
-	size_t nall = catalogue(all, MAX_CASES);
+	size_t nall = nclients > 0 ? client_catalogue(all, MAX_CASES) : catalogue(all, MAX_CASES);
 	static const struct s4case *selected[MAX_CASES];
 	size_t nsel = 0, matched = 0;
 	for (size_t i = 0; i < nall && i < MAX_CASES; i++) {
@@ -450,12 +495,13 @@ int main(int argc, char **argv)
 	size_t ndone = 0;
 	int status = EXIT_OK;
 
-	size_t nruns = ntargets > 0 ? ntargets : 1;
+	size_t nruns = nclients > 0 ? nclients : ntargets > 0 ? ntargets : 1;
 	for (size_t t = 0; t < nruns; t++) {
 		struct runner *r = &runs[t];
 		r->o = o;
 		r->o.target = ntargets > 0 && !is_exec[t] ? targets[t] : NULL;
 		r->o.exec_cmd = ntargets > 0 && is_exec[t] ? targets[t] : NULL;
+		r->o.client_cmd = nclients > 0 ? clients[t] : NULL;
 		if (r->o.identd_port < 0)
 			r->o.identd_port = r->o.target != NULL || r->o.exec_cmd != NULL ? 113 : 0;
 		if (r->o.target != NULL || r->o.exec_cmd != NULL) {
@@ -472,7 +518,9 @@ int main(int argc, char **argv)
 			fprintf(stream.f, "\n");
 		stream.header_done = 0;
 		int64_t t0 = net_now_ms();
-		if (runner_run(r, on_result, &stream, err, sizeof(err)) < 0) {
+		int rc = nclients > 0 ? client_mode_run(r, on_result, &stream, err, sizeof(err))
+		                      : runner_run(r, on_result, &stream, err, sizeof(err));
+		if (rc < 0) {
 			fprintf(stderr, PROG ": %s\n", err);
 			status = EXIT_USAGE;
 			continue;

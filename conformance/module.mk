@@ -4,7 +4,9 @@ CONFORMANCE_SRC = conformance/main.c conformance/runner.c conformance/harness.c 
                   conformance/report.c conformance/requirements.c conformance/livefuzz.c \
                   conformance/schedule.c conformance/target.c conformance/supervisor.c \
                   conformance/baseline.c conformance/report_html.c \
-                  $(sort $(wildcard conformance/cases/*.c))
+                  $(sort $(wildcard conformance/cases/*.c)) \
+                  conformance/clientmode.c conformance/clientrun.c conformance/proxy.c \
+                  $(sort $(wildcard conformance/client-cases/*.c))
 PROGRAM_NAMES += socks4-test
 # '=' (not ':='): SERVER_LIB_SRC comes from ref-server/module.mk, read later.
 socks4-test_SRC = $(CONFORMANCE_SRC) $(SERVER_LIB_SRC)

@@ -84,6 +84,10 @@ static const struct {
         {"S4-IDENT-7", "The server does not wait for identd beyond its own bound. (DER)"},
         {"S4-IDENT-8",
          "92/93 replies have VN=0 (the CSTC sockd's VN=4 there is a bug not to copy). (DER)"},
+        {"S4A-1", "\"it should set the first three bytes of DSTIP to NULL and the last byte to a "
+                  "non-zero value.\" (a client that cannot resolve the name)"},
+        {"S4A-2", "\"Following the NULL byte terminating USERID, the client must sends the "
+                  "destination domain name and termiantes it with another NULL byte.\""},
         {"S4A-4", "\"A server using protocol 4A must check the DSTIP in the request packet.\""},
         {"S4A-5", "\"If it represent address 0.0.0.x with nonzero x, the server must read in the "
                   "domain name that the client sends in the packet.\""},

@@ -43,6 +43,11 @@ struct runner_opts {
 	int strict;
 	int verbose;
 	const struct baseline *baseline; /* --baseline: known failures (baseline.h), or NULL */
+	/* client mode (clientmode.h): the client's command TEMPLATE, what it does */
+	const char *client_cmd;
+	int client_4a;         /* it lets the proxy resolve names (SOCKS4a) */
+	int client_bind;       /* it is a BIND client */
+	int client_timeout_ms; /* each run of the client must end within this */
 };
 
 struct trace_ev {
@@ -108,7 +113,7 @@ struct echo_service {
 
 struct runner {
 	struct runner_opts o;
-	char target_text[NET_ADDRSTR_MAX];
+	char target_text[512]; /* "HOST:PORT", or in client mode the client's command */
 	struct sockaddr_storage target;
 	socklen_t target_len;
 	uint16_t target_port;
@@ -199,6 +204,10 @@ void scratch_finish(struct scratch *s);
 /* Frees what a result holds and clears it for another run (keeps the trace
  * buffer, the --repeat counts and the suspect mark). */
 void result_reset(struct result *res);
+/* One event in c's trace (who: "c1", "d1", "*"; dir '>' to the target, '<' from it,
+ * '*' a note). Not for two threads of one case at once. */
+void trace_add(struct ctx *c, const char *who, char dir, const void *bytes, size_t len,
+               const char *text);
 /* A CONNECT to the echo service and a round trip: 0 when the target serves. */
 int health_check(struct runner *r, char *why, size_t whylen);
 

@@ -1,0 +1,486 @@
+/* clientmode.c - the client-mode runner (socks4-test --client-cmd) and the
+ * exchange every client case is built on: a scripted proxy, the client's
+ * command run against it, and the verifiers that judge the result. See
+ * clientmode.h. */
+#include "clientmode.h"
+
+#include <arpa/inet.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "runner.h"
+
+#define LOOPBACK 0x7f000001u
+#define OUT_SLACK 65536 /* stdout kept beyond Y: enough to show what else came */
+#define PROXY_EXTRA_MS 1000 /* the proxy waits this much longer than the client */
+#define Y_PREFIX 12         /* a failure relays no Y: not even its first bytes */
+
+static const struct case_table *const tables[] = {
+        &client_cases_preflight, &client_cases_request, &client_cases_reply,
+        &client_cases_relay,     &client_cases_bind,    &client_cases_robust,
+};
+
+size_t client_catalogue(const struct s4case **out, size_t cap)
+{
+	size_t n = 0;
+	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
+		for (size_t i = 0; i < tables[t]->n; i++, n++)
+			if (n < cap)
+				out[n] = &tables[t]->v[i];
+	return n;
+}
+
+/* ---- the exchange ------------------------------------------------------- */
+
+/* A destination port whose two bytes differ, so that a DSTPORT in the wrong
+ * byte order shows. The listener stays open for the case: nothing else gets
+ * the port, and a client that connects there itself is seen. */
+static int dest_listener(struct ctx *c, uint16_t *port)
+{
+	for (int tries = 0; tries < 16; tries++) {
+		int fd = d_listen(c, 8, port);
+		if (fd < 0 || (*port >> 8) != (*port & 0xff))
+			return fd;
+	}
+	return -1;
+}
+
+static void text_xy(struct ctx *c, struct exchange *e)
+{
+	char x[160], y[160];
+	int nx = snprintf(x, sizeof(x), "socks4-test %s: to the destination\n", c->cs->id);
+	int ny = snprintf(y, sizeof(y), "socks4-test %s: from the destination\n", c->cs->id);
+	e->x = t_alloc(c, (size_t)nx + 1);
+	e->y = t_alloc(c, (size_t)ny + 1);
+	memcpy(e->x, x, (size_t)nx);
+	memcpy(e->y, y, (size_t)ny);
+	e->x_len = (size_t)nx;
+	e->y_len = (size_t)ny;
+}
+
+void ex_binary(struct ctx *c, struct exchange *e, size_t n)
+{
+	e->x = t_alloc(c, n);
+	e->y = t_alloc(c, n);
+	fill_pattern(e->x, n, 0x5eed0001u);
+	fill_pattern(e->y, n, 0x5eed0002u);
+	for (size_t i = 0; i < 256 && i < n; i++)
+		e->y[i] = (uint8_t)i; /* every byte value, NUL and 0xff too */
+	e->x_len = e->y_len = n;
+	e->s.x = e->x;
+	e->s.y = e->y;
+	e->s.x_len = e->s.y_len = n;
+}
+
+void ex_reply(struct exchange *e, uint8_t vn, uint8_t cd, uint16_t port, uint32_t ip)
+{
+	e->s.reply_len = px_reply(e->s.reply, vn, cd, port, ip);
+	e->s.reply_cut = 0;
+}
+
+void ex_reply2(struct exchange *e, uint8_t cd, uint16_t port, uint32_t ip)
+{
+	e->s.reply_cut = S4_REPLY_LEN;
+	e->s.reply_len = S4_REPLY_LEN + px_reply(e->s.reply + S4_REPLY_LEN, S4_VN_REPLY, cd, port, ip);
+}
+
+void ex_init(struct ctx *c, struct exchange *e, enum host_kind host)
+{
+	const struct runner *r = c->r;
+	memset(e, 0, sizeof(*e));
+	e->host = host;
+	e->url = client_wants_url(r->o.client_cmd);
+	text_xy(c, e);
+	snprintf(e->v.proxy_host, sizeof(e->v.proxy_host), "127.0.0.1");
+	snprintf(e->v.host, sizeof(e->v.host), "%s",
+	         host == HOST_LITERAL ? "127.0.0.1"
+	         : host == HOST_LOCAL ? "localhost"
+	                              : CLIENT_4A_NAME);
+	/* the path names the case: "/socks4-test/reply/91" */
+	snprintf(e->v.path, sizeof(e->v.path), "socks4-test/%s", c->cs->id);
+	struct px_script *s = &e->s;
+	s->action = PX_GRANT;
+	s->flow = PX_DEST_CLOSES;
+	s->http = e->url;
+	s->x = e->x;
+	s->x_len = e->x_len;
+	s->y = e->y;
+	s->y_len = e->y_len;
+	s->timeout_ms = r->o.client_timeout_ms + PROXY_EXTRA_MS;
+	if (r->o.client_bind) {
+		/* The first reply names where the proxy "listens", the second the
+		 * peer that connected: the application server at {host}. */
+		e->bind_ip = 0x7f000009u;
+		e->bind_port = 0xb1d5;
+		ex_reply(e, S4_VN_REPLY, S4_REP_GRANTED, e->bind_port, e->bind_ip);
+		ex_reply2(e, S4_REP_GRANTED, 0x4e21, LOOPBACK);
+	} else {
+		ex_reply(e, S4_VN_REPLY, S4_REP_GRANTED, 0, 0);
+	}
+}
+
+/* When stdin gets X and its end of file (see clientrun.h). */
+static void plan_for(struct ctx *c, const struct exchange *e, struct client_plan *pl)
+{
+	memset(pl, 0, sizeof(*pl));
+	pl->out_cap = e->y_len + OUT_SLACK;
+	pl->timeout_ms = c->r->o.client_timeout_ms;
+	if (e->url)
+		return; /* no stdin: an end of file at once */
+	pl->in = e->x;
+	pl->in_len = e->x_len;
+	if (e->s.action != PX_GRANT) {
+		pl->close_after_out = CLIENT_KEEP_STDIN; /* only the proxy ends it */
+	} else if (e->s.flow == PX_CLIENT_EOF) {
+		pl->close_after_out = 0;
+	} else if (e->s.flow == PX_DEST_FIN) {
+		pl->write_after_out = e->y_len; /* X only once Y and the end of file came */
+		pl->close_after_out = e->y_len;
+	} else {
+		pl->close_after_out = e->y_len; /* stdin ends once Y is out */
+	}
+}
+
+static void note_outcome(struct ctx *c, const struct exchange *e)
+{
+	char ending[96], first[200];
+	note(c, "client: %s; %zu bytes on stdout; stderr: %s",
+	     ex_ending(e, ending, sizeof(ending)), e->cl.out_seen,
+	     e->cl.err_len ? client_first_line(&e->cl, first, sizeof(first)) : "(empty)");
+	if (e->direct)
+		note(c, "the client connected to %s:%u itself, bypassing the proxy", e->v.host,
+		     e->v.port);
+}
+
+void ex_run(struct ctx *c, struct exchange *e)
+{
+	char err[160], cmd[CLIENT_CMD_MAX];
+	struct proxy p;
+	int lfd = dest_listener(c, &e->v.port);
+	if (lfd < 0) {
+		note(c, "no destination port");
+		return;
+	}
+	if (proxy_start(&p, c, &e->s, &e->rec, err, sizeof(err)) < 0) {
+		note(c, "the proxy did not start: %s", err);
+		return;
+	}
+	e->v.proxy_port = p.port;
+	if (client_expand(c->r->o.client_cmd, &e->v, cmd, sizeof(cmd)) < 0) {
+		proxy_stop(&p);
+		note(c, "the command is longer than %d bytes", CLIENT_CMD_MAX);
+		return;
+	}
+	trace_add(c, "*", '*', NULL, 0, cmd);
+	struct client_plan pl;
+	plan_for(c, e, &pl);
+	client_run_cmd(cmd, &pl, &e->cl);
+	proxy_stop(&p);
+	struct pollfd pf = {.fd = lfd, .events = POLLIN};
+	e->direct = poll(&pf, 1, 0) == 1;
+	/* Only the relayed bytes count as stdout: a BIND announcement line first. */
+	uint32_t ip;
+	uint16_t port;
+	const uint8_t *nl = memchr(e->cl.out, '\n', e->cl.out_len);
+	if (c->r->o.client_bind && nl != NULL && ex_announced(e, &ip, &port)) {
+		char line[64];
+		size_t n = (size_t)(nl - e->cl.out);
+		if (n < sizeof(line)) {
+			memcpy(line, e->cl.out, n);
+			line[n] = '\0';
+			unsigned a, b, cc, d, pt;
+			if (sscanf(line, "%u.%u.%u.%u%*[ :]%u", &a, &b, &cc, &d, &pt) == 5)
+				e->out_skip = n + 1;
+		}
+	}
+	note_outcome(c, e);
+}
+
+const uint8_t *ex_out(const struct exchange *e, size_t *len)
+{
+	*len = e->cl.out_len - e->out_skip;
+	return e->cl.out + e->out_skip;
+}
+
+/* "127.0.0.1 4000" or "127.0.0.1:4000" somewhere in a line. */
+static int find_addr(const char *s, size_t n, uint32_t *ip, uint16_t *port)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9' || (i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9'))
+			continue;
+		unsigned a, b, c, d, p;
+		char tail;
+		char line[64];
+		size_t k = n - i < sizeof(line) - 1 ? n - i : sizeof(line) - 1;
+		memcpy(line, s + i, k);
+		line[k] = '\0';
+		if (sscanf(line, "%u.%u.%u.%u%c%u", &a, &b, &c, &d, &tail, &p) == 6 &&
+		    (tail == ' ' || tail == ':') && a < 256 && b < 256 && c < 256 && d < 256 &&
+		    p > 0 && p < 65536) {
+			*ip = a << 24 | b << 16 | c << 8 | d;
+			*port = (uint16_t)p;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int ex_announced(const struct exchange *e, uint32_t *ip, uint16_t *port)
+{
+	const char *out = (const char *)e->cl.out;
+	const char *nl = memchr(out, '\n', e->cl.out_len);
+	size_t first = nl != NULL ? (size_t)(nl - out) : e->cl.out_len;
+	if (find_addr(out, first, ip, port))
+		return 1;
+	const char *s = e->cl.err;
+	while (*s != '\0') {
+		const char *eol = strchr(s, '\n');
+		size_t n = eol != NULL ? (size_t)(eol - s) : strlen(s);
+		if (find_addr(s, n, ip, port))
+			return 1;
+		s += n + (eol != NULL);
+	}
+	return 0;
+}
+
+const char *ex_ending(const struct exchange *e, char *buf, size_t cap)
+{
+	const struct client_result *cl = &e->cl;
+	if (!cl->started)
+		snprintf(buf, cap, "not started (%s)", cl->err);
+	else if (cl->timed_out)
+		snprintf(buf, cap, "no exit within %.1f s (killed)", (double)cl->ms / 1000.0);
+	else if (cl->signaled)
+		snprintf(buf, cap, "killed by signal %d after %lld ms", cl->sig, (long long)cl->ms);
+	else
+		snprintf(buf, cap, "exit %d after %lld ms", cl->status, (long long)cl->ms);
+	return buf;
+}
+
+static void hex(const uint8_t *b, size_t n, char *out, size_t cap)
+{
+	size_t o = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < n && o + 4 < cap; i++)
+		o += (size_t)snprintf(out + o, cap - o, "%02x ", b[i]);
+	if (o > 0)
+		out[o - 1] = '\0';
+}
+
+int ex_got_request(struct ctx *c, struct exchange *e)
+{
+	char bytes[100];
+	if (!e->rec.accepted) {
+		fail(c, "the client never connected to the proxy (%s%s)", e->rec.end,
+		     e->direct ? "; it connected to the destination directly" : "");
+		return 0;
+	}
+	if (e->rec.parse_rc <= 0) {
+		hex(e->rec.req, e->rec.req_len < 24 ? e->rec.req_len : 24, bytes, sizeof(bytes));
+		fail(c, "no complete request: %s (%zu bytes: %s)", e->rec.end, e->rec.req_len,
+		     bytes);
+		return 0;
+	}
+	return 1;
+}
+
+/* Where stdout and Y part. */
+static size_t first_difference(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
+{
+	size_t i = 0;
+	while (i < an && i < bn && a[i] == b[i])
+		i++;
+	return i;
+}
+
+static enum verdict not_hung(struct ctx *c, struct exchange *e)
+{
+	char ending[96];
+	if (!e->cl.started || e->cl.timed_out || e->cl.signaled)
+		return fail(c, "%s", ex_ending(e, ending, sizeof(ending)));
+	return V_PASS;
+}
+
+enum verdict ex_expect_success(struct ctx *c, struct exchange *e)
+{
+	char ending[96];
+	if (c->res->expected[0] == '\0')
+		expect(c, "%s reaches the destination, Y (%zu bytes) the client's stdout, exit 0",
+		       e->url ? "the GET of {url}" : "X (stdin)", e->y_len);
+	if (!ex_got_request(c, e))
+		return V_FAIL;
+	if (!e->rec.replied)
+		return fail(c, "the proxy did not reply: %s", e->rec.end);
+	if (e->url && !e->rec.http_ok)
+		return fail(c, "the destination got no GET of the path (request line: '%s'; %s)",
+		            e->rec.http_line, ex_ending(e, ending, sizeof(ending)));
+	if (!e->url && (e->rec.x_got != e->x_len || !e->rec.x_match || e->rec.x_extra))
+		return fail(c, "the destination got %zu of %zu bytes of X%s%s (%s)", e->rec.x_got,
+		            e->x_len, e->rec.x_match ? "" : ", not the same bytes",
+		            e->rec.x_extra ? ", and more after them" : "",
+		            ex_ending(e, ending, sizeof(ending)));
+	size_t n;
+	const uint8_t *out = ex_out(e, &n);
+	if (n != e->y_len || memcmp(out, e->y, n) != 0)
+		return fail(c, "stdout: %zu bytes%s, Y is %zu; they differ from byte %zu on (%s)",
+		            e->cl.out_seen - e->out_skip,
+		            e->cl.out_seen > e->cl.out_len ? " (not all kept)" : "", e->y_len,
+		            first_difference(out, n, e->y, e->y_len),
+		            ex_ending(e, ending, sizeof(ending)));
+	if (not_hung(c, e) != V_PASS)
+		return V_FAIL;
+	if (e->cl.status != 0)
+		return fail(c, "Y came out intact, but %s", ex_ending(e, ending, sizeof(ending)));
+	return pass(c, "X and Y intact, %s", ex_ending(e, ending, sizeof(ending)));
+}
+
+enum verdict ex_expect_failure(struct ctx *c, struct exchange *e)
+{
+	char ending[96], first[200];
+	if (c->res->expected[0] == '\0')
+		expect(c, "a non-zero exit within %d s, none of the destination's bytes on stdout",
+		       c->r->o.client_timeout_ms / 1000);
+	if (!ex_got_request(c, e) || not_hung(c, e) != V_PASS)
+		return V_FAIL;
+	size_t n, k = e->y_len < Y_PREFIX ? e->y_len : Y_PREFIX;
+	const uint8_t *out = ex_out(e, &n);
+	if (k > 0 && memmem(out, n, e->y, k) != NULL)
+		return fail(c, "the destination's bytes reached stdout (%s)",
+		            ex_ending(e, ending, sizeof(ending)));
+	if (e->cl.status == 0)
+		return fail(c, "exit 0 after %lld ms: the failure was not reported",
+		            (long long)e->cl.ms);
+	return pass(c, "%s; says: %s", ex_ending(e, ending, sizeof(ending)),
+	            e->cl.err_len ? client_first_line(&e->cl, first, sizeof(first))
+	                          : "(nothing on stderr)");
+}
+
+/* ---- the run ----------------------------------------------------------- */
+
+static void lack(struct runner *r, unsigned bit_mask, const char *why)
+{
+	for (int bit = 0; bit < 16; bit++)
+		if (bit_mask & (1u << bit))
+			snprintf(r->lacks[bit], sizeof(r->lacks[bit]), "%s", why);
+}
+
+static void capabilities(struct runner *r)
+{
+	const struct runner_opts *o = &r->o;
+	r->have = 0;
+	if (o->client_4a) {
+		r->have |= NEED_4A;
+		lack(r, NEED_NO_4A, "the client lets the proxy resolve names (--client-4a)");
+	} else {
+		r->have |= NEED_NO_4A;
+		lack(r, NEED_4A, "the client is not declared to do SOCKS4a (--client-4a)");
+	}
+	if (o->client_bind) {
+		r->have |= NEED_BIND;
+		lack(r, CNEED_CONNECT, "a BIND client (--client-bind): CONNECT cases do not apply");
+	} else {
+		r->have |= CNEED_CONNECT;
+		lack(r, NEED_BIND, "the client is not declared a BIND client (--client-bind)");
+	}
+	if (client_wants_url(o->client_cmd))
+		lack(r, CNEED_STREAM, "the client fetches {url}: it has no stdin stream to end");
+	else
+		r->have |= CNEED_STREAM;
+}
+
+static void run_case(struct runner *r, size_t i)
+{
+	const struct s4case *cs = r->cases[i];
+	struct result *res = &r->results[i];
+	unsigned missing = cs->needs & ~r->have;
+	struct ctx c;
+	enum verdict v;
+	ctx_init(&c, r, cs, res);
+	pthread_mutex_lock(&r->mu);
+	int blocked = r->not_socks4 && strncmp(cs->id, "preflight/", 10) != 0;
+	pthread_mutex_unlock(&r->mu);
+	if (blocked) {
+		v = skip(&c, "the preflight failed: %s", r->not_socks4_why);
+	} else if (missing) {
+		int bit = __builtin_ctz(missing);
+		v = skip(&c, "%s", r->lacks[bit][0] ? r->lacks[bit] : "capability missing");
+	} else {
+		if (cs->expect != NULL)
+			expect(&c, "%s", cs->expect);
+		v = cs->run(&c);
+	}
+	ctx_finish(&c);
+	if (v == V_PASS && cs->level == LEVEL_INFO)
+		v = V_INFO;
+	pthread_mutex_lock(&r->mu);
+	res->v = v;
+	res->done = 1;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+}
+
+static void *worker(void *arg)
+{
+	struct runner *r = arg;
+	for (;;) {
+		pthread_mutex_lock(&r->mu);
+		size_t i = r->next_case++;
+		pthread_mutex_unlock(&r->mu);
+		if (i >= r->ncases)
+			return NULL;
+		run_case(r, i);
+	}
+}
+
+int client_mode_run(struct runner *r, void (*on_result)(struct runner *, size_t, void *),
+                    void *arg, char *err, size_t errlen)
+{
+	if (r->o.client_cmd == NULL || r->o.client_cmd[0] == '\0') {
+		snprintf(err, errlen, "an empty --client-cmd");
+		return -1;
+	}
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->cv, NULL);
+	snprintf(r->target_text, sizeof(r->target_text), "%s", r->o.client_cmd);
+	r->dest_ip = LOOPBACK;
+	capabilities(r);
+	r->results = calloc(r->ncases, sizeof(*r->results));
+	if (r->results == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < r->ncases; i++)
+		r->results[i].trace = calloc(TRACE_MAX, sizeof(struct trace_ev));
+
+	/* The preflight alone first: when the client never sends a request,
+	 * every other case is skipped with that reason instead of failing. */
+	size_t first = 0;
+	while (first < r->ncases && strncmp(r->cases[first]->id, "preflight/", 10) == 0) {
+		run_case(r, first);
+		if (r->results[first].v == V_FAIL)
+			runner_mark_not_socks4(r, r->results[first].actual);
+		first++;
+	}
+	r->next_case = first;
+	int jobs = r->o.jobs > 0 ? r->o.jobs : 1;
+	pthread_t workers[64];
+	int started = 0;
+	for (int k = 0; k < jobs && k < 64; k++)
+		started += pthread_create(&workers[started], NULL, worker, r) == 0;
+	if (started == 0)
+		worker(r);
+	for (size_t i = 0; i < r->ncases; i++) {
+		pthread_mutex_lock(&r->mu);
+		while (!r->results[i].done)
+			pthread_cond_wait(&r->cv, &r->mu);
+		pthread_mutex_unlock(&r->mu);
+		if (on_result != NULL)
+			on_result(r, i, arg);
+	}
+	for (int k = 0; k < started; k++)
+		pthread_join(workers[k], NULL);
+	return 0;
+}

@@ -1,0 +1,426 @@
+/* proxy.c - the scripted SOCKS4 proxy of client mode (see proxy.h): one
+ * connection, the request read from the stream, the reply as scripted, then
+ * the destination's side of the conversation. Every byte both ways goes into
+ * the case's trace as "c1" ('<' from the client, '>' to it). */
+#include "proxy.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "net.h"
+#include "runner.h"
+
+#define HTTP_HEAD_MAX 16384 /* an HTTP request head longer than this is not one */
+#define DRAIN_CHUNK 65536
+
+size_t px_reply(uint8_t *out, uint8_t vn, uint8_t cd, uint16_t port, uint32_t ip)
+{
+	struct s4_reply rep = {.vn = vn, .cd = cd, .dstport = port, .dstip = ip};
+	return (size_t)s4_write_reply(out, PX_REPLY_MAX, &rep);
+}
+
+static void ev(struct proxy *p, char dir, const void *bytes, size_t len, const char *text)
+{
+	trace_add(p->c, "c1", dir, bytes, len, text);
+}
+
+static int64_t deadline_of(struct proxy *p)
+{
+	return net_deadline(p->s->timeout_ms);
+}
+
+/* Reads once; traces the bytes. Returns the count, 0 at the client's end of
+ * file, -1 on an error or the deadline (traced too). */
+static ssize_t rd(struct proxy *p, uint8_t *buf, size_t cap, int64_t deadline)
+{
+	char err[128];
+	ssize_t n = net_read_some(p->fd, buf, cap, deadline, err, sizeof(err));
+	if (n > 0)
+		ev(p, '<', buf, (size_t)n, NULL);
+	else if (n == 0)
+		ev(p, '<', NULL, 0, "end of file");
+	else if (errno != ETIMEDOUT)
+		ev(p, '<', NULL, 0, err);
+	return n;
+}
+
+static int wr(struct proxy *p, const void *buf, size_t n)
+{
+	char err[128];
+	ev(p, '>', buf, n, NULL);
+	if (net_write_all(p->fd, buf, n, deadline_of(p), err, sizeof(err)) < 0) {
+		ev(p, '*', NULL, 0, err);
+		return -1;
+	}
+	return 0;
+}
+
+static void end(struct proxy *p, const char *fmt, const char *arg)
+{
+	if (p->rec->end[0] == '\0')
+		snprintf(p->rec->end, sizeof(p->rec->end), fmt, arg);
+}
+
+/* lib/socks4 on what came so far, with VN taken as 4 when it is not (the
+ * request/vn case judges VN; the others go on). */
+static int parse(struct px_record *rec)
+{
+	uint8_t copy[sizeof(rec->req)];
+	memcpy(copy, rec->req, rec->req_len);
+	if (rec->req_len > 0)
+		copy[0] = S4_VN_REQUEST;
+	int rc = s4_parse_request(copy, rec->req_len, 0, &rec->r);
+	if (rc > 0) {
+		/* point into the record, not the copy */
+		if (rec->r.userid != NULL)
+			rec->r.userid = (const char *)rec->req + (rec->r.userid - (const char *)copy);
+		if (rec->r.host != NULL)
+			rec->r.host = (const char *)rec->req + (rec->r.host - (const char *)copy);
+		rec->r.vn = rec->req[0];
+	}
+	return rc;
+}
+
+/* Reads the request from the stream. Returns 0 when it is complete. */
+static int read_request(struct proxy *p)
+{
+	struct px_record *rec = p->rec;
+	int64_t deadline = deadline_of(p);
+	rec->parse_rc = S4_INCOMPLETE;
+	while (rec->parse_rc == S4_INCOMPLETE) {
+		if (rec->req_len == sizeof(rec->req)) {
+			end(p, "%s", "no end of the request in the bytes that came");
+			return -1;
+		}
+		ssize_t n = rd(p, rec->req + rec->req_len, sizeof(rec->req) - rec->req_len,
+		               deadline);
+		if (n <= 0) {
+			end(p, "%s",
+			    n == 0 ? "the client closed before its request was complete"
+			           : "the request was not complete within the time");
+			return -1;
+		}
+		rec->req_len += (size_t)n;
+		rec->parse_rc = parse(rec);
+	}
+	if (rec->parse_rc < 0) {
+		end(p, "the request is malformed: %s", s4_strerror(rec->parse_rc));
+		return -1;
+	}
+	rec->early = rec->req_len - (size_t)rec->parse_rc;
+	return 0;
+}
+
+/* Reads for quiet_ms more: whatever the client sends before any reply. */
+static void read_quiet(struct proxy *p)
+{
+	struct px_record *rec = p->rec;
+	int64_t until = net_deadline(p->s->quiet_ms);
+	while (rec->req_len < sizeof(rec->req) && net_remaining_ms(until) > 0) {
+		ssize_t n = rd(p, rec->req + rec->req_len, sizeof(rec->req) - rec->req_len, until);
+		if (n <= 0)
+			break;
+		rec->req_len += (size_t)n;
+	}
+	rec->early = rec->req_len - (size_t)rec->parse_rc;
+}
+
+static int send_reply(struct proxy *p, const uint8_t *tail, size_t tail_len)
+{
+	const struct px_script *s = p->s;
+	uint8_t buf[PX_REPLY_MAX + 4096];
+	p->rec->replied = 1;
+	if (s->reply_gap_ms > 0) {
+		for (size_t i = 0; i < s->reply_len; i++) {
+			if (i > 0)
+				poll(NULL, 0, s->reply_gap_ms);
+			if (wr(p, s->reply + i, 1) < 0)
+				return -1;
+		}
+		return tail_len > 0 ? wr(p, tail, tail_len) : 0;
+	}
+	size_t first = s->reply_cut > 0 ? s->reply_cut : s->reply_len;
+	if (s->reply_cut > 0 && wr(p, s->reply, first) < 0)
+		return -1;
+	const uint8_t *rest = s->reply + (s->reply_cut > 0 ? first : 0);
+	size_t rest_len = s->reply_len - (s->reply_cut > 0 ? first : 0);
+	/* The last reply and the tail in one write, so in one segment. */
+	if (rest_len + tail_len <= sizeof(buf)) {
+		memcpy(buf, rest, rest_len);
+		if (tail_len > 0)
+			memcpy(buf + rest_len, tail, tail_len);
+		return rest_len + tail_len > 0 ? wr(p, buf, rest_len + tail_len) : 0;
+	}
+	if (rest_len > 0 && wr(p, rest, rest_len) < 0)
+		return -1;
+	return wr(p, tail, tail_len);
+}
+
+/* The HTTP response for Y: status line, length, the body. */
+static size_t http_head(struct proxy *p, char *out, size_t cap)
+{
+	int n = snprintf(out, cap,
+	                 "HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream\r\n"
+	                 "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+	                 p->s->y_len);
+	return n > 0 && (size_t)n < cap ? (size_t)n : 0;
+}
+
+static int send_y(struct proxy *p)
+{
+	if (p->s->http) {
+		char head[256];
+		size_t n = http_head(p, head, sizeof(head));
+		if (wr(p, head, n) < 0)
+			return -1;
+	}
+	return p->s->y_len > 0 ? wr(p, p->s->y, p->s->y_len) : 0;
+}
+
+/* Reads the client's part of the conversation into the record. The early
+ * bytes count when they start it (data sent before the reply: judged as such
+ * by request/early-data, not again here). stop_at_x: return once X is in. */
+static int read_x(struct proxy *p, int stop_at_x)
+{
+	const struct px_script *s = p->s;
+	struct px_record *rec = p->rec;
+	uint8_t buf[DRAIN_CHUNK];
+	int64_t deadline = deadline_of(p);
+	size_t early_at = (size_t)rec->parse_rc;
+	size_t early = rec->early;
+	char head[HTTP_HEAD_MAX];
+	size_t head_len = 0;
+	rec->x_match = 1;
+
+	if (!s->http && early > 0 && early <= s->x_len &&
+	    memcmp(rec->req + early_at, s->x, early) == 0) {
+		rec->x_got = early;
+	} else if (s->http && early > 0 && early < sizeof(head)) {
+		memcpy(head, rec->req + early_at, early);
+		head_len = early;
+	}
+	for (;;) {
+		if (s->http) {
+			char *eoh = memmem(head, head_len, "\r\n\r\n", 4);
+			if (eoh != NULL) {
+				char *eol = memchr(head, '\r', head_len);
+				size_t l = (size_t)(eol - head);
+				snprintf(rec->http_line, sizeof(rec->http_line), "%.*s", (int)l,
+				         head);
+				char want[200];
+				snprintf(want, sizeof(want), "GET %s HTTP/1.", s->path);
+				rec->http_ok = strncmp(rec->http_line, want, strlen(want)) == 0;
+				rec->x_match = rec->http_ok;
+				if (stop_at_x)
+					return 0;
+			}
+		} else if (rec->x_got == s->x_len && stop_at_x) {
+			return 0;
+		}
+		ssize_t n = rd(p, buf, sizeof(buf), deadline);
+		if (n <= 0) {
+			if (n == 0)
+				rec->client_eof = 1;
+			else
+				end(p, "%s", "the client's bytes stopped coming (time limit)");
+			return n == 0 ? 0 : -1;
+		}
+		if (s->http) {
+			size_t room = sizeof(head) - head_len;
+			size_t k = (size_t)n < room ? (size_t)n : room;
+			if (memmem(head, head_len, "\r\n\r\n", 4) == NULL) {
+				memcpy(head + head_len, buf, k);
+				head_len += k;
+			} else {
+				rec->x_extra += (size_t)n;
+			}
+			continue;
+		}
+		size_t want = s->x_len - rec->x_got;
+		size_t take = (size_t)n < want ? (size_t)n : want;
+		if (take > 0 && memcmp(buf, s->x + rec->x_got, take) != 0)
+			rec->x_match = 0;
+		rec->x_got += take;
+		rec->x_extra += (size_t)n - take;
+	}
+}
+
+/* The end of the conversation without losing what was sent: an end of file,
+ * then the client's remaining bytes read until it closes (a close with
+ * unread bytes would be a reset, and a reset may flush them at the client). */
+static void finish(struct proxy *p)
+{
+	uint8_t buf[DRAIN_CHUNK];
+	shutdown(p->fd, SHUT_WR);
+	ev(p, '>', NULL, 0, "end of file (shutdown write)");
+	int64_t deadline = deadline_of(p);
+	while (!p->rec->client_eof) {
+		ssize_t n = rd(p, buf, sizeof(buf), deadline);
+		if (n < 0)
+			break;
+		if (n == 0)
+			p->rec->client_eof = 1;
+		else
+			p->rec->x_extra += (size_t)n;
+	}
+}
+
+static void destination(struct proxy *p)
+{
+	const struct px_script *s = p->s;
+	switch (s->flow) {
+	case PX_DEST_CLOSES:
+		if (read_x(p, 1) < 0 || send_y(p) < 0)
+			return;
+		break;
+	case PX_CLIENT_EOF:
+		if (read_x(p, 0) < 0)
+			return;
+		if (!p->rec->client_eof) {
+			end(p, "%s", "the client never ended its sending side");
+			return;
+		}
+		if (send_y(p) < 0)
+			return;
+		break;
+	case PX_DEST_FIN:
+		if (send_y(p) < 0)
+			return;
+		shutdown(p->fd, SHUT_WR);
+		ev(p, '>', NULL, 0, "end of file (shutdown write)");
+		read_x(p, 0);
+		return;
+	case PX_SERVER_FIRST:
+		if (read_x(p, 1) < 0)
+			return;
+		break;
+	}
+	finish(p);
+}
+
+static void serve(struct proxy *p)
+{
+	const struct px_script *s = p->s;
+	if (read_request(p) < 0)
+		return;
+	if (s->quiet_ms > 0)
+		read_quiet(p);
+	switch (s->action) {
+	case PX_GRANT: {
+		uint8_t tail[PX_REPLY_MAX + 256 + 4096];
+		size_t tail_len = 0;
+		if (s->flow == PX_SERVER_FIRST) {
+			/* Y with the reply: for HTTP the whole response */
+			char head[256];
+			size_t h = s->http ? http_head(p, head, sizeof(head)) : 0;
+			if (h + s->y_len <= sizeof(tail)) {
+				memcpy(tail, head, h);
+				memcpy(tail + h, s->y, s->y_len);
+				tail_len = h + s->y_len;
+			}
+		}
+		if (send_reply(p, tail, tail_len) < 0)
+			return;
+		destination(p);
+		return;
+	}
+	case PX_REFUSE:
+		if (send_reply(p, s->y, s->y_len) < 0)
+			return;
+		finish(p);
+		return;
+	case PX_CLOSE:
+		if (s->reply_len > 0 && send_reply(p, NULL, 0) < 0)
+			return;
+		finish(p);
+		return;
+	case PX_RESET: {
+		struct linger lg = {.l_onoff = 1, .l_linger = 0};
+		setsockopt(p->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		ev(p, '>', NULL, 0, "reset");
+		pthread_mutex_lock(&p->mu);
+		close(p->fd);
+		p->fd = -1;
+		pthread_mutex_unlock(&p->mu);
+		return;
+	}
+	case PX_SILENT: {
+		uint8_t buf[4096];
+		ev(p, '*', NULL, 0, "no reply: waiting for the client to give up");
+		while (rd(p, buf, sizeof(buf), deadline_of(p)) > 0)
+			;
+		return;
+	}
+	}
+}
+
+static void *proxy_main(void *arg)
+{
+	struct proxy *p = arg;
+	char err[128];
+	if (net_wait_readable(p->lfd, deadline_of(p), err, sizeof(err)) == 0) {
+		pthread_mutex_lock(&p->mu);
+		int fd = p->stopping ? -1 : accept4(p->lfd, NULL, NULL, SOCK_CLOEXEC);
+		p->fd = fd;
+		pthread_mutex_unlock(&p->mu);
+		if (fd >= 0) {
+			int one = 1;
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+			p->rec->accepted = 1;
+			p->rec->accepted_ms = net_now_ms();
+			char text[64];
+			snprintf(text, sizeof(text), "the client connected to the proxy");
+			ev(p, '*', NULL, 0, text);
+			serve(p);
+		}
+	}
+	if (!p->rec->accepted)
+		end(p, "%s", "the client never connected to the proxy");
+	return NULL;
+}
+
+int proxy_start(struct proxy *p, struct ctx *c, const struct px_script *s, struct px_record *rec,
+                char *err, size_t errlen)
+{
+	memset(p, 0, sizeof(*p));
+	memset(rec, 0, sizeof(*rec));
+	p->c = c;
+	p->s = s;
+	p->rec = rec;
+	p->fd = -1;
+	if (net_listen("127.0.0.1", 0, 8, &p->lfd, &p->port, err, errlen) < 0)
+		return -1;
+	pthread_mutex_init(&p->mu, NULL);
+	if (pthread_create(&p->tid, NULL, proxy_main, p) != 0) {
+		snprintf(err, errlen, "cannot start the proxy thread");
+		close(p->lfd);
+		pthread_mutex_destroy(&p->mu);
+		return -1;
+	}
+	p->running = 1;
+	return 0;
+}
+
+void proxy_stop(struct proxy *p)
+{
+	if (!p->running)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->stopping = 1;
+	shutdown(p->lfd, SHUT_RDWR);
+	if (p->fd >= 0)
+		shutdown(p->fd, SHUT_RDWR);
+	pthread_mutex_unlock(&p->mu);
+	pthread_join(p->tid, NULL);
+	if (p->fd >= 0)
+		close(p->fd);
+	close(p->lfd);
+	pthread_mutex_destroy(&p->mu);
+	p->running = 0;
+}
