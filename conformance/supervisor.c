@@ -34,6 +34,7 @@ struct target_proc {
 	uint16_t port;
 	struct tp_opts o;
 	int restarts;
+	int extra_restarts; /* tp_allow_restarts() */
 
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -149,11 +150,16 @@ size_t tp_log_since(struct target_proc *tp, uint64_t mark, char *buf, size_t cap
 	uint64_t oldest = tp->total > rcap ? tp->total - rcap : 0;
 	uint64_t from = mark < oldest ? oldest : mark;
 	size_t o = 0;
-	if (mark < oldest)
-		o = (size_t)snprintf(buf, cap, "[... %llu bytes of output not kept ...]\n",
-		                     (unsigned long long)(oldest - mark));
-	if (o >= cap)
-		o = cap - 1;
+	if (mark < oldest) { /* said when there is room for it, else the bytes matter more */
+		char head[64];
+		size_t h = (size_t)snprintf(head, sizeof(head),
+		                            "[... %llu bytes of output not kept ...]\n",
+		                            (unsigned long long)(oldest - mark));
+		if (h < cap / 2) {
+			memcpy(buf, head, h);
+			o = h;
+		}
+	}
 	if (from < tp->total) {
 		uint64_t n = tp->total - from;
 		if (n > cap - 1 - o) { /* the last bytes matter most: a report ends there */
@@ -411,8 +417,10 @@ struct target_proc *tp_start(const char *cmd_template, const struct tp_opts *opt
 		tp->o.ring_bytes = TP_RING_DEFAULT;
 	if (tp->o.ready_timeout_ms <= 0)
 		tp->o.ready_timeout_ms = TP_READY_DEFAULT_MS;
-	if (tp->o.max_restarts <= 0)
+	if (tp->o.max_restarts == 0)
 		tp->o.max_restarts = TP_MAX_RESTARTS_DEFAULT;
+	else if (tp->o.max_restarts < 0)
+		tp->o.max_restarts = 0;
 	tp->rfd = -1;
 	pthread_mutex_init(&tp->mu, NULL);
 	pthread_cond_init(&tp->cv, NULL);
@@ -478,9 +486,14 @@ int tp_restarts(struct target_proc *tp)
 	return tp->restarts;
 }
 
+void tp_allow_restarts(struct target_proc *tp, int n)
+{
+	tp->extra_restarts += n;
+}
+
 int tp_restart(struct target_proc *tp, char *err, size_t errlen)
 {
-	if (tp->restarts >= tp->o.max_restarts) {
+	if (tp->restarts >= tp->o.max_restarts + tp->extra_restarts) {
 		snprintf(err, errlen, "not restarting the target again: %d restarts is the limit "
 		                      "(--max-restarts)",
 		         tp->o.max_restarts);
