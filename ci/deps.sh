@@ -36,10 +36,9 @@ packages=(
   python3-twisted       # twistd socks: Twisted's SOCKSv4 server
   libio-socket-socks-perl # IO::Socket::Socks and its examples/server4.pl
   v2ray                 # v2ray's socks inbound (SOCKS4/4a/5)
-  nodejs                # node and (here) npm for the npm servers
+  nodejs                # node and npm: the npm servers, puppeteer-core
   python3-yaml          # tests/integration/test_action.py reads action.yml
   zip                   # fuzz/build.sh: the seed corpus zips (ClusterFuzzLite, OSS-Fuzz)
-  nodejs                # puppeteer-core drives chromium (tests/integration/browser/)
   chromium              # the HTML report in a real browser (test_report_html.py)
   debhelper             # make deb-check: dpkg-buildpackage with debhelper-compat 13
   dpkg-dev
@@ -77,9 +76,6 @@ node_deps() {
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "ci/deps.sh: all ${#packages[@]} packages present"
-  node_deps
 # npm: nodejs ships it in some builds; Debian's own nodejs needs the npm package.
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 
@@ -97,6 +93,7 @@ npm_ci() {
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "ci/deps.sh: all ${#packages[@]} packages present"
+  node_deps
   npm_ci
   exit 0
 fi
@@ -114,7 +111,6 @@ if [ ! -e "$policy" ]; then
 fi
 trap '[ $made_policy -eq 1 ] && $SUDO rm -f "$policy"' EXIT
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
-node_deps
 $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}"
+node_deps
 npm_ci
