@@ -2,12 +2,17 @@
 # server's library to run it in-process when no --target is given.
 CONFORMANCE_SRC = conformance/main.c conformance/runner.c conformance/harness.c \
                   conformance/report.c conformance/requirements.c conformance/livefuzz.c \
+                  conformance/supervisor.c \
                   $(sort $(wildcard conformance/cases/*.c))
 PROGRAM_NAMES += socks4-test
 # '=' (not ':='): SERVER_LIB_SRC comes from ref-server/module.mk, read later.
 socks4-test_SRC = $(CONFORMANCE_SRC) $(SERVER_LIB_SRC)
 
 $(OBJ)/conformance/%.o $(ASAN)/conformance/%.o: CPPFLAGS += -Iconformance
+
+# The target's process (--exec) has a unit suite of its own.
+UNIT_SRC += tests/unit/test_supervisor.c conformance/supervisor.c
+$(ASAN)/tests/unit/test_supervisor.o: CPPFLAGS += -Iconformance
 
 # The main job: the whole suite against the built-in reference server.
 demo: $(BUILD)/socks4-test
