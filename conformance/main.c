@@ -27,6 +27,11 @@ static const char usage_text[] =
         "\n"
         "Target and environment:\n"
         "  --target HOST:PORT   the server to test (repeatable: a side-by-side matrix)\n"
+        "  --exec CMD           run the server to test: CMD goes to sh -c after {port} (a free\n"
+        "                       loopback port) and {addr} (127.0.0.1:{port}) are filled in;\n"
+        "                       tested once it accepts connections, its output kept (the last\n"
+        "                       64 KiB), stopped at the end (repeatable, mixes with --target)\n"
+        "  --max-restarts N     restarts of an --exec target after it died (default 20)\n"
         "  --dest-addr ADDR     IPv4 address of this host the target can reach; the runner's\n"
         "                       destinations, BIND peers and identd live there (default: this\n"
         "                       host's address on the connection to the target)\n"
@@ -60,6 +65,9 @@ static const char usage_text[] =
         "  --seed S             the run's seed (default: from the clock; printed), so that a\n"
         "                       failure can be repeated\n"
         "  --fuzz-from I        start at iteration I (with --fuzz 1: repeat one failure)\n"
+        "  --crash-dir DIR      with --exec: each crash of the target is saved there with a\n"
+        "                       minimized reproducer, once per signature (default\n"
+        "                       ./socks4-test-crashes); fuzzing goes on after a restart\n"
         "\n"
         "Output:\n"
         "  --format F           human (default), tap, junit, json or html\n"
@@ -120,6 +128,9 @@ enum {
 	OPT_FUZZ,
 	OPT_SEED,
 	OPT_FUZZ_FROM,
+	OPT_EXEC,
+	OPT_MAX_RESTARTS,
+	OPT_CRASH_DIR,
 };
 
 static const struct option options[] = {
@@ -148,6 +159,9 @@ static const struct option options[] = {
         {"fuzz", required_argument, NULL, OPT_FUZZ},
         {"seed", required_argument, NULL, OPT_SEED},
         {"fuzz-from", required_argument, NULL, OPT_FUZZ_FROM},
+        {"exec", required_argument, NULL, OPT_EXEC},
+        {"max-restarts", required_argument, NULL, OPT_MAX_RESTARTS},
+        {"crash-dir", required_argument, NULL, OPT_CRASH_DIR},
         {NULL, 0, NULL, 0},
 };
 
@@ -181,18 +195,20 @@ static void on_result(struct runner *r, size_t i, void *arg)
 }
 
 /* --fuzz: set up the target and the services as for the cases, then fuzz. */
-static int fuzz_main(const struct runner_opts *o, const char *target, long n, long first,
-                     uint64_t seed)
+static int fuzz_main(const struct runner_opts *o, const char *target, const char *exec_cmd,
+                     long n, long first, uint64_t seed)
 {
 	static struct runner r;
-	char err[512];
+	char err[2048];
 	r.o = *o;
 	r.o.target = target;
+	r.o.exec_cmd = exec_cmd;
 	if (r.o.identd_port < 0)
-		r.o.identd_port = target != NULL ? 113 : 0;
+		r.o.identd_port = target != NULL || exec_cmd != NULL ? 113 : 0;
 	signal(SIGPIPE, SIG_IGN);
 	if (runner_setup(&r, err, sizeof(err)) < 0) {
 		fprintf(stderr, PROG ": %s\n", err);
+		runner_teardown(&r);
 		return EXIT_USAGE;
 	}
 	long failures = livefuzz_run(&r, first, n, seed, o->jobs, stdout);
@@ -220,6 +236,7 @@ int main(int argc, char **argv)
 	                        .timer_wait_ms = -1,
 	                        .relay_bytes = 1 << 20};
 	const char *targets[MAX_TARGETS];
+	int is_exec[MAX_TARGETS] = {0}; /* targets[i] is an --exec command */
 	size_t ntargets = 0;
 	int list = 0;
 	enum format fmt = FMT_HUMAN;
@@ -235,6 +252,20 @@ int main(int argc, char **argv)
 			if (ntargets == MAX_TARGETS)
 				usage_error("at most 8 targets; not", optarg);
 			targets[ntargets++] = optarg;
+			break;
+		case OPT_EXEC:
+			if (ntargets == MAX_TARGETS)
+				usage_error("at most 8 targets; not", optarg);
+			is_exec[ntargets] = 1;
+			targets[ntargets++] = optarg;
+			break;
+		case OPT_MAX_RESTARTS:
+			o.max_restarts = (int)number(optarg, 0, 100000);
+			if (o.max_restarts == 0)
+				o.max_restarts = -1; /* none (0 is "the default" in tp_opts) */
+			break;
+		case OPT_CRASH_DIR:
+			o.crash_dir = optarg;
 			break;
 		case OPT_DEST:
 			o.dest_addr = optarg;
@@ -320,7 +351,8 @@ int main(int argc, char **argv)
 	if (fuzz_n > 0) {
 		if (ntargets > 1)
 			usage_error("--fuzz takes one target, not", targets[1]);
-		return fuzz_main(&o, ntargets ? targets[0] : NULL, fuzz_n, fuzz_from,
+		return fuzz_main(&o, ntargets && !is_exec[0] ? targets[0] : NULL,
+		                 ntargets && is_exec[0] ? targets[0] : NULL, fuzz_n, fuzz_from,
 		                 seed_given ? seed : (uint64_t)time(NULL));
 	}
 
@@ -364,10 +396,12 @@ int main(int argc, char **argv)
 	for (size_t t = 0; t < nruns; t++) {
 		struct runner *r = &runs[t];
 		r->o = o;
-		r->o.target = ntargets > 0 ? targets[t] : NULL;
+		r->o.target = ntargets > 0 && !is_exec[t] ? targets[t] : NULL;
+		r->o.exec_cmd = ntargets > 0 && is_exec[t] ? targets[t] : NULL;
+		int external = r->o.target != NULL || r->o.exec_cmd != NULL;
 		if (r->o.identd_port < 0)
-			r->o.identd_port = r->o.target != NULL ? 113 : 0;
-		if (r->o.target != NULL) {
+			r->o.identd_port = external ? 113 : 0;
+		if (external) {
 			r->o.stall_wait_ms = o.stall_wait_ms >= 0 ? o.stall_wait_ms : 35000;
 			r->o.timer_wait_ms = o.timer_wait_ms >= 0 ? o.timer_wait_ms : 0;
 		} else {

@@ -2,7 +2,7 @@
 # server's library to run it in-process when no --target is given.
 CONFORMANCE_SRC = conformance/main.c conformance/runner.c conformance/harness.c \
                   conformance/report.c conformance/requirements.c conformance/livefuzz.c \
-                  conformance/supervisor.c \
+                  conformance/supervisor.c conformance/crashsig.c conformance/fuzzcrash.c \
                   $(sort $(wildcard conformance/cases/*.c))
 PROGRAM_NAMES += socks4-test
 # '=' (not ':='): SERVER_LIB_SRC comes from ref-server/module.mk, read later.
@@ -10,9 +10,10 @@ socks4-test_SRC = $(CONFORMANCE_SRC) $(SERVER_LIB_SRC)
 
 $(OBJ)/conformance/%.o $(ASAN)/conformance/%.o: CPPFLAGS += -Iconformance
 
-# The target's process (--exec) has a unit suite of its own.
-UNIT_SRC += tests/unit/test_supervisor.c conformance/supervisor.c
-$(ASAN)/tests/unit/test_supervisor.o: CPPFLAGS += -Iconformance
+# The target's process (--exec) and crash signatures have unit suites.
+UNIT_SRC += tests/unit/test_supervisor.c conformance/supervisor.c \
+            tests/unit/test_crashsig.c conformance/crashsig.c
+$(ASAN)/tests/unit/test_supervisor.o $(ASAN)/tests/unit/test_crashsig.o: CPPFLAGS += -Iconformance
 
 # The main job: the whole suite against the built-in reference server.
 demo: $(BUILD)/socks4-test

@@ -15,6 +15,7 @@
 
 #include "runner.h"
 #include "server.h"
+#include "supervisor.h"
 
 /* The built-in target's rules: a user the policy denies, and two users whose
  * requests are checked with identd, strictly and leniently. */
@@ -406,6 +407,13 @@ int runner_setup(struct runner *r, char *err, size_t errlen)
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_cond_init(&r->cv, NULL);
 
+	if (r->o.exec_cmd != NULL) {
+		struct tp_opts to = {.max_restarts = r->o.max_restarts};
+		r->tp = tp_start(r->o.exec_cmd, &to, err, errlen);
+		if (r->tp == NULL)
+			return -1;
+		r->o.target = tp_addr(r->tp);
+	}
 	if (r->o.target != NULL) {
 		if (resolve_target(r, err, errlen) < 0 ||
 		    probe_target(r, &local_ip, err, errlen) < 0)
@@ -455,8 +463,17 @@ int runner_setup(struct runner *r, char *err, size_t errlen)
 	return 0;
 }
 
+int runner_retarget(struct runner *r, char *err, size_t errlen)
+{
+	if (r->tp != NULL)
+		r->o.target = tp_addr(r->tp);
+	return resolve_target(r, err, errlen);
+}
+
 void runner_teardown(struct runner *r)
 {
+	tp_stop(r->tp); /* first: it must not reach the services as they close */
+	r->tp = NULL;
 	if (r->server != NULL)
 		s4srv_stop(r->server, 0);
 	r->server = NULL;
@@ -466,8 +483,11 @@ void runner_teardown(struct runner *r)
 int runner_run(struct runner *r, void (*on_result)(struct runner *, size_t, void *), void *arg,
                char *err, size_t errlen)
 {
-	if (runner_setup(r, err, errlen) < 0)
+	if (runner_setup(r, err, errlen) < 0) {
+		tp_stop(r->tp); /* an --exec target started before the failure */
+		r->tp = NULL;
 		return -1;
+	}
 	detect(r);
 
 	r->results = calloc(r->ncases, sizeof(*r->results));

@@ -36,6 +36,9 @@ struct runner_opts {
 	size_t relay_bytes;
 	int strict;
 	int verbose;
+	const char *exec_cmd;  /* --exec: the target is this command's process (supervisor.h) */
+	int max_restarts;      /* --max-restarts (0: the default, -1: none), as in tp_opts */
+	const char *crash_dir; /* --crash-dir: where the live fuzzer saves crash reproducers */
 };
 
 struct trace_ev {
@@ -80,6 +83,7 @@ struct runner {
 	uint16_t target_port;
 	int in_process;
 	void *server; /* struct s4srv * when in-process */
+	struct target_proc *tp; /* --exec: the target's process */
 
 	uint32_t dest_ip;
 	uint32_t alt_ip; /* 0: none */
@@ -154,6 +158,9 @@ int health_check(struct runner *r, char *why, size_t whylen);
  * runner_teardown() undoes it. runner_run() does both around the cases. */
 int runner_setup(struct runner *r, char *err, size_t errlen);
 void runner_teardown(struct runner *r);
+/* After the --exec target restarted (its port may change): aims the
+ * connections to the target at its new address. */
+int runner_retarget(struct runner *r, char *err, size_t errlen);
 /* Runs the selected cases (r->cases); on_result gets each index in
  * catalogue order as soon as it and every earlier one are done. */
 int runner_run(struct runner *r, void (*on_result)(struct runner *, size_t, void *), void *arg,

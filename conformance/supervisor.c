@@ -34,6 +34,7 @@ struct target_proc {
 	uint16_t port;
 	struct tp_opts o;
 	int restarts;
+	int extra_restarts; /* tp_allow_restarts() */
 
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -416,8 +417,10 @@ struct target_proc *tp_start(const char *cmd_template, const struct tp_opts *opt
 		tp->o.ring_bytes = TP_RING_DEFAULT;
 	if (tp->o.ready_timeout_ms <= 0)
 		tp->o.ready_timeout_ms = TP_READY_DEFAULT_MS;
-	if (tp->o.max_restarts <= 0)
+	if (tp->o.max_restarts == 0)
 		tp->o.max_restarts = TP_MAX_RESTARTS_DEFAULT;
+	else if (tp->o.max_restarts < 0)
+		tp->o.max_restarts = 0;
 	tp->rfd = -1;
 	pthread_mutex_init(&tp->mu, NULL);
 	pthread_cond_init(&tp->cv, NULL);
@@ -483,9 +486,14 @@ int tp_restarts(struct target_proc *tp)
 	return tp->restarts;
 }
 
+void tp_allow_restarts(struct target_proc *tp, int n)
+{
+	tp->extra_restarts += n;
+}
+
 int tp_restart(struct target_proc *tp, char *err, size_t errlen)
 {
-	if (tp->restarts >= tp->o.max_restarts) {
+	if (tp->restarts >= tp->o.max_restarts + tp->extra_restarts) {
 		snprintf(err, errlen, "not restarting the target again: %d restarts is the limit "
 		                      "(--max-restarts)",
 		         tp->o.max_restarts);

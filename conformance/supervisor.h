@@ -33,7 +33,7 @@
 struct tp_opts {
 	size_t ring_bytes;    /* 0: TP_RING_DEFAULT */
 	int ready_timeout_ms; /* 0: TP_READY_DEFAULT_MS */
-	int max_restarts;     /* tp_restart gives up after this many; 0: the default */
+	int max_restarts;     /* tp_restart gives up after this many; 0: the default, -1: none */
 };
 
 struct target_proc;
@@ -68,6 +68,9 @@ int tp_alive(struct target_proc *tp);
 int tp_exit(struct target_proc *tp, char *text, size_t cap);
 /* Restarts done so far. */
 int tp_restarts(struct target_proc *tp);
+/* Allows n restarts beyond max_restarts (the live fuzzer's minimizer
+ * restarts the target after each attempt that crashes it). */
+void tp_allow_restarts(struct target_proc *tp, int n);
 
 /* Stops the process if it still runs, and starts it again: on the same
  * port first, then (a target that cannot bind it again at once) on a new
