@@ -98,7 +98,7 @@ static int same_crash(struct fuzz_run *fr, const struct sample *cand, const char
 	if (ensure_serving(fr) < 0)
 		return -1;
 	uint64_t mark = tp_log_mark(fr->tp);
-	if (fuzz_try(fr, cand, why, sizeof(why)) != TRY_DOWN)
+	if (fuzz_try(fr, cand, 1, why, sizeof(why)) != TRY_DOWN)
 		return 0;
 	death_signature(fr, mark, got, sizeof(got), NULL);
 	return strcmp(got, sig) == 0;
@@ -375,73 +375,162 @@ static int by_iteration(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* A target without --exec: waits (bounded) until it serves again. */
+static int wait_serving(struct fuzz_run *fr)
+{
+	char why[256];
+	int wait_ms = 2 * fr->r->o.timeout_ms > 2000 ? 2 * fr->r->o.timeout_ms : 2000;
+	int64_t deadline = net_deadline(wait_ms);
+	do {
+		if (health_check(fr->r, why, sizeof(why)) == 0)
+			return 0;
+	} while (net_remaining_ms(deadline) > 0 && poll(NULL, 0, 100) == 0);
+	return -1;
+}
+
+/* The suspects, in iteration order: those that were running, and those
+ * done since the last passing check. Returns the count. */
+static int gather(struct fuzz_run *fr, struct suspect *sus)
+{
+	int n = 0;
+	pthread_mutex_lock(&fr->r->mu);
+	for (int k = 0; k < fr->nsuspects; k++)
+		sus[n++] = fr->suspects[k];
+	uint64_t from = fr->verified_seq;
+	if (fr->done_seq - from > UNVERIFIED_MAX)
+		from = fr->done_seq - UNVERIFIED_MAX;
+	for (uint64_t q = from; q < fr->done_seq; q++)
+		sus[n++] = (struct suspect){fr->unverified[q % UNVERIFIED_MAX], 0, 1};
+	pthread_mutex_unlock(&fr->r->mu);
+	qsort(sus, (size_t)n, sizeof(sus[0]), by_iteration);
+	return n;
+}
+
+static void list_suspects(char *out, size_t cap, const struct suspect *sus, int n)
+{
+	size_t o = 0;
+	out[0] = '\0';
+	for (int k = 0; k < n && o + 24 < cap; k++)
+		o += (size_t)snprintf(out + o, cap - o, "%s%ld", k ? ", " : "", sus[k].i);
+}
+
+/* Iteration i, sent alone, left the target not serving: its failure. */
+static void blame(struct fuzz_run *fr, struct suspect *su, const struct sample *s, const char *why)
+{
+	pthread_mutex_lock(&fr->r->mu);
+	if (!su->counted) {
+		fr->pending--;
+		fuzz_count(fr, su->i, s, TRY_DOWN, why, 1, fr->done_seq);
+	} else if (fr->failures++ < REPORT_MAX) {
+		fuzz_report(fr, su->i, s, why);
+	}
+	su->counted = 1;
+	pthread_mutex_unlock(&fr->r->mu);
+}
+
 void fuzz_recover(struct fuzz_run *fr)
 {
 	struct runner *r = fr->r;
-	struct suspect sus[SUSPECTS_MAX + RECENT_MAX];
-	int n = 0;
-	pthread_mutex_lock(&r->mu);
-	for (int k = 0; k < fr->nsuspects; k++)
-		sus[n++] = fr->suspects[k];
-	long nrecent = fr->nrecent < RECENT_MAX ? fr->nrecent : RECENT_MAX;
-	for (long k = 0; k < nrecent; k++)
-		sus[n++] = (struct suspect){fr->recent[k], 0, 1};
-	fr->nrecent = 0;
-	pthread_mutex_unlock(&r->mu);
-	qsort(sus, (size_t)n, sizeof(sus[0]), by_iteration);
-
-	uint64_t since = UINT64_MAX;
-	for (int k = 0; k < n; k++)
-		if (!sus[k].counted && sus[k].mark < since)
-			since = sus[k].mark;
-	char sig[SIG_LEN];
+	struct suspect *sus = malloc((SUSPECTS_MAX + UNVERIFIED_MAX) * sizeof(*sus));
+	struct sample *s = malloc(sizeof(*s));
 	char *log = malloc(LOG_CAP);
-	death_signature(fr, since == UINT64_MAX ? 0 : since, sig, sizeof(sig), log);
-	fprintf(fr->out, "\nsocks4-test: the target died (%s); %d iterations in flight or just "
-	                 "done, each again alone\n",
-	        sig, n);
-	fflush(fr->out);
+	char sig[SIG_LEN] = "", list[400];
+	if (sus == NULL || s == NULL || log == NULL) {
+		stop_run(fr, "out of memory");
+		free(sus);
+		free(s);
+		free(log);
+		return;
+	}
+	int n = gather(fr, sus), ready;
+	list_suspects(list, sizeof(list), sus, n);
+	if (fr->tp != NULL) {
+		pthread_mutex_lock(&r->mu);
+		uint64_t since = fr->verified_mark; /* the suspects' output begins after it */
+		pthread_mutex_unlock(&r->mu);
+		death_signature(fr, since, sig, sizeof(sig), log);
+		fprintf(fr->out, "\nsocks4-test: the target died (%s); iterations %s, each again "
+		                 "alone against a restarted target\n",
+		        sig, list);
+		fflush(fr->out);
+		ready = ensure_serving(fr) == 0;
+	} else {
+		fprintf(fr->out, "\nsocks4-test: the target stopped serving; iterations %s, each "
+		                 "again alone once it serves again\n",
+		        list);
+		fflush(fr->out);
+		ready = wait_serving(fr) == 0;
+		if (!ready) {
+			char why[600];
+			snprintf(why, sizeof(why),
+			         "the target no longer serves (it stopped after one of iterations %s, "
+			         "which cannot be sent again alone: it does not answer any more)",
+			         list);
+			pthread_mutex_lock(&r->mu);
+			fr->failures++;
+			pthread_mutex_unlock(&r->mu);
+			stop_run(fr, why);
+		}
+	}
 
 	int found = 0, k = 0;
-	struct sample *s = malloc(sizeof(*s));
-	if (s != NULL && log != NULL && ensure_serving(fr) == 0) {
-		for (; k < n; k++) {
-			char why[640] = "";
-			fuzz_generate(fr, sus[k].i, s);
-			uint64_t mark = tp_log_mark(fr->tp);
-			enum try_result t = fuzz_try(fr, s, why, sizeof(why));
-			if (t == TRY_DOWN) {
-				found = 1;
-				if (!sus[k].counted) {
-					pthread_mutex_lock(&r->mu);
-					fr->pending--;
-					fr->done++;
-					pthread_mutex_unlock(&r->mu);
-					sus[k].counted = 1;
-				}
-				if (crash_found(fr, sus[k].i, s, mark) < 0)
-					break;
-			} else if (!sus[k].counted) {
+	for (; ready && k < n; k++) {
+		char why[640] = "";
+		fuzz_generate(fr, sus[k].i, s);
+		uint64_t mark = fr->tp != NULL ? tp_log_mark(fr->tp) : 0;
+		enum try_result t = fuzz_try(fr, s, 1, why, sizeof(why));
+		if (t != TRY_DOWN) {
+			if (!sus[k].counted) {
 				pthread_mutex_lock(&r->mu);
 				fr->pending--;
-				fuzz_count(fr, sus[k].i, s, t, why);
-				pthread_mutex_unlock(&r->mu);
+				fuzz_count(fr, sus[k].i, s, t, why, 1, fr->done_seq);
 				sus[k].counted = 1;
+				pthread_mutex_unlock(&r->mu);
+			}
+			continue;
+		}
+		found = 1;
+		if (fr->tp != NULL) {
+			if (!sus[k].counted) {
+				pthread_mutex_lock(&r->mu);
+				fr->pending--;
+				fr->done++;
+				sus[k].counted = 1;
+				pthread_mutex_unlock(&r->mu);
+			}
+			if (crash_found(fr, sus[k].i, s, mark) < 0)
+				break;
+		} else {
+			blame(fr, &sus[k], s, why);
+			if (wait_serving(fr) < 0) {
+				stop_run(fr, "the target no longer serves");
+				break;
 			}
 		}
-		if (!found && k == n) {
-			/* the death itself is recorded, with no iteration to blame */
+	}
+	if (ready && !found && k == n) {
+		if (fr->tp != NULL) { /* recorded, with no iteration to blame */
 			s->len = s->ncuts = 0;
 			snprintf(s->what, sizeof(s->what), "none");
 			record_crash(fr, -1, s, sig, log);
+		} else {
+			pthread_mutex_lock(&r->mu);
+			fr->failures++;
+			pthread_mutex_unlock(&r->mu);
+			fprintf(fr->out, "\nFAIL: the target stopped serving for a while after one of "
+			                 "iterations %s; none of them alone makes it stop again\n",
+			        list);
 		}
 	}
-	/* Suspects not judged (the target could not be restarted) leave the count. */
+	/* Suspects not judged (the target is gone) leave the count. */
 	pthread_mutex_lock(&r->mu);
 	for (int j = 0; j < n; j++)
 		if (!sus[j].counted)
 			fr->pending--;
+	fr->verified_seq = fr->done_seq;
+	fr->verified_mark = fr->tp != NULL ? tp_log_mark(fr->tp) : 0;
 	pthread_mutex_unlock(&r->mu);
+	free(sus);
 	free(s);
 	free(log);
 }

@@ -38,7 +38,6 @@
 #include "livefuzz.h"
 #include "supervisor.h"
 
-#define REPORT_MAX 10      /* failures printed in full */
 #define STALL_PER_JOB 8    /* stall lanes per worker */
 #define JOBS_MAX 64
 #define STALL_MAX 128
@@ -343,7 +342,8 @@ static int judge(struct ctx *c, const struct sample *s, char *why, size_t whylen
 	}
 }
 
-enum try_result fuzz_try(struct fuzz_run *fr, const struct sample *s, char *why, size_t whylen)
+enum try_result fuzz_try(struct fuzz_run *fr, const struct sample *s, int check, char *why,
+                         size_t whylen)
 {
 	struct scratch *sc = malloc(sizeof(*sc)); /* traces are large for a thread's stack */
 	char health[256];
@@ -355,17 +355,16 @@ enum try_result fuzz_try(struct fuzz_run *fr, const struct sample *s, char *why,
 	int ok = judge(&sc->c, s, why, whylen);
 	ctx_finish(&sc->c);
 	free(sc);
-	/* After a failure the check tells a wrong answer from a dead target,
-	 * which --exec deals with; without --exec a wrong answer needs none. */
-	int serves = 1;
-	if (ok || fr->tp != NULL)
-		serves = health_check(fr->r, health, sizeof(health)) == 0;
-	if (fr->tp != NULL && (!serves || !tp_alive(fr->tp)))
+	/* After a wrong answer the check tells it from a target that stopped
+	 * serving (or died while answering). */
+	if (fr->tp != NULL && !tp_alive(fr->tp))
 		return TRY_DOWN;
-	if (!serves)
+	if ((check || !ok) && health_check(fr->r, health, sizeof(health)) < 0) {
 		snprintf(why, whylen, "afterwards the target no longer grants a valid CONNECT (%s)",
 		         health);
-	return ok && serves ? TRY_OK : TRY_FAIL;
+		return TRY_DOWN;
+	}
+	return ok ? TRY_OK : TRY_FAIL;
 }
 
 void fuzz_split_str(const struct sample *s, char *out, size_t cap)
@@ -429,29 +428,40 @@ static void show_progress(struct fuzz_run *fr, int last)
 }
 
 void fuzz_count(struct fuzz_run *fr, long i, const struct sample *s, enum try_result t,
-                  const char *why)
+                const char *why, int checked, uint64_t before)
 {
 	fr->done++;
-	fr->recent[fr->nrecent++ % RECENT_MAX] = i;
+	if (!checked)
+		fr->unverified[fr->done_seq++ % UNVERIFIED_MAX] = i;
+	else if (before > fr->verified_seq)
+		fr->verified_seq = before;
 	if (t != TRY_OK && fr->failures++ < REPORT_MAX)
 		fuzz_report(fr, i, s, why);
-	if (t != TRY_OK && fr->tp == NULL && strstr(why, "no longer grants") != NULL &&
-	    !fr->stop) {
-		fr->stop = 1; /* nothing more to learn from a dead target */
-		snprintf(fr->stop_why, sizeof(fr->stop_why), "the target no longer serves");
-		pthread_cond_broadcast(&fr->lane_cv);
-	}
 	show_progress(fr, 0);
 }
 
-/* Runs iteration i; with --exec, a dead target halts the run and the
+struct worker {
+	struct fuzz_run *fr;
+	int stall_lane; /* runs only iterations that pause between writes */
+	int unchecked;  /* iterations since this thread's last "still serves" check */
+};
+
+/* Runs iteration i. A target that stopped serving halts the run, and the
  * iteration becomes a suspect for fuzz_recover(). */
-static void run_iteration(struct fuzz_run *fr, long i, const struct sample *s)
+static void run_iteration(struct fuzz_run *fr, struct worker *w, long i, const struct sample *s)
 {
 	struct runner *r = fr->r;
 	char why[640] = "";
 	uint64_t mark = fr->tp != NULL ? tp_log_mark(fr->tp) : 0;
-	enum try_result t = fuzz_try(fr, s, why, sizeof(why));
+	int check = ++w->unchecked >= CHECK_EVERY;
+	/* What was done before this point is covered by this iteration's check;
+	 * this iteration itself too. */
+	pthread_mutex_lock(&r->mu);
+	uint64_t before = fr->done_seq;
+	pthread_mutex_unlock(&r->mu);
+	enum try_result t = fuzz_try(fr, s, check, why, sizeof(why));
+	if (check)
+		w->unchecked = 0;
 
 	pthread_mutex_lock(&r->mu);
 	fr->running--;
@@ -462,17 +472,14 @@ static void run_iteration(struct fuzz_run *fr, long i, const struct sample *s)
 			fr->suspects[fr->nsuspects++] = (struct suspect){i, mark, 0};
 	} else {
 		fr->pending--;
-		fuzz_count(fr, i, s, t, why);
+		fuzz_count(fr, i, s, t, why, check || t == TRY_FAIL, before);
+		if ((check || t == TRY_FAIL) && mark > fr->verified_mark)
+			fr->verified_mark = mark;
 	}
 	if (fr->halt && fr->running == 0)
 		pthread_cond_signal(&fr->main_cv); /* the coordinator's turn */
 	pthread_mutex_unlock(&r->mu);
 }
-
-struct worker {
-	struct fuzz_run *fr;
-	int stall_lane; /* runs only iterations that pause between writes */
-};
 
 /* The next iteration for this thread (under r->mu): -1 when there is none. */
 static long take(struct fuzz_run *fr, const struct worker *w)
@@ -525,7 +532,7 @@ static void *fuzz_worker(void *arg)
 			if (queued)
 				continue;
 		}
-		run_iteration(fr, i, s);
+		run_iteration(fr, w, i, s);
 	}
 	free(s);
 	pthread_mutex_lock(&r->mu);
@@ -588,7 +595,7 @@ long livefuzz_run(struct runner *r, long first, long n, uint64_t seed, int jobs,
 	fr->t0 = net_now_ms();
 	int started = 0;
 	for (int k = 0; k < jobs + lanes; k++) {
-		ws[k] = (struct worker){fr, k >= jobs};
+		ws[k] = (struct worker){fr, k >= jobs, 0};
 		pthread_mutex_lock(&r->mu);
 		fr->workers++;
 		fr->senders += k < jobs;
@@ -620,6 +627,10 @@ long livefuzz_run(struct runner *r, long first, long n, uint64_t seed, int jobs,
 	pthread_mutex_unlock(&r->mu);
 	for (int k = 0; k < started; k++)
 		pthread_join(tids[k], NULL);
+	/* The last iterations of each thread had no check after them yet. */
+	if (!fr->stop && fr->done_seq > fr->verified_seq &&
+	    health_check(r, why, sizeof(why)) < 0)
+		fuzz_recover(fr);
 	if (fr->progress) {
 		show_progress(fr, 1);
 		fprintf(stderr, "\n");

@@ -12,9 +12,11 @@
 #include "runner.h"
 
 #define FUZZ_MAX 2048  /* bytes of one mutated request */
+#define REPORT_MAX 10  /* failures printed in full */
 #define MAX_CUTS 4
 #define SUSPECTS_MAX 200 /* iterations in flight at once: every worker and stall lane */
-#define RECENT_MAX 16    /* iterations finished just before a death, re-checked too */
+#define CHECK_EVERY 8      /* a thread's "still serves" check: after every 8th iteration */
+#define UNVERIFIED_MAX 1024 /* iterations done since the last passing check, kept */
 #define SIGS_MAX 32      /* distinct crash signatures kept */
 #define SIG_LEN 400
 #define FUZZ_CRASH_DIR "socks4-test-crashes" /* --crash-dir's default */
@@ -41,7 +43,7 @@ struct crash_kind {
 struct suspect {
 	long i;
 	uint64_t mark; /* the target's output offset when it began */
-	int counted;   /* already judged and counted (a RECENT one) */
+	int counted;   /* already judged and counted (done since the last passing check) */
 };
 
 struct fuzz_run {
@@ -64,8 +66,12 @@ struct fuzz_run {
 	int halt; /* the --exec target died: no iteration starts until fuzz_recover() */
 	struct suspect suspects[SUSPECTS_MAX];
 	int nsuspects;
-	long recent[RECENT_MAX];
-	long nrecent;
+	/* Iterations done since the last passing "still serves" check: when a
+	 * check fails, one of them (or of those in flight) is to blame. */
+	long unverified[UNVERIFIED_MAX]; /* by done_seq % UNVERIFIED_MAX */
+	uint64_t done_seq;     /* iterations counted so far */
+	uint64_t verified_seq; /* the first done_seq[] not covered by a passing check */
+	uint64_t verified_mark; /* --exec: the target's output offset before that check */
 	long *stall_q; /* iterations waiting for a stall lane (those that pause between writes) */
 	int stall_cap, stall_len;
 	int workers; /* threads still running */
@@ -85,25 +91,31 @@ void fuzz_generate(struct fuzz_run *fr, long i, struct sample *s);
  * at most its length, so that no lookup leaves this host. */
 void fuzz_keep_names_local(struct sample *s);
 enum try_result {
-	TRY_OK,   /* answered as allowed, and the target still serves */
-	TRY_FAIL, /* a wrong answer, or (no --exec) the target stopped serving */
-	TRY_DOWN, /* --exec: the target's process died or stopped serving */
+	TRY_OK,   /* answered as allowed (and the target still serves, when checked) */
+	TRY_FAIL, /* a wrong answer; the target still serves */
+	TRY_DOWN, /* the target stopped serving (no valid CONNECT), or its process died */
 };
-/* Sends one sample, judges the answer, then checks the target still serves. */
-enum try_result fuzz_try(struct fuzz_run *fr, const struct sample *s, char *why, size_t whylen);
-/* An iteration's verdict, counted and shown (under r->mu). */
+/* Sends one sample and judges the answer; then, when check is set or the
+ * answer was wrong, checks that the target still grants a valid CONNECT.
+ * With --exec the process is looked at after every sample. */
+enum try_result fuzz_try(struct fuzz_run *fr, const struct sample *s, int check, char *why,
+                         size_t whylen);
+/* An iteration's verdict, counted and shown (under r->mu). checked: a
+ * passing "still serves" check followed it, which also covers the
+ * iterations done before it began (done_seq was then `before`). */
 void fuzz_count(struct fuzz_run *fr, long i, const struct sample *s, enum try_result t,
-                const char *why);
+                const char *why, int checked, uint64_t before);
 /* Prints a failed iteration with its reproducers (under r->mu). */
 void fuzz_report(struct fuzz_run *fr, long i, const struct sample *s, const char *why);
 /* "sent in writes ending at 3 9 and 20, 5 ms apart" or "in one write". */
 void fuzz_split_str(const struct sample *s, char *out, size_t cap);
 
 /* fuzzcrash.c */
-/* The --exec target died: with no iteration running, finds the one that
- * killed it (each suspect again, alone, against a restarted target), saves
- * a minimized reproducer per new signature, counts the others' verdicts,
- * and leaves the target serving again (or sets fr->stop). */
+/* The target stopped serving: with no iteration running, finds the one
+ * after which it does (each suspect again, alone, each followed by its own
+ * check; an --exec target restarted first), reports it (--exec: a crash,
+ * with a minimized reproducer per new signature), counts the others'
+ * verdicts, and leaves the target serving again or sets fr->stop. */
 void fuzz_recover(struct fuzz_run *fr);
 /* Crashes by signature, with their reproducers. */
 void fuzz_crash_summary(struct fuzz_run *fr);
