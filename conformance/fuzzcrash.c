@@ -33,8 +33,8 @@
 #include "supervisor.h"
 
 #define MINIMIZE_ATTEMPTS 64   /* sends of a shrunk request, per new signature */
-#define MINIMIZE_MS 30000      /* and the time they may take */
-#define DEATH_WAIT_MS 2000     /* a target that failed the check: time to die before "hung" */
+#define MINIMIZE_MS 10000      /* and the time they may take */
+#define DEATH_WAIT_MS 500      /* a target that failed the check: time to die before "hung" */
 #define LOG_CAP (64 * 1024 + 128)
 #define REPORT_LINES 24        /* lines of the target's report printed under a crash */
 

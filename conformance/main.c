@@ -31,6 +31,8 @@ static const char usage_text[] =
         "                       loopback port) and {addr} (127.0.0.1:{port}) are filled in;\n"
         "                       tested once it accepts connections, its output kept (the last\n"
         "                       64 KiB), stopped at the end (repeatable, mixes with --target)\n"
+        "  --exec-wait S        seconds an --exec target may take to accept connections\n"
+        "                       (default 10)\n"
         "  --max-restarts N     restarts of an --exec target after it died (default 20)\n"
         "  --dest-addr ADDR     IPv4 address of this host the target can reach; the runner's\n"
         "                       destinations, BIND peers and identd live there (default: this\n"
@@ -131,6 +133,7 @@ enum {
 	OPT_EXEC,
 	OPT_MAX_RESTARTS,
 	OPT_CRASH_DIR,
+	OPT_EXEC_WAIT,
 };
 
 static const struct option options[] = {
@@ -162,6 +165,7 @@ static const struct option options[] = {
         {"exec", required_argument, NULL, OPT_EXEC},
         {"max-restarts", required_argument, NULL, OPT_MAX_RESTARTS},
         {"crash-dir", required_argument, NULL, OPT_CRASH_DIR},
+        {"exec-wait", required_argument, NULL, OPT_EXEC_WAIT},
         {NULL, 0, NULL, 0},
 };
 
@@ -266,6 +270,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_CRASH_DIR:
 			o.crash_dir = optarg;
+			break;
+		case OPT_EXEC_WAIT:
+			o.exec_wait_ms = seconds_ms(optarg, 0);
 			break;
 		case OPT_DEST:
 			o.dest_addr = optarg;

@@ -408,7 +408,8 @@ int runner_setup(struct runner *r, char *err, size_t errlen)
 	pthread_cond_init(&r->cv, NULL);
 
 	if (r->o.exec_cmd != NULL) {
-		struct tp_opts to = {.max_restarts = r->o.max_restarts};
+		struct tp_opts to = {.max_restarts = r->o.max_restarts,
+		                     .ready_timeout_ms = r->o.exec_wait_ms};
 		r->tp = tp_start(r->o.exec_cmd, &to, err, errlen);
 		if (r->tp == NULL)
 			return -1;

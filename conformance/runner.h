@@ -38,6 +38,7 @@ struct runner_opts {
 	int verbose;
 	const char *exec_cmd;  /* --exec: the target is this command's process (supervisor.h) */
 	int max_restarts;      /* --max-restarts (0: the default, -1: none), as in tp_opts */
+	int exec_wait_ms;      /* --exec-wait: until it accepts connections (0: the default) */
 	const char *crash_dir; /* --crash-dir: where the live fuzzer saves crash reproducers */
 };
 
