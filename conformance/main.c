@@ -20,7 +20,8 @@
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
 
 static const char usage_text[] =
-        "usage: " PROG " [--target HOST:PORT]... [options] [ID-PREFIX|GLOB ...]\n"
+        "usage: " PROG " [--target HOST:PORT | --exec CMD]... [options] [ID-PREFIX|GLOB ...]\n"
+        "       " PROG " --fuzz N [--target HOST:PORT | --exec CMD] [options]\n"
         "\n"
         "Checks a SOCKS4/SOCKS4a server against the protocol, case by case. Without\n"
         "--target it starts the built-in socks4-server on a free loopback port and tests it.\n"
@@ -63,13 +64,16 @@ static const char usage_text[] =
         "Live fuzzing (instead of the cases):\n"
         "  --fuzz N             send N mutated requests (fields and raw bytes, split across\n"
         "                       writes, with stalls); each must get a well-formed reply or a\n"
-        "                       close within --timeout, and a valid CONNECT must work after it\n"
+        "                       close within --timeout, and the target must still grant a\n"
+        "                       valid CONNECT (checked after every 8th request of a thread and\n"
+        "                       every failure; a failed check sends the suspects again alone)\n"
         "  --seed S             the run's seed (default: from the clock; printed), so that a\n"
         "                       failure can be repeated\n"
         "  --fuzz-from I        start at iteration I (with --fuzz 1: repeat one failure)\n"
         "  --crash-dir DIR      with --exec: each crash of the target is saved there with a\n"
         "                       minimized reproducer, once per signature (default\n"
-        "                       ./socks4-test-crashes); fuzzing goes on after a restart\n"
+        "                       ./socks4-test-crashes); fuzzing goes on after a restart, and\n"
+        "                       the summary gives the crashes by signature\n"
         "\n"
         "Output:\n"
         "  --format F           human (default), tap, junit, json or html\n"
