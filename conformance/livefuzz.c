@@ -423,8 +423,11 @@ static void show_progress(struct fuzz_run *fr, int last)
 		return;
 	fr->shown_ms = now;
 	double secs = (double)(now - fr->t0) / 1000.0;
-	fprintf(stderr, "\rfuzz: %ld/%ld, %ld failures, %ld crashes, %.0f/s ", fr->done, fr->n,
-	        fr->failures, fr->crashes, secs > 0 ? (double)fr->done / secs : 0.0);
+	char crashes[48] = "";
+	if (fr->tp != NULL)
+		snprintf(crashes, sizeof(crashes), ", %ld crashes", fr->crashes);
+	fprintf(stderr, "\rfuzz: %ld/%ld, %ld failures%s, %.0f/s ", fr->done, fr->n, fr->failures,
+	        crashes, secs > 0 ? (double)fr->done / secs : 0.0);
 }
 
 void fuzz_count(struct fuzz_run *fr, long i, const struct sample *s, enum try_result t,

@@ -11,6 +11,7 @@
 
 #include "report.h"
 #include "runner.h"
+#include "supervisor.h"
 
 #define PROG "socks4-test"
 #define VERSION "0.1"
@@ -216,7 +217,7 @@ static int fuzz_main(const struct runner_opts *o, const char *target, const char
 	signal(SIGPIPE, SIG_IGN);
 	if (runner_setup(&r, err, sizeof(err)) < 0) {
 		fprintf(stderr, PROG ": %s\n", err);
-		runner_teardown(&r);
+		tp_stop(r.tp); /* an --exec target started before the failure */
 		return EXIT_USAGE;
 	}
 	long failures = livefuzz_run(&r, first, n, seed, o->jobs, stdout);
