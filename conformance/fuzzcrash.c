@@ -310,12 +310,12 @@ static int record_crash(struct fuzz_run *fr, long i, const struct sample *s, con
 	}
 	if (k != NULL)
 		k->count++;
-	int n = (int)(k - fr->kinds) + 1;
+	int n = k != NULL ? (int)(k - fr->kinds) + 1 : 0;
 	pthread_mutex_unlock(&r->mu);
 
-	if (!fresh) {
-		fprintf(fr->out, "\nCRASH iteration %ld (seed %llu): %s (seen before%s%s)\n", i,
-		        (unsigned long long)fr->seed, sig, k != NULL && k->path[0] ? ": " : "",
+	if (!fresh) { /* seen before, or more signatures than SIGS_MAX: counted only */
+		fprintf(fr->out, "\nCRASH iteration %ld (seed %llu): %s (%s%s)\n", i,
+		        (unsigned long long)fr->seed, sig, k != NULL ? "seen before: " : "not kept",
 		        k != NULL ? k->path : "");
 		fflush(fr->out);
 		return ensure_serving(fr);
@@ -344,10 +344,12 @@ static int record_crash(struct fuzz_run *fr, long i, const struct sample *s, con
 	} else {
 		fprintf(out, "\nCRASH (no iteration alone reproduces it): %s\n", sig);
 	}
-	if (k->path[0] != '\0')
+	if (k->path[0] != '\0' && i >= 0)
 		fprintf(out, "  saved:   %s.bin and %s.txt (replay: socks4-client --proxy ADDR "
 		             "--raw-file %s.bin)\n",
 		        k->path, k->path, k->path);
+	else if (k->path[0] != '\0')
+		fprintf(out, "  saved:   %s.txt (what the target printed)\n", k->path);
 	print_report(out, log);
 	fflush(out);
 	free(min);
