@@ -160,7 +160,8 @@ int health_check(struct runner *r, char *why, size_t whylen);
 int runner_setup(struct runner *r, char *err, size_t errlen);
 void runner_teardown(struct runner *r);
 /* After the --exec target restarted (its port may change): aims the
- * connections to the target at its new address. */
+ * connections to the target at its new address. Call it while no case or
+ * fuzz iteration runs (it rewrites r->target). */
 int runner_retarget(struct runner *r, char *err, size_t errlen);
 /* Runs the selected cases (r->cases); on_result gets each index in
  * catalogue order as soon as it and every earlier one are done. */

@@ -114,7 +114,7 @@ def test_target_that_dies_on_an_input(tmp_path, how, want):
     goes on past it, names iteration 68, and says how the target ended."""
     crashes = tmp_path / "crashes"
     # a hang is seen when a reply does not come in time: a short time keeps the test short
-    timeout = "0.3" if how == "hang" else "1"
+    timeout = "0.5" if how == "hang" else "2"
     p = socks4_test("--exec", broken_cmd(how), "--identd-port", str(free_port()), "--fuzz",
                     "300", "--seed", "4", "-j", "2", "--timeout", timeout, "--crash-dir",
                     str(crashes))
