@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """socks4-server beside direct loopback and Dante: throughput, handshake rate, memory,
-and the conformance suite's wall time. Run by `make bench`; never a pass/fail test.
+the conformance suite's wall time, and socks4-test's live fuzzing rate. Run by `make bench`; never a pass/fail test.
 
     /usr/bin/python3 bench/bench.py --bin build [--reps 5] [--quick] [--out bench/results]
 
@@ -40,6 +40,10 @@ RATE_CASES = [(1, "client"), (1, "dest"), (16, "client"), (16, "dest")]
 TARGET_BULK_RATIO = 0.62
 TARGET_RATE_VS_DANTE = 2.0
 TARGET_KIB_PER_SESSION = 16.0
+# What issue 11 asks of socks4-test --fuzz against the release server.
+TARGET_FUZZ_J8 = 5000
+FUZZ_JOBS = [(8, 20000), (1, 5000)]  # (-j, requests); --quick halves the requests
+FUZZ_LINE = re.compile(r"^fuzz: (\d+) requests in ([\d.]+) s \((\d+)/s\), (\d+) failures")
 
 
 class BenchError(RuntimeError):
@@ -272,6 +276,28 @@ class Bench:
         return out
 
 
+    def fuzz(self, jobs, requests):
+        """socks4-test --fuzz against the release socks4-server as an external target,
+        in a namespace of its own. Returns (requests per second, failures)."""
+        with Netns(self.use_netns) as ns:
+            srv = Daemon(ns.wrap([str(self.bindir / "socks4-server"), "--listen",
+                                  "127.0.0.1:0", "-q", "--handshake-timeout", "2"]), self.tmp,
+                         "fuzz")
+            try:
+                p = subprocess.run(ns.wrap([str(self.bindir / "socks4-test"), "--target",
+                                            srv.addr, "--fuzz", str(requests), "--seed", "1",
+                                            "-j", str(jobs)]),
+                                   capture_output=True, text=True, timeout=300)
+            finally:
+                srv.stop()
+        m = next((FUZZ_LINE.match(l) for l in p.stdout.splitlines() if FUZZ_LINE.match(l)),
+                 None)
+        if m is None:
+            raise BenchError(f"socks4-test --fuzz -j {jobs}: exit {p.returncode}\n{p.stdout}"
+                             f"{p.stderr}")
+        return float(m.group(3)), int(m.group(4))  # its rate: from the exact elapsed time
+
+
 def proxy_args(proxy):
     return ["--proxy", proxy.addr] if proxy else []
 
@@ -352,6 +378,15 @@ def run(args):
     conf = [b.conformance() for _ in range(args.conf_reps)]
     conf = [(e[0], e[1], e[2], i[0], i[1], i[2]) for e, i in conf]
 
+    print("bench: live fuzzing", file=sys.stderr, flush=True)
+    fuzz = {j: [] for j, _ in FUZZ_JOBS}
+    fuzz_err = {j: 0 for j, _ in FUZZ_JOBS}
+    for _ in range(args.conf_reps):
+        for j, n in FUZZ_JOBS:
+            per_s, failed = b.fuzz(j, n // 2 if args.quick else n)
+            fuzz[j].append(per_s)
+            fuzz_err[j] += failed
+
     env["loadavg_after"] = loadavg()
     cpu1, elapsed = cpu_seconds(), time.monotonic() - t0
     other = max(0.0, (cpu1[0] - cpu0[0]) - (cpu1[1] - cpu0[1]))
@@ -362,10 +397,11 @@ def run(args):
                      "during the run: its figures are less steady than on an idle machine")
     for name, (_, summary, rc) in (("--target", conf[-1][:3]), ("built-in", conf[-1][3:])):
         notes.append(f"conformance ({name}): {summary} (exit {rc})")
-    return build_result(args, env, columns, bulk, rate, rate_err, mem, conf, notes)
+    return build_result(args, env, columns, bulk, rate, rate_err, mem, conf, notes,
+                        (fuzz, fuzz_err))
 
 
-def build_result(args, env, columns, bulk, rate, rate_err, mem, conf, notes):
+def build_result(args, env, columns, bulk, rate, rate_err, mem, conf, notes, fuzzed):
     rows = []  # (label, unit, {column: value}, {column: ratio}, note)
     med_bulk = {c: median(bulk[c]) for c in columns}
     direct = med_bulk["direct"]
@@ -399,6 +435,20 @@ def build_result(args, env, columns, bulk, rate, rate_err, mem, conf, notes):
                  "unit": "s", "values": {"socks4-server": builtin},
                  "samples": {"socks4-server": [c[3] for c in conf]},
                  "summary": conf[-1][4], "exit": conf[-1][5]})
+    # socks4-test --fuzz: requests per second, and as a ratio to the release server's
+    # 16-client handshake rate (client closes first) measured in this same run.
+    fuzz, fuzz_err = fuzzed
+    handshakes = rows[3]["values"]["socks4-server"]
+    for j, _ in FUZZ_JOBS:
+        v = median(fuzz[j])
+        rows.append({"metric": f"live fuzz, socks4-test --fuzz -j {j} --target (release "
+                               "server)",
+                     "unit": "req/s", "values": {"socks4-server": v},
+                     "ratio": {"socks4-server": v / handshakes},
+                     "samples": {"socks4-server": fuzz[j]},
+                     "failed": {"socks4-server": fuzz_err[j]}})
+    notes.append("live fuzz rows: the ratio is to socks4-server's handshakes with 16 clients "
+                 "(client closes first) in the same run, not to direct loopback")
     if "dante" in mem:
         notes.append("Dante's RSS is summed over its processes (danted forks workers).")
 
@@ -418,6 +468,10 @@ def build_result(args, env, columns, bulk, rate, rate_err, mem, conf, notes):
     kib = mem[s4]["kib_per_session"]
     targets.append((f"extra RSS per idle session <= {TARGET_KIB_PER_SESSION:g} KiB",
                     f"{kib:.1f} KiB", kib <= TARGET_KIB_PER_SESSION))
+    j8 = median(fuzz[8])
+    targets.append((f"(issue 11) socks4-test --fuzz -j 8 >= {TARGET_FUZZ_J8:,} requests/s",
+                    f"{j8:,.0f}/s, {j8 / handshakes:.2f}x the 16-client handshake rate",
+                    j8 >= TARGET_FUZZ_J8))
     return {"env": env, "columns": columns, "rows": rows, "targets": targets, "notes": notes}
 
 
@@ -456,7 +510,7 @@ def render_text(res):
     out.append("")
     out.append("(ratios in parentheses: to direct loopback; medians of "
                f"{res['env']['reps']} interleaved repetitions)")
-    out.append("targets (issue 7):")
+    out.append("targets (issues 7 and 11):")
     for what, got, ok in res["targets"]:
         mark = "n/a" if ok is None else ("met" if ok else "NOT met")
         out.append(f"  {mark:7s} {what}: {got}")
@@ -479,7 +533,7 @@ def render_md(res, command):
            "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in lines:
         out.append("| " + " | ".join(str(c) for c in r) + " |")
-    out += ["", "Targets (issue 7):", ""]
+    out += ["", "Targets (issues 7 and 11):", ""]
     for what, got, ok in res["targets"]:
         mark = "n/a" if ok is None else ("met" if ok else "**not met**")
         out.append(f"- {mark}: {what}: {got}")

@@ -1271,11 +1271,22 @@ void scratch_init(struct scratch *s, struct runner *r, const char *id)
 	ctx_init(&s->c, r, &s->cs, &s->res);
 }
 
+int health_check(struct runner *r, char *why, size_t whylen)
+{
+	struct scratch s;
+	scratch_init(&s, r, "health");
+	int ok = t_still_serves(&s.c);
+	if (!ok)
+		snprintf(why, whylen, "%s", s.res.actual[0] ? s.res.actual : "no echo");
+	scratch_finish(&s);
+	return ok ? 0 : -1;
+}
+
 /* Is the target there at all? It must answer a SOCKS4 CONNECT with 8 octets
  * carrying a SOCKS4 code (VN 0, or the 4 some servers send). This is about life,
  * not conformance: a target that answers wrongly is judged by the cases, and
  * only one that refuses connections, closes or hangs counts as gone. */
-int health_check(struct runner *r, char *why, size_t whylen)
+int alive_check(struct runner *r, char *why, size_t whylen)
 {
 	struct scratch s;
 	struct got g;

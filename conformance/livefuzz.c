@@ -13,6 +13,17 @@
  * failure is reproduced with --seed S --fuzz-from i --fuzz 1 (only DSTPORT
  * may differ: it names the run's own echo service).
  *
+ * Throughput: -j workers send iterations; one that pauses between its writes
+ * (about 8% of them, up to 4 x 40 ms) is handed to a stall lane (4 per
+ * worker) and waits there, so the pauses overlap instead of holding a
+ * worker: what the workers wait for is then the target, not the clock.
+ * Every iteration is judged, and followed by its own "still serves" check.
+ *
+ * With --exec the target's process is watched: an iteration whose target
+ * died (or stopped serving) halts the run; once nothing is in flight,
+ * fuzzcrash.c finds which iteration killed it, saves the reproducer,
+ * restarts the target, and the run goes on.
+ *
  * The target only ever connects to loopback: DSTIP is only ever mutated to
  * dest-addr, 127/8, 0.0.0.0, 0.0.0.x and 255.255.255.255 (raw mutations
  * leave it alone), and SOCKS4a names to loopback literals, "localhost" and
@@ -24,11 +35,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "runner.h"
+#include "livefuzz.h"
+#include "supervisor.h"
 
-#define FUZZ_MAX 2048 /* bytes of one mutated request */
-#define MAX_CUTS 4
-#define REPORT_MAX 10 /* failures printed in full */
+#define STALL_PER_JOB 8    /* stall lanes per worker */
+#define JOBS_MAX 64
+#define STALL_MAX 128
+#define PROGRESS_EVERY_MS 250
 
 struct rng {
 	uint64_t s;
@@ -60,15 +73,6 @@ static int chance(struct rng *g, int percent)
 {
 	return (int)below(g, 100) < percent;
 }
-
-struct sample {
-	uint8_t bytes[FUZZ_MAX];
-	size_t len;
-	size_t cuts[MAX_CUTS];
-	size_t ncuts;
-	int gap_ms;
-	char what[256]; /* the mutations, in words */
-};
 
 static void say(struct sample *s, const char *fmt, const char *arg)
 {
@@ -119,6 +123,20 @@ static void random_bytes(struct rng *g, char *out, size_t n, int no_nul)
 		out[i] = (char)below(g, 256);
 		if (no_nul && out[i] == 0)
 			out[i] = 'x';
+	}
+}
+
+void fuzz_keep_names_local(struct sample *s)
+{
+	struct s4_request req;
+	if (s4_parse_request(s->bytes, s->len, 0, &req) > 0 && req.host != NULL &&
+	    !name_allowed(req.host, req.host_len)) {
+		size_t off = (size_t)((const uint8_t *)req.host - s->bytes);
+		memset(s->bytes + off, 'x', req.host_len);
+		if (req.host_len >= 9)
+			memcpy(s->bytes + off + req.host_len - 8, ".invalid", 8);
+		else
+			memcpy(s->bytes + off, "localhost", req.host_len);
 	}
 }
 
@@ -263,18 +281,7 @@ static void generate(struct runner *r, struct rng *g, uint16_t refused, struct s
 		}
 	}
 
-	/* A 4a name the mutations made up: replaced in place by a reserved one
-	 * of at most its length, so that no lookup leaves this host. */
-	struct s4_request req;
-	if (s4_parse_request(s->bytes, s->len, 0, &req) > 0 && req.host != NULL &&
-	    !name_allowed(req.host, req.host_len)) {
-		size_t off = (size_t)((const uint8_t *)req.host - s->bytes);
-		memset(s->bytes + off, 'x', req.host_len);
-		if (req.host_len >= 9)
-			memcpy(s->bytes + off + req.host_len - 8, ".invalid", 8);
-		else
-			memcpy(s->bytes + off, "localhost", req.host_len);
-	}
+	fuzz_keep_names_local(s);
 
 	/* how it travels */
 	s->ncuts = chance(g, 50) ? below(g, MAX_CUTS + 1) : 0;
@@ -288,6 +295,12 @@ static void generate(struct runner *r, struct rng *g, uint16_t refused, struct s
 				s->cuts[b] = t;
 			}
 	s->gap_ms = s->ncuts && chance(g, 20) ? (int)below(g, 40) : 0;
+}
+
+void fuzz_generate(struct fuzz_run *fr, long i, struct sample *s)
+{
+	struct rng g = rng_for(fr->seed, i);
+	generate(fr->r, &g, fr->refused, s);
 }
 
 /* Sends one sample and judges the answer. Returns 1 when fine. */
@@ -329,104 +342,230 @@ static int judge(struct ctx *c, const struct sample *s, char *why, size_t whylen
 	}
 }
 
-struct fuzz_run {
-	struct runner *r;
-	long first, n;
-	uint64_t seed;
-	uint16_t refused;
-	long next; /* guarded by r->mu */
-	long done;
-	long failures;
-	int progress; /* stderr is a terminal */
-	int64_t t0;
-	FILE *out;
-};
+enum try_result fuzz_try(struct fuzz_run *fr, const struct sample *s, int check, char *why,
+                         size_t whylen)
+{
+	struct scratch *sc = malloc(sizeof(*sc)); /* traces are large for a thread's stack */
+	char health[256];
+	if (sc == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return TRY_FAIL;
+	}
+	scratch_init(sc, fr->r, "fuzz");
+	int ok = judge(&sc->c, s, why, whylen);
+	scratch_finish(sc);
+	free(sc);
+	/* After a wrong answer the check tells it from a target that stopped
+	 * serving (or died while answering). */
+	if (fr->tp != NULL && !tp_alive(fr->tp))
+		return TRY_DOWN;
+	if ((check || !ok) && health_check(fr->r, health, sizeof(health)) < 0) {
+		snprintf(why, whylen, "afterwards the target no longer grants a valid CONNECT (%s)",
+		         health);
+		return TRY_DOWN;
+	}
+	return ok ? TRY_OK : TRY_FAIL;
+}
 
-static void report(struct fuzz_run *fr, long i, const struct sample *s, const char *why)
+void fuzz_split_str(const struct sample *s, char *out, size_t cap)
+{
+	size_t o = 0;
+	out[0] = '\0';
+	if (s->ncuts == 0) {
+		snprintf(out, cap, "in one write");
+		return;
+	}
+	o += (size_t)snprintf(out + o, cap - o, "sent in writes ending at");
+	for (size_t k = 0; k < s->ncuts && o < cap; k++)
+		o += (size_t)snprintf(out + o, cap - o, " %zu", s->cuts[k]);
+	if (o < cap)
+		snprintf(out + o, cap - o, " and %zu, %d ms apart", s->len, s->gap_ms);
+}
+
+/* " --exec 'CMD'" or " --target ADDR" or "" (the built-in server). */
+static void target_args(const struct runner *r, char *out, size_t cap)
+{
+	if (r->o.exec_cmd != NULL)
+		snprintf(out, cap, " --exec '%s'", r->o.exec_cmd);
+	else if (r->o.target != NULL)
+		snprintf(out, cap, " --target %s", r->o.target);
+	else
+		out[0] = '\0';
+}
+
+void fuzz_report(struct fuzz_run *fr, long i, const struct sample *s, const char *why)
 {
 	struct runner *r = fr->r;
 	FILE *f = fr->out;
+	char split[160], args[600];
+	fuzz_split_str(s, split, sizeof(split));
+	target_args(r, args, sizeof(args));
 	fprintf(f, "\nFAIL iteration %ld (seed %llu): %s\n", i, (unsigned long long)fr->seed, why);
 	fprintf(f, "  request: %s; %zu bytes", s->what, s->len);
-	if (s->ncuts) {
-		fprintf(f, ", sent in writes ending at");
-		for (size_t k = 0; k < s->ncuts; k++)
-			fprintf(f, " %zu", s->cuts[k]);
-		fprintf(f, " and %zu, %d ms apart", s->len, s->gap_ms);
-	}
+	if (s->ncuts)
+		fprintf(f, ", %s", split);
 	fprintf(f, ", then end of file\n  bytes: ");
 	for (size_t k = 0; k < s->len; k++)
 		fprintf(f, "%02x", s->bytes[k]);
 	fprintf(f, "\n  again: socks4-client --proxy %s --raw '", r->target_text);
 	for (size_t k = 0; k < s->len; k++)
 		fprintf(f, "%02x", s->bytes[k]);
-	fprintf(f, "'\n  or:    socks4-test%s%s --seed %llu --fuzz-from %ld --fuzz 1\n",
-	        r->o.target ? " --target " : "", r->o.target ? r->o.target : "",
+	fprintf(f, "'\n  or:    socks4-test%s --seed %llu --fuzz-from %ld --fuzz 1\n", args,
 	        (unsigned long long)fr->seed, i);
 	fflush(f);
 }
 
+/* One updating line on a terminal, at most every PROGRESS_EVERY_MS (under r->mu). */
+static void show_progress(struct fuzz_run *fr, int last)
+{
+	int64_t now = net_now_ms();
+	if (!fr->progress || (!last && now - fr->shown_ms < PROGRESS_EVERY_MS))
+		return;
+	fr->shown_ms = now;
+	double secs = (double)(now - fr->t0) / 1000.0;
+	char crashes[48] = "";
+	if (fr->tp != NULL)
+		snprintf(crashes, sizeof(crashes), ", %ld crashes", fr->crashes);
+	fprintf(stderr, "\rfuzz: %ld/%ld, %ld failures%s, %.0f/s ", fr->done, fr->n, fr->failures,
+	        crashes, secs > 0 ? (double)fr->done / secs : 0.0);
+}
+
+void fuzz_count(struct fuzz_run *fr, long i, const struct sample *s, enum try_result t,
+                const char *why, int checked, uint64_t before)
+{
+	fr->done++;
+	if (!checked)
+		fr->unverified[fr->done_seq++ % UNVERIFIED_MAX] = i;
+	else if (before > fr->verified_seq)
+		fr->verified_seq = before;
+	if (t != TRY_OK && fr->failures++ < REPORT_MAX)
+		fuzz_report(fr, i, s, why);
+	show_progress(fr, 0);
+}
+
+struct worker {
+	struct fuzz_run *fr;
+	int stall_lane; /* runs only iterations that pause between writes */
+	int unchecked;  /* iterations since this thread's last "still serves" check */
+};
+
+/* Runs iteration i. A target that stopped serving halts the run, and the
+ * iteration becomes a suspect for fuzz_recover(). */
+static void run_iteration(struct fuzz_run *fr, struct worker *w, long i, const struct sample *s)
+{
+	struct runner *r = fr->r;
+	char why[640] = "";
+	uint64_t mark = fr->tp != NULL ? tp_log_mark(fr->tp) : 0;
+	int check = ++w->unchecked >= CHECK_EVERY;
+	/* What was done before this point is covered by this iteration's check;
+	 * this iteration itself too. */
+	pthread_mutex_lock(&r->mu);
+	uint64_t before = fr->done_seq;
+	pthread_mutex_unlock(&r->mu);
+	enum try_result t = fuzz_try(fr, s, check, why, sizeof(why));
+	if (check)
+		w->unchecked = 0;
+
+	pthread_mutex_lock(&r->mu);
+	fr->running--;
+	if (t == TRY_DOWN || fr->halt) {
+		/* Its verdict does not count: the target may have died under it. */
+		fr->halt = 1;
+		if (fr->nsuspects < SUSPECTS_MAX)
+			fr->suspects[fr->nsuspects++] = (struct suspect){i, mark, 0};
+	} else {
+		fr->pending--;
+		fuzz_count(fr, i, s, t, why, check || t == TRY_FAIL, before);
+		if ((check || t == TRY_FAIL) && mark > fr->verified_mark)
+			fr->verified_mark = mark;
+	}
+	if (fr->halt && fr->running == 0)
+		pthread_cond_signal(&fr->main_cv); /* the coordinator's turn */
+	pthread_mutex_unlock(&r->mu);
+}
+
+/* The next iteration for this thread (under r->mu): -1 when there is none. */
+static long take(struct fuzz_run *fr, const struct worker *w)
+{
+	for (;;) {
+		if (fr->stop)
+			return -1;
+		if (!fr->halt) {
+			int handed_out = fr->next >= fr->first + fr->n;
+			if (fr->stall_len > 0 && (w->stall_lane || handed_out)) {
+				fr->running++;
+				return fr->stall_q[--fr->stall_len];
+			}
+			if (!w->stall_lane && !handed_out) {
+				fr->pending++;
+				fr->running++;
+				return fr->next++;
+			}
+			if (!w->stall_lane || fr->senders == 0)
+				return -1; /* nothing left, and no one can queue more */
+		}
+		pthread_cond_wait(&fr->lane_cv, &fr->r->mu);
+	}
+}
+
 static void *fuzz_worker(void *arg)
 {
-	struct fuzz_run *fr = arg;
+	struct worker *w = arg;
+	struct fuzz_run *fr = w->fr;
 	struct runner *r = fr->r;
-	struct scratch *sc = malloc(sizeof(*sc)); /* per thread: traces are large */
 	struct sample *s = malloc(sizeof(*s));
 	for (;;) {
 		pthread_mutex_lock(&r->mu);
-		long i = fr->next++;
-		int stop = i >= fr->first + fr->n || r->dead;
+		long i = s != NULL ? take(fr, w) : -1;
 		pthread_mutex_unlock(&r->mu);
-		if (stop)
+		if (i < 0)
 			break;
-
-		struct rng g = rng_for(fr->seed, i);
-		generate(r, &g, fr->refused, s);
-		char why[640] = "", health[256];
-		scratch_init(sc, r, "fuzz");
-		int ok = judge(&sc->c, s, why, sizeof(why));
-		scratch_finish(sc);
-		if (ok && health_check(r, health, sizeof(health)) < 0) {
-			snprintf(why, sizeof(why),
-			         "afterwards the target no longer grants a valid CONNECT (%s)",
-			         health);
-			ok = 0;
+		fuzz_generate(fr, i, s);
+		if (!w->stall_lane && s->gap_ms > 0) {
+			pthread_mutex_lock(&r->mu);
+			int queued = fr->stall_len < fr->stall_cap;
+			if (queued) {
+				fr->stall_q[fr->stall_len++] = i;
+				fr->running--;
+				pthread_cond_signal(&fr->lane_cv);
+				if (fr->halt && fr->running == 0)
+					pthread_cond_signal(&fr->main_cv);
+			}
+			pthread_mutex_unlock(&r->mu);
+			if (queued)
+				continue;
 		}
-
-		pthread_mutex_lock(&r->mu);
-		fr->done++;
-		if (!ok && fr->failures++ < REPORT_MAX)
-			report(fr, i, s, why);
-		if (!ok && strstr(why, "no longer grants") != NULL)
-			r->dead = 1; /* nothing more to learn from a dead target */
-		if (fr->progress && (fr->done % 500 == 0 || fr->done == fr->n)) {
-			double secs = (double)(net_now_ms() - fr->t0) / 1000.0;
-			fprintf(stderr, "\rfuzz: %ld/%ld, %ld failures, %.0f/s ", fr->done, fr->n,
-			        fr->failures, secs > 0 ? (double)fr->done / secs : 0.0);
-		}
-		pthread_mutex_unlock(&r->mu);
+		run_iteration(fr, w, i, s);
 	}
 	free(s);
-	free(sc);
+	pthread_mutex_lock(&r->mu);
+	fr->workers--;
+	fr->senders -= !w->stall_lane;
+	pthread_cond_broadcast(&fr->lane_cv); /* stall lanes: maybe no one queues any more */
+	pthread_cond_signal(&fr->main_cv);
+	pthread_mutex_unlock(&r->mu);
 	return NULL;
 }
 
 long livefuzz_run(struct runner *r, long first, long n, uint64_t seed, int jobs, FILE *out)
 {
-	struct fuzz_run fr = {.r = r,
-	                      .first = first,
-	                      .n = n,
-	                      .seed = seed,
-	                      .next = first,
-	                      .progress = isatty(STDERR_FILENO),
-	                      .t0 = net_now_ms(),
-	                      .out = out};
+	struct fuzz_run *fr = calloc(1, sizeof(*fr));
+	if (fr == NULL)
+		return -1;
+	*fr = (struct fuzz_run){.r = r,
+	                        .tp = r->tp,
+	                        .first = first,
+	                        .n = n,
+	                        .seed = seed,
+	                        .next = first,
+	                        .progress = isatty(STDERR_FILENO),
+	                        .out = out};
 	/* A port where nothing listens, for refused CONNECTs. */
 	char ip[16], err[128];
 	struct in_addr a = {.s_addr = htonl(r->dest_ip)};
 	int fd;
 	inet_ntop(AF_INET, &a, ip, sizeof(ip));
-	if (net_listen(ip, 0, 1, &fd, &fr.refused, err, sizeof(err)) == 0)
+	if (net_listen(ip, 0, 1, &fd, &fr->refused, err, sizeof(err)) == 0)
 		close(fd);
 
 	/* A target that does not serve to begin with is not fuzzed: iteration
@@ -437,25 +576,81 @@ long livefuzz_run(struct runner *r, long first, long n, uint64_t seed, int jobs,
 		        "socks4-test: %s does not grant a valid CONNECT to %s:%u before "
 		        "fuzzing: %s\n",
 		        r->target_text, ip, r->echo_port, why);
+		free(fr);
 		return -1;
 	}
 	fprintf(out, "socks4-test: fuzzing %s with %ld requests, seed %llu, from iteration %ld\n",
 	        r->target_text, n, (unsigned long long)seed, first);
+	if (fr->tp != NULL)
+		fprintf(out, "socks4-test: the target is '%s'; crashes go to %s/\n",
+		        tp_command(fr->tp), r->o.crash_dir ? r->o.crash_dir : FUZZ_CRASH_DIR);
 	fflush(out);
-	pthread_t tids[64];
-	if (jobs < 1)
-		jobs = 1;
-	if (jobs > 64)
-		jobs = 64;
-	for (int k = 0; k < jobs; k++)
-		pthread_create(&tids[k], NULL, fuzz_worker, &fr);
-	for (int k = 0; k < jobs; k++)
+
+	jobs = jobs < 1 ? 1 : jobs > JOBS_MAX ? JOBS_MAX : jobs;
+	int lanes = jobs * STALL_PER_JOB < STALL_MAX ? jobs * STALL_PER_JOB : STALL_MAX;
+	long stall_q[STALL_MAX];
+	pthread_t tids[JOBS_MAX + STALL_MAX];
+	struct worker ws[JOBS_MAX + STALL_MAX];
+	fr->stall_q = stall_q;
+	pthread_cond_init(&fr->lane_cv, NULL);
+	pthread_cond_init(&fr->main_cv, NULL);
+	fr->stall_cap = lanes;
+	fr->t0 = net_now_ms();
+	int started = 0;
+	for (int k = 0; k < jobs + lanes; k++) {
+		ws[k] = (struct worker){fr, k >= jobs, 0};
+		pthread_mutex_lock(&r->mu);
+		fr->workers++;
+		fr->senders += k < jobs;
+		pthread_mutex_unlock(&r->mu);
+		if (pthread_create(&tids[started], NULL, fuzz_worker, &ws[k]) == 0) {
+			started++;
+			continue;
+		}
+		pthread_mutex_lock(&r->mu);
+		fr->workers--;
+		fr->senders -= k < jobs;
+		pthread_mutex_unlock(&r->mu);
+	}
+
+	/* This thread handles the target's deaths, once nothing runs. */
+	pthread_mutex_lock(&r->mu);
+	while (fr->workers > 0) {
+		if (fr->halt && fr->running == 0) {
+			pthread_mutex_unlock(&r->mu);
+			fuzz_recover(fr);
+			pthread_mutex_lock(&r->mu);
+			fr->halt = 0;
+			fr->nsuspects = 0;
+			pthread_cond_broadcast(&fr->lane_cv);
+			continue;
+		}
+		pthread_cond_wait(&fr->main_cv, &r->mu);
+	}
+	pthread_mutex_unlock(&r->mu);
+	for (int k = 0; k < started; k++)
 		pthread_join(tids[k], NULL);
-	if (fr.progress)
+	/* The last iterations of each thread had no check after them yet. */
+	if (!fr->stop && fr->done_seq > fr->verified_seq &&
+	    health_check(r, why, sizeof(why)) < 0)
+		fuzz_recover(fr);
+	if (fr->progress) {
+		show_progress(fr, 1);
 		fprintf(stderr, "\n");
-	double secs = (double)(net_now_ms() - fr.t0) / 1000.0;
-	fprintf(out, "fuzz: %ld requests in %.1f s (%.0f/s), %ld failures%s\n", fr.done, secs,
-	        secs > 0 ? (double)fr.done / secs : 0.0, fr.failures,
-	        r->dead ? " (stopped: the target no longer serves)" : "");
-	return fr.failures;
+	}
+
+	double secs = (double)(net_now_ms() - fr->t0) / 1000.0;
+	fprintf(out, "fuzz: %ld requests in %.1f s (%.0f/s), %ld failures", fr->done, secs,
+	        secs > 0 ? (double)fr->done / secs : 0.0, fr->failures);
+	if (fr->tp != NULL)
+		fprintf(out, ", %ld crashes (%d signatures), %d restarts", fr->crashes, fr->nkinds,
+		        tp_restarts(fr->tp));
+	fprintf(out, "%s%s%s\n", fr->stop ? " (stopped: " : "", fr->stop ? fr->stop_why : "",
+	        fr->stop ? ")" : "");
+	fuzz_crash_summary(fr);
+	pthread_cond_destroy(&fr->lane_cv);
+	pthread_cond_destroy(&fr->main_cv);
+	long failures = fr->failures;
+	free(fr);
+	return failures;
 }

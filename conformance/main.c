@@ -13,6 +13,7 @@
 #include "clientmode.h"
 #include "report.h"
 #include "runner.h"
+#include "supervisor.h"
 
 #define PROG "socks4-test"
 #define VERSION "0.1"
@@ -23,7 +24,8 @@
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
 
 static const char usage_text[] =
-        "usage: " PROG " [--target HOST:PORT]... [options] [ID-PREFIX|GLOB ...]\n"
+        "usage: " PROG " [--target HOST:PORT | --exec CMD]... [options] [ID-PREFIX|GLOB ...]\n"
+        "       " PROG " --fuzz N [--target HOST:PORT | --exec CMD] [options]\n"
         "       " PROG " --client-cmd TEMPLATE... [--client-4a] [--client-bind] [ID-PREFIX|GLOB ...]\n"
         "\n"
         "Checks a SOCKS4/SOCKS4a server against the protocol, case by case. Without\n"
@@ -39,6 +41,9 @@ static const char usage_text[] =
         "                       with --target in a matrix)\n"
         "  --crash-dir DIR      where the bytes that killed a target are saved (default\n"
         "                       socks4-test-crashes)\n"
+        "  --exec-wait S        seconds an --exec target may take to accept connections\n"
+        "                       (default 10)\n"
+        "  --max-restarts N     restarts of an --exec target after it died (default 20)\n"
         "  --dest-addr ADDR     IPv4 address of this host the target can reach; the runner's\n"
         "                       destinations, BIND peers and identd live there (default: this\n"
         "                       host's address on the connection to the target)\n"
@@ -85,10 +90,16 @@ static const char usage_text[] =
         "Live fuzzing (instead of the cases):\n"
         "  --fuzz N             send N mutated requests (fields and raw bytes, split across\n"
         "                       writes, with stalls); each must get a well-formed reply or a\n"
-        "                       close within --timeout, and a valid CONNECT must work after it\n"
+        "                       close within --timeout, and the target must still grant a\n"
+        "                       valid CONNECT (checked after every 8th request of a thread and\n"
+        "                       every failure; a failed check sends the suspects again alone)\n"
         "  --seed S             the run's seed (default: from the clock; printed), so that a\n"
         "                       failure can be repeated\n"
         "  --fuzz-from I        start at iteration I (with --fuzz 1: repeat one failure)\n"
+        "  --crash-dir DIR      with --exec: each crash of the target is saved there with a\n"
+        "                       minimized reproducer, once per signature (default\n"
+        "                       ./socks4-test-crashes); fuzzing goes on after a restart, and\n"
+        "                       the summary gives the crashes by signature\n"
         "\n"
         "Output:\n"
         "  --format F           human (default), tap, junit, json or html\n"
@@ -166,6 +177,8 @@ enum {
 	OPT_CLIENT_4A,
 	OPT_CLIENT_BIND,
 	OPT_CLIENT_TIMEOUT,
+	OPT_MAX_RESTARTS,
+	OPT_EXEC_WAIT,
 };
 
 static const struct option options[] = {
@@ -204,6 +217,8 @@ static const struct option options[] = {
         {"client-4a", no_argument, NULL, OPT_CLIENT_4A},
         {"client-bind", no_argument, NULL, OPT_CLIENT_BIND},
         {"client-timeout", required_argument, NULL, OPT_CLIENT_TIMEOUT},
+        {"max-restarts", required_argument, NULL, OPT_MAX_RESTARTS},
+        {"exec-wait", required_argument, NULL, OPT_EXEC_WAIT},
         {NULL, 0, NULL, 0},
 };
 
@@ -259,18 +274,20 @@ static void on_result(struct runner *r, size_t i, void *arg)
 }
 
 /* --fuzz: set up the target and the services as for the cases, then fuzz. */
-static int fuzz_main(const struct runner_opts *o, const char *target, long n, long first,
-                     uint64_t seed)
+static int fuzz_main(const struct runner_opts *o, const char *target, const char *exec_cmd,
+                     long n, long first, uint64_t seed)
 {
 	static struct runner r;
-	char err[512];
+	char err[2048];
 	r.o = *o;
 	r.o.target = target;
+	r.o.exec_cmd = exec_cmd;
 	if (r.o.identd_port < 0)
-		r.o.identd_port = target != NULL || r.o.exec_cmd != NULL ? 113 : 0;
+		r.o.identd_port = target != NULL || exec_cmd != NULL ? 113 : 0;
 	signal(SIGPIPE, SIG_IGN);
 	if (runner_setup(&r, err, sizeof(err)) < 0) {
 		fprintf(stderr, PROG ": %s\n", err);
+		tp_stop(r.tp); /* an --exec target started before the failure */
 		return EXIT_USAGE;
 	}
 	long failures = livefuzz_run(&r, first, n, seed, o->jobs, stdout);
@@ -302,7 +319,7 @@ int main(int argc, char **argv)
 	const char *clients[MAX_TARGETS];
 	size_t nclients = 0;
 	const char *targets[MAX_TARGETS];
-	int is_exec[MAX_TARGETS];
+	int is_exec[MAX_TARGETS] = {0}; /* targets[i] is an --exec command */
 	size_t ntargets = 0;
 	int list = 0;
 	enum format fmt = FMT_HUMAN;
@@ -328,8 +345,16 @@ int main(int argc, char **argv)
 		case OPT_REPEAT:
 			o.repeat = (int)number(optarg, 0, 100);
 			break;
+		case OPT_MAX_RESTARTS:
+			o.max_restarts = (int)number(optarg, 0, 100000);
+			if (o.max_restarts == 0)
+				o.max_restarts = -1; /* none (0 is "the default" in tp_opts) */
+			break;
 		case OPT_CRASH_DIR:
 			o.crash_dir = optarg;
+			break;
+		case OPT_EXEC_WAIT:
+			o.exec_wait_ms = seconds_ms(optarg, 0);
 			break;
 		case OPT_DEST:
 			o.dest_addr = optarg;
@@ -444,9 +469,8 @@ int main(int argc, char **argv)
 	if (fuzz_n > 0) {
 		if (ntargets > 1)
 			usage_error("--fuzz takes one target, not", targets[1]);
-		if (ntargets == 1 && is_exec[0])
-			o.exec_cmd = targets[0];
-		return fuzz_main(&o, ntargets && !is_exec[0] ? targets[0] : NULL, fuzz_n, fuzz_from,
+		return fuzz_main(&o, ntargets && !is_exec[0] ? targets[0] : NULL,
+		                 ntargets && is_exec[0] ? targets[0] : NULL, fuzz_n, fuzz_from,
 		                 seed_given ? seed : (uint64_t)time(NULL));
 	}
 

@@ -3,6 +3,7 @@
 CONFORMANCE_SRC = conformance/main.c conformance/runner.c conformance/harness.c \
                   conformance/report.c conformance/requirements.c conformance/livefuzz.c \
                   conformance/schedule.c conformance/target.c conformance/supervisor.c \
+                  conformance/crashsig.c conformance/fuzzcrash.c \
                   conformance/baseline.c conformance/report_html.c \
                   $(sort $(wildcard conformance/cases/*.c)) \
                   conformance/clientmode.c conformance/clientrun.c conformance/proxy.c \
@@ -12,6 +13,11 @@ PROGRAM_NAMES += socks4-test
 socks4-test_SRC = $(CONFORMANCE_SRC) $(SERVER_LIB_SRC)
 
 $(OBJ)/conformance/%.o $(ASAN)/conformance/%.o: CPPFLAGS += -Iconformance
+
+# The target's process (--exec) and crash signatures have unit suites.
+UNIT_SRC += tests/unit/test_supervisor.c conformance/supervisor.c \
+            tests/unit/test_crashsig.c conformance/crashsig.c
+$(ASAN)/tests/unit/test_supervisor.o $(ASAN)/tests/unit/test_crashsig.o: CPPFLAGS += -Iconformance
 
 # The main job: the whole suite against the built-in reference server.
 demo: $(BUILD)/socks4-test

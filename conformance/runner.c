@@ -379,19 +379,6 @@ void runner_mark_not_socks4(struct runner *r, const char *why)
 	pthread_mutex_unlock(&r->mu);
 }
 
-int runner_set_target(struct runner *r, const char *hostport, char *err, size_t errlen)
-{
-	const char *was = r->o.target;
-	r->o.target = hostport;
-	int rc = resolve_target(r, err, errlen);
-	r->o.target = was;
-	if (rc == 0 && r->proc != NULL) {
-		size_t k = strlen(r->target_text);
-		snprintf(r->target_text + k, sizeof(r->target_text) - k, " (--exec)");
-	}
-	return rc;
-}
-
 int runner_setup(struct runner *r, char *err, size_t errlen)
 {
 	uint32_t local_ip = INADDR_LOOPBACK;
@@ -399,20 +386,18 @@ int runner_setup(struct runner *r, char *err, size_t errlen)
 	pthread_cond_init(&r->cv, NULL);
 
 	if (r->o.exec_cmd != NULL) {
-		/* The runner runs the target: started here, restarted when it dies,
-		 * stopped at teardown. */
-		r->proc = tp_start(r->o.exec_cmd, NULL, err, errlen);
-		if (r->proc == NULL)
+		struct tp_opts to = {.max_restarts = r->o.max_restarts,
+		                     .ready_timeout_ms = r->o.exec_wait_ms};
+		r->tp = tp_start(r->o.exec_cmd, &to, err, errlen);
+		if (r->tp == NULL)
 			return -1;
-		snprintf(r->exec_addr, sizeof(r->exec_addr), "%s", tp_addr(r->proc));
-		r->o.target = r->exec_addr;
 	}
-	if (r->o.target != NULL) {
-		if (runner_set_target(r, r->o.target, err, errlen) < 0 ||
+	if (r->o.target != NULL || r->tp != NULL) {
+		if (runner_retarget(r, err, errlen) < 0 ||
 		    probe_target(r, &local_ip, err, errlen) < 0)
 			return -1;
 	}
-	r->in_process = r->o.target == NULL;
+	r->in_process = r->o.target == NULL && r->tp == NULL;
 	if (r->o.dest_addr != NULL) {
 		struct in_addr a;
 		if (inet_pton(AF_INET, r->o.dest_addr, &a) != 1) {
@@ -459,21 +444,36 @@ int runner_setup(struct runner *r, char *err, size_t errlen)
 	return 0;
 }
 
+int runner_retarget(struct runner *r, char *err, size_t errlen)
+{
+	if (r->tp != NULL)
+		r->o.target = tp_addr(r->tp);
+	int rc = resolve_target(r, err, errlen);
+	if (rc == 0 && r->tp != NULL) {
+		size_t k = strlen(r->target_text);
+		snprintf(r->target_text + k, sizeof(r->target_text) - k, " (--exec)");
+	}
+	return rc;
+}
+
 void runner_teardown(struct runner *r)
 {
+	tp_stop(r->tp); /* first: it must not reach the services as they close */
+	r->tp = NULL;
 	if (r->server != NULL)
 		s4srv_stop(r->server, 0);
 	r->server = NULL;
 	harness_stop(r);
-	tp_stop(r->proc);
-	r->proc = NULL;
 }
 
 int runner_run(struct runner *r, void (*on_result)(struct runner *, size_t, void *), void *arg,
                char *err, size_t errlen)
 {
-	if (runner_setup(r, err, errlen) < 0)
+	if (runner_setup(r, err, errlen) < 0) {
+		tp_stop(r->tp); /* an --exec target started before the failure */
+		r->tp = NULL;
 		return -1;
+	}
 	r->results = calloc(r->ncases, sizeof(*r->results));
 	for (size_t i = 0; i < r->ncases; i++) {
 		r->results[i].trace = calloc(TRACE_MAX, sizeof(struct trace_ev));

@@ -48,6 +48,8 @@ struct runner_opts {
 	int client_4a;         /* it lets the proxy resolve names (SOCKS4a) */
 	int client_bind;       /* it is a BIND client */
 	int client_timeout_ms; /* each run of the client must end within this */
+	int max_restarts;      /* --max-restarts (0: the default, -1: none), as in tp_opts */
+	int exec_wait_ms;      /* --exec-wait: until it accepts connections (0: the default) */
 };
 
 struct trace_ev {
@@ -119,6 +121,7 @@ struct runner {
 	uint16_t target_port;
 	int in_process;
 	void *server; /* struct s4srv * when in-process */
+	struct target_proc *tp; /* --exec: the target's process */
 
 	uint32_t dest_ip;
 	uint32_t src_ip; /* our address on connections to the target (identd's host) */
@@ -156,8 +159,6 @@ struct runner {
 
 	int64_t elapsed_ms; /* the whole run */
 
-	struct target_proc *proc; /* --exec: the target's process (supervisor.c) */
-	char exec_addr[NET_ADDRSTR_MAX];
 	int deaths;
 
 	pthread_mutex_t mu;
@@ -210,6 +211,9 @@ void trace_add(struct ctx *c, const char *who, char dir, const void *bytes, size
                const char *text);
 /* A CONNECT to the echo service and a round trip: 0 when the target serves. */
 int health_check(struct runner *r, char *why, size_t whylen);
+/* Any SOCKS4 answer to a CONNECT: 0 when the target is alive (it may still
+ * answer wrongly; the cases judge that). */
+int alive_check(struct runner *r, char *why, size_t whylen);
 
 /* schedule.c: running the selected cases: the preflight alone, hostile
  * cases alone, the rest on -j workers and slow cases beside them; a target
@@ -244,13 +248,15 @@ int target_bring_back(struct runner *r, char *why, size_t whylen);
  * runner_teardown() undoes it. runner_run() does both around the cases. */
 int runner_setup(struct runner *r, char *err, size_t errlen);
 void runner_teardown(struct runner *r);
+/* After the --exec target restarted (its port may change): aims the
+ * connections to the target at its new address. Call it while no case or
+ * fuzz iteration runs (it rewrites r->target). */
+int runner_retarget(struct runner *r, char *err, size_t errlen);
 /* Runs the selected cases (r->cases); on_result gets each index in
  * catalogue order as soon as it and every earlier one are done. */
 int runner_run(struct runner *r, void (*on_result)(struct runner *, size_t, void *), void *arg,
                char *err, size_t errlen);
 void runner_free(struct runner *r);
-/* Points the run at another address of the same target (after a restart). */
-int runner_set_target(struct runner *r, const char *hostport, char *err, size_t errlen);
 void runner_mark_not_socks4(struct runner *r, const char *why);
 /* Every case of every table, in catalogue order; returns the count (the
  * first cap are stored). */

@@ -19,36 +19,36 @@
 
 int target_process_alive(struct runner *r)
 {
-	return r->proc == NULL || tp_alive(r->proc);
+	return r->tp == NULL || tp_alive(r->tp);
 }
 
 int target_alive(struct runner *r, char *why, size_t whylen)
 {
 	if (!target_process_alive(r)) {
-		tp_exit(r->proc, why, whylen);
+		tp_exit(r->tp, why, whylen);
 		return 0;
 	}
 	/* Twice, a moment apart: one refused connection under load is no death. */
-	if (health_check(r, why, whylen) == 0)
+	if (alive_check(r, why, whylen) == 0)
 		return 1;
 	poll(NULL, 0, HEALTH_RETRY_MS);
-	if (health_check(r, why, whylen) == 0)
+	if (alive_check(r, why, whylen) == 0)
 		return 1;
 	if (!target_process_alive(r))
-		tp_exit(r->proc, why, whylen);
+		tp_exit(r->tp, why, whylen);
 	return 0;
 }
 
 uint64_t target_log_mark(struct runner *r)
 {
-	return r->proc != NULL ? tp_log_mark(r->proc) : 0;
+	return r->tp != NULL ? tp_log_mark(r->tp) : 0;
 }
 
 void target_record_death(struct runner *r, struct result *res, const char *how)
 {
 	res->exit_code = res->exit_signal = -1;
-	if (r->proc != NULL && !tp_alive(r->proc)) {
-		int st = tp_exit(r->proc, res->target_exit, sizeof(res->target_exit));
+	if (r->tp != NULL && !tp_alive(r->tp)) {
+		int st = tp_exit(r->tp, res->target_exit, sizeof(res->target_exit));
 		if (st >= 0 && WIFEXITED(st))
 			res->exit_code = WEXITSTATUS(st);
 		else if (st >= 0 && WIFSIGNALED(st))
@@ -56,11 +56,11 @@ void target_record_death(struct runner *r, struct result *res, const char *how)
 	} else {
 		snprintf(res->target_exit, sizeof(res->target_exit), "stopped serving (%s)", how);
 	}
-	if (r->proc != NULL) {
+	if (r->tp != NULL) {
 		free(res->target_log);
 		res->target_log = malloc(TARGET_LOG_MAX);
 		if (res->target_log != NULL)
-			tp_log_since(r->proc, res->log_mark, res->target_log, TARGET_LOG_MAX);
+			tp_log_since(r->tp, res->log_mark, res->target_log, TARGET_LOG_MAX);
 	}
 }
 
@@ -118,17 +118,17 @@ void target_note_death(struct runner *r)
 
 int target_bring_back(struct runner *r, char *why, size_t whylen)
 {
-	if (r->proc != NULL) {
-		if (tp_restart(r->proc, why, whylen) < 0)
+	if (r->tp != NULL) {
+		if (tp_restart(r->tp, why, whylen) < 0)
 			return 0;
-		if (runner_set_target(r, tp_addr(r->proc), why, whylen) < 0)
+		if (runner_retarget(r, why, whylen) < 0)
 			return 0;
 		return target_alive(r, why, whylen);
 	}
 	/* Remote: it may come back by itself (a supervisor of its own). */
 	int64_t deadline = net_deadline(r->o.timeout_ms);
 	do {
-		if (health_check(r, why, whylen) == 0)
+		if (alive_check(r, why, whylen) == 0)
 			return 1;
 		poll(NULL, 0, BACK_POLL_MS);
 	} while (net_remaining_ms(deadline) > 0);

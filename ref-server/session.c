@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -488,6 +489,28 @@ static void close_client(struct session *s, int last_reply)
 	session_close(s, FD_CLIENT);
 }
 
+#ifdef SOCKS4KIT_TEST_HOOKS
+/* TEST HOOK, compiled into the sanitizer builds only (make sets
+ * SOCKS4KIT_TEST_HOOKS there, never in the release build): a USERID that
+ * starts with $SOCKS4KIT_TEST_CRASH_USERID makes the session read one byte
+ * past a heap block, a real overflow for ASan to report (first frame here),
+ * so that socks4-test --exec's crash handling is tested on a real report. */
+static void test_hook_crash(const struct s4_request *r)
+{
+	const char *prefix = getenv("SOCKS4KIT_TEST_CRASH_USERID");
+	size_t n = prefix != NULL ? strlen(prefix) : 0;
+	if (n == 0 || r->userid_len < n || memcmp(r->userid, prefix, n) != 0)
+		return;
+	char *copy = malloc(r->userid_len);
+	if (copy == NULL)
+		return;
+	memcpy(copy, r->userid, r->userid_len);
+	volatile char past_the_end = copy[r->userid_len];
+	(void)past_the_end;
+	free(copy);
+}
+#endif
+
 void session_serve(struct session *s, int client_fd, const struct sockaddr_storage *peer)
 {
 	struct request_ctx c;
@@ -501,7 +524,12 @@ void session_serve(struct session *s, int client_fd, const struct sockaddr_stora
 	c.out.t0 = net_now_ms();
 	c.out.reply = -1;
 
-	if (read_request(&c) == 0 && resolve_destination(&c) == 0 && check_policy(&c) == 0) {
+	int ok = read_request(&c) == 0;
+#ifdef SOCKS4KIT_TEST_HOOKS
+	if (ok)
+		test_hook_crash(&c.req);
+#endif
+	if (ok && resolve_destination(&c) == 0 && check_policy(&c) == 0) {
 		if (c.req.cd == S4_CMD_CONNECT)
 			do_connect(&c);
 		else

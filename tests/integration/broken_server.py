@@ -10,9 +10,14 @@ they break), so the tests can show that every conformance case fails when it sho
     broken_server.py [--listen HOST:PORT] [--deny-user U] [--identd off|strict|lenient]
                      [--identd-port N] [--handshake-timeout S] [--bind-timeout S]
                      [--no-4a] [--misbehave NAME]... [-v]
+                     [--die-on-userid PREFIX [--die-how exit|abort|segv|hang]]
 
 It prints "broken-server: listening on HOST:PORT" on stderr and serves until SIGTERM or
-SIGINT. As a module: BrokenServer(**options).start(), .address, .stop().
+SIGINT. For socks4-test --exec, --die-on-userid PREFIX makes the whole process end (or
+hang) once a request whose USERID starts with PREFIX has been read: --die-how exit (status
+3), abort (SIGABRT), segv (SIGSEGV) or hang (every session, this one and later ones, waits
+for ever: alive, and no longer serving). It says so on stderr first, with a Python-style
+traceback for exit, so the runner's crash signature has something to read. As a module: BrokenServer(**options).start(), .address, .stop().
 
 What it does (the step numbers are the ones of session()):
   1. reads the request from the stream: 8-octet header, USERID to its NUL (at most 255
@@ -276,7 +281,8 @@ class BrokenServer:
                  socks4a=True, identd_first=False, quiet_refusals=False, timer_reply=False,
                  bind_any=False, misbehave=(), verbose=False, crash_exits=False,
                  reply_delay=0.0, split_replies=False, reply_with_data=False,
-                 reset_refusals=False, reset_drops_queued=False):
+                 reset_refusals=False, reset_drops_queued=False,
+                 die_on_userid=None, die_how="exit"):
         unknown = set(misbehave) - set(MISBEHAVIOURS)
         if unknown:
             raise ValueError(f"unknown misbehaviour(s): {', '.join(sorted(unknown))}")
@@ -301,6 +307,8 @@ class BrokenServer:
         self.reset_refusals = reset_refusals      # a reset, not a FIN, after a refusal
         self.reset_drops_queued = reset_drops_queued  # a client's reset drops what it
         #                                           sent just before (RFC 9293 3.10.7.3)
+        self.die_on_userid, self.die_how = die_on_userid, die_how
+        self._hung = threading.Event()  # --die-how hang: set once, never cleared
         self.lsock = socket.create_server((host, port), backlog=128)
         self.address = self.lsock.getsockname()[:2]
         self.port = self.address[1]
@@ -477,8 +485,13 @@ class BrokenServer:
         if "one-recv" in self.mis:
             return self.read_request_one_recv(stream, deadline)
         vn, cd, port, ip = self.parse_header(stream.exact(8, deadline))
-        self.check_command(vn, cd)
-        userid = self.read_userid(stream, deadline)
+        if self.die_on_userid is not None:  # what kills it is the USERID, whatever CD says
+            userid = self.read_userid(stream, deadline)
+            self.die_if_asked(userid)
+            self.check_command(vn, cd)
+        else:
+            self.check_command(vn, cd)
+            userid = self.read_userid(stream, deadline)
         host = None
         if is_4a_marker(ip, self.mis):
             if "crash-on-4a" in self.mis:
@@ -902,12 +915,36 @@ class BrokenServer:
         if last:
             self.untrack_close(src, dst)
 
+    # ---- --die-on-userid: a target that crashes on a chosen input ------------------
+
+    def die_if_asked(self, userid):
+        if not userid.startswith(self.die_on_userid):
+            return
+        print(f"broken-server: USERID {userid[:40]!r} starts with "
+              f"{self.die_on_userid!r}: dying ({self.die_how})", file=sys.stderr, flush=True)
+        if self.die_how == "exit":
+            print("Traceback (most recent call last):\n"
+                  f'  File "{__file__}", line 1, in die_if_asked\n'
+                  "SystemExit: --die-on-userid", file=sys.stderr, flush=True)
+            os._exit(3)
+        if self.die_how == "abort":
+            os.abort()
+        if self.die_how == "segv":
+            os.kill(os.getpid(), signal.SIGSEGV)
+        self._hung.set()
+        self.hang_if_hung()
+
+    def hang_if_hung(self):
+        while self._hung.is_set():
+            time.sleep(3600)
+
     # ---- the session -------------------------------------------------------------
 
     def session(self, conn):
         stream = Stream(conn, self.client_reset)
         req = None
         try:
+            self.hang_if_hung()
             req = self.read_request(conn, stream)
             conn.settimeout(None)
             self.log(f"request VN={req.vn} CD={req.cd} port={req.port} "
@@ -963,6 +1000,10 @@ def parse_args(argv):
     p.add_argument("--misbehave", action="append", default=[], metavar="NAME",
                    help="add one defect (see --list-misbehaviours)")
     p.add_argument("--list-misbehaviours", action="store_true")
+    p.add_argument("--die-on-userid", metavar="PREFIX",
+                   help="end the process once a USERID starting with PREFIX is read")
+    p.add_argument("--die-how", choices=("exit", "abort", "segv", "hang"), default="exit",
+                   help="how --die-on-userid ends it (default exit, status 3)")
     p.add_argument("-v", "--verbose", action="store_true")
     return p.parse_args(argv)
 
@@ -987,7 +1028,11 @@ def main(argv=None):
                            reply_delay=a.reply_delay, split_replies=a.split_replies,
                            reply_with_data=a.reply_with_data,
                            reset_refusals=a.reset_refusals,
-                           reset_drops_queued=a.reset_drops_queued)
+                           reset_drops_queued=a.reset_drops_queued,
+
+die_on_userid=(a.die_on_userid.encode()
+                                          if a.die_on_userid is not None else None),
+                           die_how=a.die_how)
     except (ValueError, OSError) as e:
         print(f"broken-server: {e}", file=sys.stderr)
         return 2

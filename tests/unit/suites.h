@@ -11,5 +11,7 @@ Suite *relay_suite(void);
 Suite *lib_paths_suite(void);
 Suite *rules_suite(void);
 Suite *identd_suite(void);
+Suite *supervisor_suite(void);
+Suite *crashsig_suite(void);
 
 #endif

@@ -1,0 +1,558 @@
+/* fuzzcrash.c - socks4-test --fuzz --exec: when the target dies.
+ *
+ * The workers stop taking iterations as soon as one sees the target's
+ * process dead (or no longer serving); once none is running, the fuzzer's
+ * main thread comes here:
+ *   1. the target is restarted, and every iteration that was in flight (and
+ *      the last few that finished just before) is sent again, alone, each
+ *      followed by the "still serves" check: the one after which the target
+ *      dies again is the culprit, the others get their own verdicts;
+ *   2. the culprit's crash signature (crashsig.h: how the process ended, and
+ *      a sanitizer report's kind and first frame in the target's own code)
+ *      is looked up: a new one is minimized (bytes cut while the same
+ *      signature comes back, each attempt against a restarted target) and
+ *      saved to --crash-dir as NAME.bin (the bytes) and NAME.txt (signature,
+ *      both requests, the replay commands, the target's output); a known one
+ *      is only counted;
+ *   3. the target is left serving, and fuzzing goes on.
+ * A death that no suspect reproduces alone is counted under its signature
+ * too, with the target's output saved, and said to be unattributed.
+ *
+ * The shrinking never moves DSTIP: bytes are cut only behind the 8-byte
+ * header, or the request is cut short, so the target is never sent
+ * somewhere else than the fuzzer sent it. */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "crashsig.h"
+#include "livefuzz.h"
+#include "supervisor.h"
+
+#define MINIMIZE_ATTEMPTS 64   /* sends of a shrunk request, per new signature */
+#define MINIMIZE_MS 10000      /* and the time they may take */
+#define DEATH_WAIT_MS 500      /* a target that failed the check: time to die before "hung" */
+#define LOG_CAP (64 * 1024 + 128)
+#define REPORT_LINES 24        /* lines of the target's report printed under a crash */
+
+/* How the target's process ended, in words. A process still running after
+ * DEATH_WAIT_MS stopped serving without dying (it is then killed by the
+ * restart). */
+static void how_it_ended(struct fuzz_run *fr, char *how, size_t cap)
+{
+	int64_t deadline = net_deadline(DEATH_WAIT_MS);
+	while (tp_alive(fr->tp) && net_remaining_ms(deadline) > 0)
+		poll(NULL, 0, 10);
+	if (tp_alive(fr->tp))
+		snprintf(how, cap, "stopped serving (the process still runs)");
+	else
+		tp_exit(fr->tp, how, cap);
+}
+
+static void stop_run(struct fuzz_run *fr, const char *why)
+{
+	pthread_mutex_lock(&fr->r->mu);
+	fr->stop = 1;
+	snprintf(fr->stop_why, sizeof(fr->stop_why), "%s", why);
+	pthread_mutex_unlock(&fr->r->mu);
+	fprintf(fr->out, "socks4-test: %s\n", why);
+}
+
+/* Restarts the target unless it is alive and serving. */
+static int ensure_serving(struct fuzz_run *fr)
+{
+	char err[1024], why[256];
+	if (tp_alive(fr->tp) && health_check(fr->r, why, sizeof(why)) == 0)
+		return 0;
+	if (tp_restart(fr->tp, err, sizeof(err)) < 0 || runner_retarget(fr->r, err, sizeof(err)) < 0) {
+		stop_run(fr, err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The signature of a death that began at output offset mark; the output
+ * goes to log when not NULL. */
+static void death_signature(struct fuzz_run *fr, uint64_t mark, char *sig, size_t cap, char *log)
+{
+	char how[200];
+	how_it_ended(fr, how, sizeof(how));
+	char *buf = log != NULL ? log : malloc(LOG_CAP);
+	if (buf != NULL)
+		tp_log_since(fr->tp, mark, buf, LOG_CAP);
+	crash_signature(how, buf, sig, cap);
+	if (log == NULL)
+		free(buf);
+}
+
+/* ---- minimizing ---------------------------------------------------------------- */
+
+/* Sends cand alone to a serving target: 1 when it dies with signature sig,
+ * 0 when not, -1 when the target cannot be restarted. */
+static int same_crash(struct fuzz_run *fr, const struct sample *cand, const char *sig)
+{
+	char why[640], got[SIG_LEN];
+	if (ensure_serving(fr) < 0)
+		return -1;
+	uint64_t mark = tp_log_mark(fr->tp);
+	if (fuzz_try(fr, cand, 1, why, sizeof(why)) != TRY_DOWN)
+		return 0;
+	death_signature(fr, mark, got, sizeof(got), NULL);
+	return strcmp(got, sig) == 0;
+}
+
+/* s without bytes [a, b); the writes' ends move with what follows. */
+static void cut(const struct sample *s, size_t a, size_t b, struct sample *out)
+{
+	*out = *s;
+	memmove(out->bytes + a, s->bytes + b, s->len - b);
+	out->len = s->len - (b - a);
+	out->ncuts = 0;
+	for (size_t k = 0; k < s->ncuts; k++) {
+		size_t c = s->cuts[k] >= b ? s->cuts[k] - (b - a) : s->cuts[k] > a ? a : s->cuts[k];
+		if (c > 0 && c < out->len && (out->ncuts == 0 || out->cuts[out->ncuts - 1] != c))
+			out->cuts[out->ncuts++] = c;
+	}
+	if (out->ncuts == 0)
+		out->gap_ms = 0;
+	fuzz_keep_names_local(out);
+}
+
+/* Shrinks *best while the same crash comes back: the split first (one
+ * write, no pause), then bytes, halving the chunk size down to one. */
+static int minimize(struct fuzz_run *fr, struct sample *best, const char *sig)
+{
+	int attempts = 0, rc = 0;
+	int64_t deadline = net_deadline(MINIMIZE_MS);
+	struct sample *cand = malloc(sizeof(*cand));
+	if (cand == NULL)
+		return 0;
+	tp_allow_restarts(fr->tp, MINIMIZE_ATTEMPTS);
+#define BUDGET_LEFT() (attempts < MINIMIZE_ATTEMPTS && net_remaining_ms(deadline) > 0 && rc >= 0)
+#define ATTEMPT() (attempts++, rc = same_crash(fr, cand, sig), rc == 1)
+	if (best->ncuts > 0) {
+		*cand = *best;
+		cand->ncuts = 0;
+		cand->gap_ms = 0;
+		if (BUDGET_LEFT() && ATTEMPT())
+			*best = *cand;
+	}
+	if (best->gap_ms > 0) {
+		*cand = *best;
+		cand->gap_ms = 0;
+		if (BUDGET_LEFT() && ATTEMPT())
+			*best = *cand;
+	}
+	for (size_t chunk = best->len / 2; chunk >= 1 && BUDGET_LEFT();) {
+		int shrunk = 0;
+		/* from the end: a cut there never moves the bytes before it */
+		for (size_t b = best->len; b > 0 && BUDGET_LEFT();) {
+			size_t a = b > chunk ? b - chunk : 0;
+			if (a >= S4_HEADER_LEN || b == best->len) {
+				cut(best, a, b, cand);
+				if (ATTEMPT()) {
+					*best = *cand;
+					shrunk = 1;
+					b = a < best->len ? a : best->len;
+					continue;
+				}
+			}
+			b = a;
+		}
+		if (!shrunk)
+			chunk /= 2;
+	}
+#undef ATTEMPT
+#undef BUDGET_LEFT
+	free(cand);
+	return attempts;
+}
+
+/* ---- saving --------------------------------------------------------------------- */
+
+static void hex(FILE *f, const struct sample *s)
+{
+	for (size_t k = 0; k < s->len; k++)
+		fprintf(f, "%02x", s->bytes[k]);
+}
+
+/* A file name from a signature: "heap-buffer-overflow-in-test_hook_crash"
+ * (a report's kind and function), "killed-by-signal-11-SIGSEGV". */
+static void slug(const char *sig, char *out, size_t cap)
+{
+	const char *p = strstr(sig, "; ");
+	p = p != NULL ? p + 2 : sig;
+	const char *tool = strstr(p, "Sanitizer: ");
+	if (tool != NULL)
+		p = tool + 11;
+	const char *in = strstr(p, " in ");
+	const char *end = in != NULL ? in + 4 + strcspn(in + 4, " ") : p + strlen(p);
+	size_t o = 0;
+	for (; p < end && o + 1 < cap && o < 60; p++) {
+		char c = *p;
+		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		         c == '_';
+		if (ok)
+			out[o++] = c;
+		else if (o > 0 && out[o - 1] != '-')
+			out[o++] = '-';
+	}
+	while (o > 0 && out[o - 1] == '-')
+		o--;
+	out[o] = '\0';
+}
+
+static void describe(FILE *f, const char *label, const struct sample *s)
+{
+	char split[160];
+	fuzz_split_str(s, split, sizeof(split));
+	fprintf(f, "%s%zu bytes, %s, then end of file: ", label, s->len, split);
+	hex(f, s);
+	fprintf(f, "\n");
+}
+
+/* Writes NAME.bin and NAME.txt; k->path gets NAME. */
+static void save(struct fuzz_run *fr, struct crash_kind *k, int n, long i,
+                 const struct sample *orig, const struct sample *min, int attempts,
+                 const char *log)
+{
+	struct runner *r = fr->r;
+	const char *dir = r->o.crash_dir != NULL ? r->o.crash_dir : FUZZ_CRASH_DIR;
+	char name[64], path[600];
+	slug(k->sig, name, sizeof(name));
+	snprintf(k->path, sizeof(k->path), "%s/crash-%d-%s", dir, n, name);
+	if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
+		fprintf(fr->out, "socks4-test: cannot save the reproducer in %s: %s\n", dir,
+		        strerror(errno));
+		k->path[0] = '\0';
+		return;
+	}
+	snprintf(path, sizeof(path), "%s.bin", k->path);
+	FILE *f = fopen(path, "wb");
+	if (f != NULL) {
+		fwrite(min->bytes, 1, min->len, f);
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "%s.txt", k->path);
+	f = fopen(path, "w");
+	if (f == NULL) {
+		fprintf(fr->out, "socks4-test: %s: %s\n", path, strerror(errno));
+		return;
+	}
+	fprintf(f, "socks4-test --fuzz: the target crashed\n\nsignature: %s\n", k->sig);
+	fprintf(f, "target:    %s\n", r->o.exec_cmd);
+	if (i >= 0) {
+		fprintf(f, "iteration: %ld of seed %llu (%s)\n\n", i, (unsigned long long)fr->seed,
+		        orig->what);
+		describe(f, "request:   ", orig);
+		describe(f, "minimized: ", min);
+		fprintf(f, "           (%d attempts, each against a restarted target)\n\n",
+		        attempts);
+		fprintf(f, "Replay against a fresh target started as above ({addr}: where it "
+		           "listens):\n  socks4-client --proxy {addr} --raw-file %s.bin\n"
+		           "  socks4-client --proxy {addr} --raw '",
+		        k->path);
+		hex(f, min);
+		fprintf(f, "'\n");
+		if (min->ncuts > 0)
+			fprintf(f, "  (socks4-client sends it in one write; this crash needs the "
+			           "writes above: use socks4-test)\n");
+		fprintf(f, "The iteration itself, exactly:\n  socks4-test --exec '%s' --seed %llu "
+		           "--fuzz-from %ld --fuzz 1\n",
+		        r->o.exec_cmd, (unsigned long long)fr->seed, i);
+	} else {
+		fprintf(f, "\nNo iteration in flight killed the target again when sent alone: "
+		           "a crash that needs several requests at once, or a flaky one.\n");
+	}
+	fprintf(f, "\nWhat the target printed%s:\n%s\n",
+	        i >= 0 ? " since the iteration began" : "", log);
+	fclose(f);
+}
+
+/* Under a crash: the first lines of the target's report (or of its output). */
+static void print_report(FILE *out, const char *log)
+{
+	const char *p = crash_report(log);
+	if (p == NULL)
+		p = log;
+	fprintf(out, "  the target printed:\n");
+	for (int n = 0; n < REPORT_LINES && p != NULL && *p != '\0'; n++) {
+		size_t len = strcspn(p, "\n");
+		fprintf(out, "    %.*s\n", (int)len, p);
+		p = p[len] == '\n' ? p + len + 1 : NULL;
+	}
+}
+
+/* Counts a crash under its signature; a new one is minimized (when it has
+ * an iteration, i >= 0), saved and printed. Leaves the target serving; -1
+ * when it cannot be. */
+static int record_crash(struct fuzz_run *fr, long i, const struct sample *s, const char *sig,
+                        const char *log)
+{
+	struct runner *r = fr->r;
+	pthread_mutex_lock(&r->mu);
+	fr->crashes++;
+	fr->failures++;
+	struct crash_kind *k = NULL;
+	for (int n = 0; n < fr->nkinds && k == NULL; n++)
+		if (strcmp(fr->kinds[n].sig, sig) == 0)
+			k = &fr->kinds[n];
+	int fresh = k == NULL && fr->nkinds < SIGS_MAX;
+	if (fresh) {
+		k = &fr->kinds[fr->nkinds++];
+		memset(k, 0, sizeof(*k));
+		snprintf(k->sig, sizeof(k->sig), "%s", sig);
+		k->first = i;
+		k->len = k->min_len = s->len;
+	}
+	if (k != NULL)
+		k->count++;
+	int n = k != NULL ? (int)(k - fr->kinds) + 1 : 0;
+	pthread_mutex_unlock(&r->mu);
+
+	if (!fresh) { /* seen before, or more signatures than SIGS_MAX: counted only */
+		fprintf(fr->out, "\nCRASH iteration %ld (seed %llu): %s (%s%s)\n", i,
+		        (unsigned long long)fr->seed, sig, k != NULL ? "seen before: " : "not kept",
+		        k != NULL ? k->path : "");
+		fflush(fr->out);
+		return ensure_serving(fr);
+	}
+	struct sample *min = malloc(sizeof(*min));
+	int attempts = 0;
+	if (min != NULL) {
+		*min = *s;
+		if (i >= 0)
+			attempts = minimize(fr, min, sig);
+		k->min_len = min->len;
+		save(fr, k, n, i, s, min, attempts, log);
+	}
+
+	FILE *out = fr->out;
+	if (i >= 0) {
+		fprintf(out, "\nCRASH iteration %ld (seed %llu): %s\n", i, (unsigned long long)fr->seed,
+		        sig);
+		fprintf(out, "  request: %s; %zu bytes, minimized to %zu in %d attempts\n", s->what,
+		        s->len, k->min_len, attempts);
+		if (min != NULL) {
+			fprintf(out, "  bytes:   ");
+			hex(out, min);
+			fprintf(out, "\n");
+		}
+	} else {
+		fprintf(out, "\nCRASH (no iteration alone reproduces it): %s\n", sig);
+	}
+	if (k->path[0] != '\0' && i >= 0)
+		fprintf(out, "  saved:   %s.bin and %s.txt (replay: socks4-client --proxy ADDR "
+		             "--raw-file %s.bin)\n",
+		        k->path, k->path, k->path);
+	else if (k->path[0] != '\0')
+		fprintf(out, "  saved:   %s.txt (what the target printed)\n", k->path);
+	print_report(out, log);
+	fflush(out);
+	free(min);
+	return ensure_serving(fr);
+}
+
+/* The crash of iteration i, whose target died after output offset mark. */
+static int crash_found(struct fuzz_run *fr, long i, const struct sample *s, uint64_t mark)
+{
+	char sig[SIG_LEN];
+	char *log = malloc(LOG_CAP);
+	if (log == NULL)
+		return ensure_serving(fr);
+	death_signature(fr, mark, sig, sizeof(sig), log);
+	int rc = record_crash(fr, i, s, sig, log);
+	free(log);
+	return rc;
+}
+
+/* ---- after a death ---------------------------------------------------------------- */
+
+static int by_iteration(const void *a, const void *b)
+{
+	long x = ((const struct suspect *)a)->i, y = ((const struct suspect *)b)->i;
+	return (x > y) - (x < y);
+}
+
+/* A target without --exec: waits (bounded) until it serves again. */
+static int wait_serving(struct fuzz_run *fr)
+{
+	char why[256];
+	int wait_ms = 2 * fr->r->o.timeout_ms > 2000 ? 2 * fr->r->o.timeout_ms : 2000;
+	int64_t deadline = net_deadline(wait_ms);
+	do {
+		if (health_check(fr->r, why, sizeof(why)) == 0)
+			return 0;
+	} while (net_remaining_ms(deadline) > 0 && poll(NULL, 0, 100) == 0);
+	return -1;
+}
+
+/* The suspects, in iteration order: those that were running, and those
+ * done since the last passing check. Returns the count. */
+static int gather(struct fuzz_run *fr, struct suspect *sus)
+{
+	int n = 0;
+	pthread_mutex_lock(&fr->r->mu);
+	for (int k = 0; k < fr->nsuspects; k++)
+		sus[n++] = fr->suspects[k];
+	uint64_t from = fr->verified_seq;
+	if (fr->done_seq - from > UNVERIFIED_MAX)
+		from = fr->done_seq - UNVERIFIED_MAX;
+	for (uint64_t q = from; q < fr->done_seq; q++)
+		sus[n++] = (struct suspect){fr->unverified[q % UNVERIFIED_MAX], 0, 1};
+	pthread_mutex_unlock(&fr->r->mu);
+	qsort(sus, (size_t)n, sizeof(sus[0]), by_iteration);
+	return n;
+}
+
+static void list_suspects(char *out, size_t cap, const struct suspect *sus, int n)
+{
+	size_t o = 0;
+	out[0] = '\0';
+	for (int k = 0; k < n && o + 24 < cap; k++)
+		o += (size_t)snprintf(out + o, cap - o, "%s%ld", k ? ", " : "", sus[k].i);
+}
+
+/* Iteration i, sent alone, left the target not serving: its failure. */
+static void blame(struct fuzz_run *fr, struct suspect *su, const struct sample *s, const char *why)
+{
+	pthread_mutex_lock(&fr->r->mu);
+	if (!su->counted) {
+		fr->pending--;
+		fuzz_count(fr, su->i, s, TRY_DOWN, why, 1, fr->done_seq);
+	} else if (fr->failures++ < REPORT_MAX) {
+		fuzz_report(fr, su->i, s, why);
+	}
+	su->counted = 1;
+	pthread_mutex_unlock(&fr->r->mu);
+}
+
+void fuzz_recover(struct fuzz_run *fr)
+{
+	struct runner *r = fr->r;
+	struct suspect *sus = malloc((SUSPECTS_MAX + UNVERIFIED_MAX) * sizeof(*sus));
+	struct sample *s = malloc(sizeof(*s));
+	char *log = malloc(LOG_CAP);
+	char sig[SIG_LEN] = "", list[400];
+	if (sus == NULL || s == NULL || log == NULL) {
+		stop_run(fr, "out of memory");
+		free(sus);
+		free(s);
+		free(log);
+		return;
+	}
+	int n = gather(fr, sus), ready;
+	list_suspects(list, sizeof(list), sus, n);
+	if (fr->tp != NULL) {
+		pthread_mutex_lock(&r->mu);
+		uint64_t since = fr->verified_mark; /* the suspects' output begins after it */
+		pthread_mutex_unlock(&r->mu);
+		death_signature(fr, since, sig, sizeof(sig), log);
+		fprintf(fr->out, "\nsocks4-test: the target died (%s); iterations %s, each again "
+		                 "alone against a restarted target\n",
+		        sig, list);
+		fflush(fr->out);
+		ready = ensure_serving(fr) == 0;
+	} else {
+		fprintf(fr->out, "\nsocks4-test: the target stopped serving; iterations %s, each "
+		                 "again alone once it serves again\n",
+		        list);
+		fflush(fr->out);
+		ready = wait_serving(fr) == 0;
+		if (!ready) {
+			char why[600];
+			snprintf(why, sizeof(why),
+			         "the target no longer serves (it stopped after one of iterations %s, "
+			         "which cannot be sent again alone: it does not answer any more)",
+			         list);
+			pthread_mutex_lock(&r->mu);
+			fr->failures++;
+			pthread_mutex_unlock(&r->mu);
+			stop_run(fr, why);
+		}
+	}
+
+	int found = 0, k = 0;
+	for (; ready && k < n; k++) {
+		char why[640] = "";
+		fuzz_generate(fr, sus[k].i, s);
+		uint64_t mark = fr->tp != NULL ? tp_log_mark(fr->tp) : 0;
+		enum try_result t = fuzz_try(fr, s, 1, why, sizeof(why));
+		if (t != TRY_DOWN) {
+			if (!sus[k].counted) {
+				pthread_mutex_lock(&r->mu);
+				fr->pending--;
+				fuzz_count(fr, sus[k].i, s, t, why, 1, fr->done_seq);
+				sus[k].counted = 1;
+				pthread_mutex_unlock(&r->mu);
+			}
+			continue;
+		}
+		found = 1;
+		if (fr->tp != NULL) {
+			if (!sus[k].counted) {
+				pthread_mutex_lock(&r->mu);
+				fr->pending--;
+				fr->done++;
+				sus[k].counted = 1;
+				pthread_mutex_unlock(&r->mu);
+			}
+			if (crash_found(fr, sus[k].i, s, mark) < 0)
+				break;
+		} else {
+			blame(fr, &sus[k], s, why);
+			if (wait_serving(fr) < 0) {
+				stop_run(fr, "the target no longer serves");
+				break;
+			}
+		}
+	}
+	if (ready && !found && k == n) {
+		if (fr->tp != NULL) { /* recorded, with no iteration to blame */
+			s->len = s->ncuts = 0;
+			snprintf(s->what, sizeof(s->what), "none");
+			record_crash(fr, -1, s, sig, log);
+		} else {
+			pthread_mutex_lock(&r->mu);
+			fr->failures++;
+			pthread_mutex_unlock(&r->mu);
+			fprintf(fr->out, "\nFAIL: the target stopped serving for a while after one of "
+			                 "iterations %s; none of them alone makes it stop again\n",
+			        list);
+		}
+	}
+	/* Suspects not judged (the target is gone) leave the count. */
+	pthread_mutex_lock(&r->mu);
+	for (int j = 0; j < n; j++)
+		if (!sus[j].counted)
+			fr->pending--;
+	fr->verified_seq = fr->done_seq;
+	fr->verified_mark = fr->tp != NULL ? tp_log_mark(fr->tp) : 0;
+	pthread_mutex_unlock(&r->mu);
+	free(sus);
+	free(s);
+	free(log);
+}
+
+void fuzz_crash_summary(struct fuzz_run *fr)
+{
+	if (fr->nkinds == 0)
+		return;
+	fprintf(fr->out, "crashes by signature:\n");
+	for (int n = 0; n < fr->nkinds; n++) {
+		const struct crash_kind *k = &fr->kinds[n];
+		fprintf(fr->out, "  %ldx %s\n", k->count, k->sig);
+		if (k->first >= 0)
+			fprintf(fr->out, "      first at iteration %ld; reproducer %s.bin (%zu bytes, "
+			                 "from %zu), report %s.txt\n",
+			        k->first, k->path[0] ? k->path : "(not saved)", k->min_len, k->len,
+			        k->path[0] ? k->path : "(not saved)");
+		else
+			fprintf(fr->out, "      no iteration alone reproduces it; the target's output: "
+			                 "%s.txt\n",
+			        k->path[0] ? k->path : "(not saved)");
+	}
+}
