@@ -73,6 +73,7 @@ void ex_binary(struct ctx *c, struct exchange *e, size_t n)
 	e->s.x = e->x;
 	e->s.y = e->y;
 	e->s.x_len = e->s.y_len = n;
+	e->s.x_first = n / 2;
 }
 
 void ex_reply(struct exchange *e, uint8_t vn, uint8_t cd, uint16_t port, uint32_t ip)
@@ -101,12 +102,15 @@ void ex_init(struct ctx *c, struct exchange *e, enum host_kind host)
 	                              : CLIENT_4A_NAME);
 	/* the path names the case: "/socks4-test/reply/91" */
 	snprintf(e->v.path, sizeof(e->v.path), "socks4-test/%s", c->cs->id);
+	snprintf(e->http_path, sizeof(e->http_path), "/%s", e->v.path);
 	struct px_script *s = &e->s;
 	s->action = PX_GRANT;
 	s->flow = PX_DEST_CLOSES;
 	s->http = e->url;
+	s->path = e->http_path;
 	s->x = e->x;
 	s->x_len = e->x_len;
+	s->x_first = e->x_len / 2;
 	s->y = e->y;
 	s->y_len = e->y_len;
 	s->timeout_ms = r->o.client_timeout_ms + PROXY_EXTRA_MS;
@@ -117,6 +121,7 @@ void ex_init(struct ctx *c, struct exchange *e, enum host_kind host)
 		e->bind_port = 0xb1d5;
 		ex_reply(e, S4_VN_REPLY, S4_REP_GRANTED, e->bind_port, e->bind_ip);
 		ex_reply2(e, S4_REP_GRANTED, 0x4e21, LOOPBACK);
+		s->wait_go = 1;
 	} else {
 		ex_reply(e, S4_VN_REPLY, S4_REP_GRANTED, 0, 0);
 	}
@@ -127,6 +132,7 @@ static void plan_for(struct ctx *c, const struct exchange *e, struct client_plan
 {
 	memset(pl, 0, sizeof(*pl));
 	pl->out_cap = e->y_len + OUT_SLACK;
+	pl->out = t_alloc(c, pl->out_cap + 1);
 	pl->timeout_ms = c->r->o.client_timeout_ms;
 	if (e->url)
 		return; /* no stdin: an end of file at once */
@@ -137,11 +143,25 @@ static void plan_for(struct ctx *c, const struct exchange *e, struct client_plan
 	} else if (e->s.flow == PX_CLIENT_EOF) {
 		pl->close_after_out = 0;
 	} else if (e->s.flow == PX_DEST_FIN) {
-		pl->write_after_out = e->y_len; /* X only once Y and the end of file came */
+		/* the first part of X at once, the rest once Y and the end of file came */
+		pl->in_now = e->s.x_first;
+		pl->write_after_out = e->y_len;
 		pl->close_after_out = e->y_len;
 	} else {
 		pl->close_after_out = e->y_len; /* stdin ends once Y is out */
 	}
+}
+
+static int announced_in(const struct client_result *cl, uint32_t *ip, uint16_t *port);
+
+/* BIND: once the client says where the proxy listens, the "application
+ * server" connects: the proxy may send the second reply. */
+static void watch_announcement(void *arg, const struct client_result *cl)
+{
+	uint32_t ip;
+	uint16_t port;
+	if (announced_in(cl, &ip, &port))
+		proxy_go(arg);
 }
 
 static void note_outcome(struct ctx *c, const struct exchange *e)
@@ -177,6 +197,10 @@ void ex_run(struct ctx *c, struct exchange *e)
 	trace_add(c, "*", '*', NULL, 0, cmd);
 	struct client_plan pl;
 	plan_for(c, e, &pl);
+	if (e->s.wait_go) {
+		pl.on_output = watch_announcement;
+		pl.arg = &p;
+	}
 	client_run_cmd(cmd, &pl, &e->cl);
 	proxy_stop(&p);
 	struct pollfd pf = {.fd = lfd, .events = POLLIN};
@@ -228,22 +252,28 @@ static int find_addr(const char *s, size_t n, uint32_t *ip, uint16_t *port)
 	return 0;
 }
 
-int ex_announced(const struct exchange *e, uint32_t *ip, uint16_t *port)
+static int announced_in(const struct client_result *cl, uint32_t *ip, uint16_t *port)
 {
-	const char *out = (const char *)e->cl.out;
-	const char *nl = memchr(out, '\n', e->cl.out_len);
-	size_t first = nl != NULL ? (size_t)(nl - out) : e->cl.out_len;
-	if (find_addr(out, first, ip, port))
+	const char *out = (const char *)cl->out;
+	const char *nl = memchr(out, '\n', cl->out_len);
+	if (nl != NULL && find_addr(out, (size_t)(nl - out), ip, port))
 		return 1;
-	const char *s = e->cl.err;
+	const char *s = cl->err;
 	while (*s != '\0') {
 		const char *eol = strchr(s, '\n');
 		size_t n = eol != NULL ? (size_t)(eol - s) : strlen(s);
+		if (eol == NULL)
+			break; /* a line is only complete with its newline */
 		if (find_addr(s, n, ip, port))
 			return 1;
-		s += n + (eol != NULL);
+		s += n + 1;
 	}
 	return 0;
+}
+
+int ex_announced(const struct exchange *e, uint32_t *ip, uint16_t *port)
+{
+	return announced_in(&e->cl, ip, port);
 }
 
 const char *ex_ending(const struct exchange *e, char *buf, size_t cap)
@@ -284,6 +314,22 @@ int ex_got_request(struct ctx *c, struct exchange *e)
 		     bytes);
 		return 0;
 	}
+	return 1;
+}
+
+int ex_header(struct ctx *c, struct exchange *e, struct s4_request *h)
+{
+	uint8_t head[S4_HEADER_LEN + 1];
+	if (!e->rec.accepted || e->rec.req_len < S4_HEADER_LEN) {
+		fail(c, "no request header: %s", e->rec.end[0] ? e->rec.end : "fewer than 8 bytes");
+		return 0;
+	}
+	/* the header with VN 4 and an empty USERID; 0.0.0.x taken as an address */
+	memcpy(head, e->rec.req, S4_HEADER_LEN);
+	head[0] = S4_VN_REQUEST;
+	head[S4_HEADER_LEN] = 0;
+	s4_parse_request(head, sizeof(head), S4_PARSE_NO_4A, h);
+	h->vn = e->rec.req[0];
 	return 1;
 }
 

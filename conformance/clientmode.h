@@ -61,6 +61,7 @@ struct exchange {
 	uint16_t bind_port;
 	size_t out_skip;    /* BIND: the announcement line at the start of stdout */
 	int direct;         /* the client connected to {host}:{port} itself */
+	char http_path[80]; /* "/" and the path of {url} */
 };
 
 /* Defaults for a grant: a 90 (VN 0, zero fields), the destination reads X,
@@ -78,6 +79,10 @@ void ex_run(struct ctx *c, struct exchange *e);
 
 /* A complete request arrived (lib/socks4 parsed it). 1, or 0 with Actual set. */
 int ex_got_request(struct ctx *c, struct exchange *e);
+/* The 8-byte header alone (VN, CD, DSTPORT, DSTIP), decoded by lib/socks4,
+ * for cases that judge a field even when what follows it is broken. 1 when
+ * 8 bytes came, 0 with Actual set. */
+int ex_header(struct ctx *c, struct exchange *e, struct s4_request *h);
 /* The exchange worked: X delivered exactly, Y on stdout exactly, exit 0, in time. */
 enum verdict ex_expect_success(struct ctx *c, struct exchange *e);
 /* The client failed as it must: non-zero exit, none of Y on stdout, in time.

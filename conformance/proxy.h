@@ -38,7 +38,8 @@ enum px_action {
 enum px_flow {
 	PX_DEST_CLOSES,   /* read X; send Y; close */
 	PX_CLIENT_EOF,    /* read X and the client's end of file; then send Y; close */
-	PX_DEST_FIN,      /* send Y and an end of file first; then read X and the client's */
+	PX_DEST_FIN,      /* read X's first x_first bytes; send Y and an end of file; then
+	                     read the rest of X and the client's end of file */
 	PX_SERVER_FIRST,  /* Y goes in the same write as the (last) reply; read X; close */
 };
 
@@ -49,6 +50,8 @@ struct px_script {
 	uint8_t reply[PX_REPLY_MAX]; /* every reply byte, in order (BIND: both replies) */
 	size_t reply_len;
 	size_t reply_cut;  /* > 0: the bytes from here on go in a second write (BIND) */
+	int wait_go;       /* ... and only after proxy_go() (the client announced the
+	                      BIND address: the application server connects now) */
 	int reply_gap_ms;  /* > 0: one byte per write, this long apart */
 	int quiet_ms;      /* before the reply, read this long for bytes the client adds */
 	enum px_flow flow;
@@ -56,6 +59,7 @@ struct px_script {
 	const char *path;  /* the path an HTTP client must ask for ("/..." ) */
 	const uint8_t *x;  /* stream: the bytes the client must deliver */
 	size_t x_len;
+	size_t x_first;    /* PX_DEST_FIN: the part of X read before Y */
 	const uint8_t *y;  /* the destination's bytes (HTTP: the body) */
 	size_t y_len;
 	int timeout_ms;    /* bound on every wait */
@@ -70,6 +74,7 @@ struct px_record {
 	struct s4_request r;    /* the request (vn as sent); pointers into req */
 	size_t early;           /* bytes after the request, before the reply */
 	int replied;            /* the reply phase happened */
+	int x_began;            /* the destination started reading X */
 	size_t x_got;           /* stream: bytes of X delivered (after the reply) */
 	int x_match;            /* they are exactly X */
 	size_t x_extra;         /* bytes beyond X before the client's end of file */
@@ -87,13 +92,16 @@ struct proxy {
 	uint16_t port;
 	pthread_t tid;
 	pthread_mutex_t mu;
-	int stopping, running;
+	pthread_cond_t cv;
+	int stopping, running, go;
 };
 
 /* Starts a proxy on 127.0.0.1:0 (port in p->port). Returns 0, or -1 with the
  * reason in err. */
 int proxy_start(struct proxy *p, struct ctx *c, const struct px_script *s, struct px_record *rec,
                 char *err, size_t errlen);
+/* Lets a second write that waits (wait_go) go. Any thread. */
+void proxy_go(struct proxy *p);
 /* Ends whatever the proxy waits for, joins its thread, closes everything. */
 void proxy_stop(struct proxy *p);
 

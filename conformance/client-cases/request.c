@@ -131,10 +131,13 @@ static enum verdict early_data(struct ctx *c)
 static enum verdict marker(struct ctx *c)
 {
 	struct exchange e;
+	struct s4_request h;
 	char ip[16];
-	if (!request_of(c, &e, HOST_PROXY, 1))
+	ex_init(c, &e, HOST_PROXY);
+	ex_run(c, &e);
+	if (!ex_header(c, &e, &h))
 		return V_FAIL;
-	uint32_t ip4 = e.rec.r.dstip;
+	uint32_t ip4 = h.dstip;
 	ip_str(ip4, ip, sizeof(ip));
 	if (s4_is_4a(ip4))
 		return pass(c, "DSTIP %s", ip);
