@@ -14,7 +14,7 @@
 #include "runner.h"
 
 #define LOOPBACK 0x7f000001u
-#define OUT_SLACK 65536 /* stdout kept beyond Y: enough to show what else came */
+#define OUT_SLACK 65536     /* stdout kept beyond Y: enough to show what else came */
 #define PROXY_EXTRA_MS 1000 /* the proxy waits this much longer than the client */
 #define Y_PREFIX 12         /* a failure relays no Y: not even its first bytes */
 
@@ -85,7 +85,8 @@ void ex_reply(struct exchange *e, uint8_t vn, uint8_t cd, uint16_t port, uint32_
 void ex_reply2(struct exchange *e, uint8_t cd, uint16_t port, uint32_t ip)
 {
 	e->s.reply_cut = S4_REPLY_LEN;
-	e->s.reply_len = S4_REPLY_LEN + px_reply(e->s.reply + S4_REPLY_LEN, S4_VN_REPLY, cd, port, ip);
+	e->s.reply_len =
+	        S4_REPLY_LEN + px_reply(e->s.reply + S4_REPLY_LEN, S4_VN_REPLY, cd, port, ip);
 }
 
 void ex_init(struct ctx *c, struct exchange *e, enum host_kind host)
@@ -167,8 +168,8 @@ static void watch_announcement(void *arg, const struct client_result *cl)
 static void note_outcome(struct ctx *c, const struct exchange *e)
 {
 	char ending[96], first[200];
-	note(c, "client: %s; %zu bytes on stdout; stderr: %s",
-	     ex_ending(e, ending, sizeof(ending)), e->cl.out_seen,
+	note(c, "client: %s; %zu bytes on stdout; stderr: %s", ex_ending(e, ending, sizeof(ending)),
+	     e->cl.out_seen,
 	     e->cl.err_len ? client_first_line(&e->cl, first, sizeof(first)) : "(empty)");
 	if (e->direct)
 		note(c, "the client connected to %s:%u itself, bypassing the proxy", e->v.host,
@@ -481,8 +482,8 @@ static void *worker(void *arg)
 	}
 }
 
-int client_mode_run(struct runner *r, void (*on_result)(struct runner *, size_t, void *),
-                    void *arg, char *err, size_t errlen)
+int client_mode_run(struct runner *r, void (*on_result)(struct runner *, size_t, void *), void *arg,
+                    char *err, size_t errlen)
 {
 	if (r->o.client_cmd == NULL || r->o.client_cmd[0] == '\0') {
 		snprintf(err, errlen, "an empty --client-cmd");

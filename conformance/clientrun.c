@@ -278,7 +278,8 @@ int client_run_cmd(const char *cmd, const struct client_plan *plan, struct clien
 			fds[n++] = (struct pollfd){.fd = p.out, .events = POLLIN};
 		if (p.err >= 0)
 			fds[n++] = (struct pollfd){.fd = p.err, .events = POLLIN};
-		size_t allowed = res->out_seen >= plan->write_after_out ? plan->in_len : plan->in_now;
+		size_t allowed =
+		        res->out_seen >= plan->write_after_out ? plan->in_len : plan->in_now;
 		int want_in = p.in >= 0 && res->in_written < allowed;
 		if (want_in)
 			fds[n++] = (struct pollfd){.fd = p.in, .events = POLLOUT};

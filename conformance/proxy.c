@@ -81,7 +81,8 @@ static int parse(struct px_record *rec)
 	if (rc > 0) {
 		/* point into the record, not the copy */
 		if (rec->r.userid != NULL)
-			rec->r.userid = (const char *)rec->req + (rec->r.userid - (const char *)copy);
+			rec->r.userid =
+			        (const char *)rec->req + (rec->r.userid - (const char *)copy);
 		if (rec->r.host != NULL)
 			rec->r.host = (const char *)rec->req + (rec->r.host - (const char *)copy);
 		rec->r.vn = rec->req[0];
@@ -100,8 +101,8 @@ static int read_request(struct proxy *p)
 			end(p, "%s", "no end of the request in the bytes that came");
 			return -1;
 		}
-		ssize_t n = rd(p, rec->req + rec->req_len, sizeof(rec->req) - rec->req_len,
-		               deadline);
+		ssize_t n =
+		        rd(p, rec->req + rec->req_len, sizeof(rec->req) - rec->req_len, deadline);
 		if (n <= 0) {
 			end(p, "%s",
 			    n == 0 ? "the client closed before its request was complete"
