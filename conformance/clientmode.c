@@ -469,16 +469,22 @@ static void run_case(struct runner *r, size_t i)
 	pthread_mutex_unlock(&r->mu);
 }
 
+/* Cases that wait for the client's own time limit (F_SLOW) are taken first,
+ * so that they run alongside the others instead of after them. */
 static void *worker(void *arg)
 {
 	struct runner *r = arg;
 	for (;;) {
 		pthread_mutex_lock(&r->mu);
-		size_t i = r->next_case++;
+		size_t k = r->next_case++;
+		size_t i = k % r->ncases;
+		int done = k < 2 * r->ncases && r->results[i].done; /* the preflight */
 		pthread_mutex_unlock(&r->mu);
-		if (i >= r->ncases)
+		if (k >= 2 * r->ncases)
 			return NULL;
-		run_case(r, i);
+		int slow = (r->cases[i]->flags & F_SLOW) != 0;
+		if (!done && slow == (k < r->ncases))
+			run_case(r, i);
 	}
 }
 
@@ -511,7 +517,7 @@ int client_mode_run(struct runner *r, void (*on_result)(struct runner *, size_t,
 			runner_mark_not_socks4(r, r->results[first].actual);
 		first++;
 	}
-	r->next_case = first;
+	r->next_case = 0;
 	int jobs = r->o.jobs > 0 ? r->o.jobs : 1;
 	pthread_t workers[64];
 	int started = 0;

@@ -353,19 +353,22 @@ static void serve(struct proxy *p)
 		read_quiet(p);
 	switch (s->action) {
 	case PX_GRANT: {
-		uint8_t tail[PX_REPLY_MAX + 256 + 4096];
-		size_t tail_len = 0;
+		uint8_t tail[256 + 4096];
+		size_t tail_len = 0, y_sent = 0;
 		if (s->flow == PX_SERVER_FIRST) {
-			/* Y with the reply: for HTTP the whole response */
+			/* Y with the reply (for HTTP the whole response): as much as
+			 * one write takes, the rest right behind it */
 			char head[256];
 			size_t h = s->http ? http_head(p, head, sizeof(head)) : 0;
-			if (h + s->y_len <= sizeof(tail)) {
-				memcpy(tail, head, h);
-				memcpy(tail + h, s->y, s->y_len);
-				tail_len = h + s->y_len;
-			}
+			y_sent = s->y_len < sizeof(tail) - h ? s->y_len : sizeof(tail) - h;
+			memcpy(tail, head, h);
+			memcpy(tail + h, s->y, y_sent);
+			tail_len = h + y_sent;
 		}
 		if (send_reply(p, tail, tail_len) < 0)
+			return;
+		if (y_sent < s->y_len && s->flow == PX_SERVER_FIRST &&
+		    wr(p, s->y + y_sent, s->y_len - y_sent) < 0)
 			return;
 		destination(p);
 		return;

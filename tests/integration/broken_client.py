@@ -197,6 +197,11 @@ def early_stdin(sock):
 def relay(conn, mis):
     sock = conn.sock
     failed = []
+    # exit-on-remote-eof: the destination's end of file is seen before its bytes go
+    # out, and from then on nothing more is sent (so the defect shows the same way
+    # whenever stdin's next bytes come)
+    remote_eof = threading.Event()
+    held = []
 
     def upstream():
         try:
@@ -205,6 +210,8 @@ def relay(conn, mis):
                 if not chunk:
                     if "no-half-close" not in mis:
                         sock.shutdown(socket.SHUT_WR)
+                    return
+                if remote_eof.is_set():
                     return
                 sock.sendall(chunk)
         except OSError as e:
@@ -222,8 +229,11 @@ def relay(conn, mis):
             data = data.replace(b"\n", b"\r\n")
         if "truncate-64k" in mis:
             data = data[:max(0, 65536 - written)]
-        out.write(data)
-        out.flush()
+        if "exit-on-remote-eof" in mis:
+            held.append(data)
+        else:
+            out.write(data)
+            out.flush()
         written += len(data)
         try:
             data = sock.recv(65536)
@@ -234,6 +244,9 @@ def relay(conn, mis):
         if not data:
             break
     if "exit-on-remote-eof" in mis:
+        remote_eof.set()
+        out.write(b"".join(held))
+        out.flush()
         os._exit(0)  # at once, whatever stdin still has
     up.join()
     if failed and "short-reply-granted" not in mis:
