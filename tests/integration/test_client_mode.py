@@ -101,7 +101,8 @@ def test_hanging_client_and_its_children_are_killed(tmp_path):
 def test_matrix_of_clients_in_every_format(tmp_path):
     """Two clients: the side-by-side matrix, and one run per client in each format."""
     broken = f"{BROKEN} --timeout 2 --misbehave reply-one-recv --proxy {{proxy}} {{host}} {{port}}"
-    args = ("--client-timeout", "5", "--client-cmd", GOOD, "--client-cmd", broken, "reply/")
+    args = ("--client-timeout", "5", "--client-cmd", GOOD, "--client-cmd", broken, "reply/split",
+            "reply/91")
     p, text = report(tmp_path, *args)
     runs = json.loads(text)
     assert [r["target"] for r in runs] == [GOOD, broken]
