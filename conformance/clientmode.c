@@ -154,6 +154,7 @@ static void plan_for(struct ctx *c, const struct exchange *e, struct client_plan
 }
 
 static int announced_in(const struct client_result *cl, uint32_t *ip, uint16_t *port);
+static int find_addr(const char *s, size_t n, uint32_t *ip, uint16_t *port);
 
 /* BIND: once the client says where the proxy listens, the "application
  * server" connects: the proxy may send the second reply. */
@@ -206,21 +207,14 @@ void ex_run(struct ctx *c, struct exchange *e)
 	proxy_stop(&p);
 	struct pollfd pf = {.fd = lfd, .events = POLLIN};
 	e->direct = poll(&pf, 1, 0) == 1;
-	/* Only the relayed bytes count as stdout: a BIND announcement line first. */
+	/* Only the relayed bytes count as stdout: not a BIND announcement line
+	 * ("ADDR PORT") before them. */
+	const uint8_t *nl = memchr(e->cl.out, '\n', e->cl.out_len);
 	uint32_t ip;
 	uint16_t port;
-	const uint8_t *nl = memchr(e->cl.out, '\n', e->cl.out_len);
-	if (c->r->o.client_bind && nl != NULL && ex_announced(e, &ip, &port)) {
-		char line[64];
-		size_t n = (size_t)(nl - e->cl.out);
-		if (n < sizeof(line)) {
-			memcpy(line, e->cl.out, n);
-			line[n] = '\0';
-			unsigned a, b, cc, d, pt;
-			if (sscanf(line, "%u.%u.%u.%u%*[ :]%u", &a, &b, &cc, &d, &pt) == 5)
-				e->out_skip = n + 1;
-		}
-	}
+	if (c->r->o.client_bind && nl != NULL &&
+	    find_addr((const char *)e->cl.out, (size_t)(nl - e->cl.out), &ip, &port))
+		e->out_skip = (size_t)(nl - e->cl.out) + 1;
 	note_outcome(c, e);
 }
 

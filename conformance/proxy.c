@@ -282,7 +282,7 @@ static int read_x(struct proxy *p, size_t upto)
 			}
 			continue;
 		}
-		size_t want = (upto != PX_ALL ? upto : s->x_len) - rec->x_got;
+		size_t want = s->x_len > rec->x_got ? s->x_len - rec->x_got : 0;
 		size_t take = (size_t)n < want ? (size_t)n : want;
 		if (take > 0 && memcmp(buf, s->x + rec->x_got, take) != 0)
 			rec->x_match = 0;

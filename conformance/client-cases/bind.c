@@ -88,6 +88,18 @@ static enum verdict second_reply(struct ctx *c)
 	return ex_expect_success(c, &e);
 }
 
+/* S4-BIND-13: the second reply's fields are not specified (the CSTC sockd
+ * sends the peer's address and port): whatever they hold, the relay goes on.
+ * Here an address that is not the application server's. */
+static enum verdict second_reply_fields(struct ctx *c)
+{
+	struct exchange e;
+	ex_init(c, &e, HOST_LITERAL);
+	ex_reply2(&e, S4_REP_GRANTED, 0xdead, 0xcb00714du); /* 203.0.113.77 */
+	ex_run(c, &e);
+	return ex_expect_success(c, &e);
+}
+
 /* S4-BIND-8, S4-REPLY-1: both replies and the peer's first bytes in one
  * segment: TCP may coalesce them. */
 static enum verdict one_segment(struct ctx *c)
@@ -138,6 +150,9 @@ static const struct s4case cases[] = {
         {"bind/second-reply", "S4-BIND-8 S4-BIND-11 S4-BIND-12", LEVEL_MUST,
          "after the second 90 the client talks to the peer", EXPECT_WORKS, NEED_BIND, 0,
          second_reply},
+        {"bind/second-reply-fields", "S4-BIND-13 S4-BIND-11", LEVEL_MUST,
+         "the second reply's DSTPORT and DSTIP do not stop the relay", EXPECT_WORKS, NEED_BIND, 0,
+         second_reply_fields},
         {"bind/one-segment", "S4-BIND-8 S4-REPLY-1", LEVEL_MUST,
          "both replies and data in one segment", EXPECT_WORKS, NEED_BIND, 0, one_segment},
         {"bind/second-reply-91", "S4-BIND-10", LEVEL_MUST,

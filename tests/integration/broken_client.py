@@ -66,6 +66,8 @@ MISBEHAVIOURS = {
     "bind-any-literal": "0.0.0.0 in the first BIND reply is used as it is (S4-BIND-6, B12)",
     "bind-proxy-address": "the first BIND reply's address is always replaced by the "
                           "proxy's (S4-BIND-5)",
+    "bind-check-peer": "the second BIND reply must name the application server (the "
+                       "request's DSTIP), or the client gives up (S4-BIND-13)",
     "bind-one-reply": "the relay starts after the first BIND reply: the second one is taken "
                       "as data (S4-BIND-8)",
 }
@@ -280,7 +282,9 @@ def run(args):
             ip = sock.getpeername()[0]
         say(f"{ip} {port_}")
         if "bind-one-reply" not in mis:
-            conn.reply(req)
+            _, peer = conn.reply(req)
+            if "bind-check-peer" in mis and socket.inet_aton(peer) != req[4:8]:
+                raise Exit(EXIT_MALFORMED, f"the peer is {peer}, not {args.host}")
     relay(conn, mis)
 
 

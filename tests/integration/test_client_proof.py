@@ -42,7 +42,7 @@ MODES = {"connect": ((), ()), "4a": (("--client-4a",), ("--4a",)),
          "bind": (("--client-bind",), ("--bind",))}
 # The cases each mode does not run (skipped with the reason).
 BIND_CASES = {"bind/request", "bind/first-reply-address", "bind/first-reply-any",
-              "bind/second-reply", "bind/one-segment", "bind/second-reply-91",
+              "bind/second-reply", "bind/second-reply-fields", "bind/one-segment", "bind/second-reply-91",
               "bind/first-reply-91"}
 FOUR_A_CASES = {"request/4a/marker", "request/4a/hostname", "request/4a/no-local-lookup"}
 
@@ -87,10 +87,12 @@ PROOFS = {
                           "relay/half-close/client", "relay/half-close/destination",
                           "reply/data-same-segment", "reply/split", "reply/fields-ignored",
                           "request/4a/no-local-lookup", "bind/second-reply",
-                          "bind/one-segment"}),
+                          "bind/second-reply-fields", "bind/one-segment"}),
     "bind-any-literal": (B, {"bind/first-reply-any"}),
     "bind-proxy-address": (B, {"bind/first-reply-address"}),
-    "bind-one-reply": (B, {"bind/second-reply", "bind/one-segment", "bind/second-reply-91"}),
+    "bind-check-peer": (B, {"bind/second-reply-fields"}),
+    "bind-one-reply": (B, {"bind/second-reply", "bind/second-reply-fields", "bind/one-segment",
+                           "bind/second-reply-91"}),
 }
 
 
