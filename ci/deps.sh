@@ -20,6 +20,9 @@ packages=(
   python3-socks         # PySocks as a real SOCKS4 client
   curl                  # real SOCKS4/4a client
   socat                 # real SOCKS4/4A client
+  ncat                  # real SOCKS4 client (socks4-test --client-cmd matrix)
+  netcat-openbsd        # nc -X 4: real SOCKS4 client
+  proxychains4          # real SOCKS4 client (LD_PRELOAD)
   dante-server          # Dante's sockd: interop target and bench baseline
   oidentd               # a real RFC 1413 identd
   afl++                 # AFL++ build check (afl-clang-fast)

@@ -14,7 +14,7 @@
 #include "runner.h"
 
 #define LOOPBACK 0x7f000001u
-#define OUT_SLACK 65536 /* stdout kept beyond Y: enough to show what else came */
+#define OUT_SLACK 65536     /* stdout kept beyond Y: enough to show what else came */
 #define PROXY_EXTRA_MS 1000 /* the proxy waits this much longer than the client */
 #define Y_PREFIX 12         /* a failure relays no Y: not even its first bytes */
 
@@ -73,6 +73,7 @@ void ex_binary(struct ctx *c, struct exchange *e, size_t n)
 	e->s.x = e->x;
 	e->s.y = e->y;
 	e->s.x_len = e->s.y_len = n;
+	e->s.x_first = n / 2;
 }
 
 void ex_reply(struct exchange *e, uint8_t vn, uint8_t cd, uint16_t port, uint32_t ip)
@@ -84,7 +85,8 @@ void ex_reply(struct exchange *e, uint8_t vn, uint8_t cd, uint16_t port, uint32_
 void ex_reply2(struct exchange *e, uint8_t cd, uint16_t port, uint32_t ip)
 {
 	e->s.reply_cut = S4_REPLY_LEN;
-	e->s.reply_len = S4_REPLY_LEN + px_reply(e->s.reply + S4_REPLY_LEN, S4_VN_REPLY, cd, port, ip);
+	e->s.reply_len =
+	        S4_REPLY_LEN + px_reply(e->s.reply + S4_REPLY_LEN, S4_VN_REPLY, cd, port, ip);
 }
 
 void ex_init(struct ctx *c, struct exchange *e, enum host_kind host)
@@ -101,12 +103,15 @@ void ex_init(struct ctx *c, struct exchange *e, enum host_kind host)
 	                              : CLIENT_4A_NAME);
 	/* the path names the case: "/socks4-test/reply/91" */
 	snprintf(e->v.path, sizeof(e->v.path), "socks4-test/%s", c->cs->id);
+	snprintf(e->http_path, sizeof(e->http_path), "/%s", e->v.path);
 	struct px_script *s = &e->s;
 	s->action = PX_GRANT;
 	s->flow = PX_DEST_CLOSES;
 	s->http = e->url;
+	s->path = e->http_path;
 	s->x = e->x;
 	s->x_len = e->x_len;
+	s->x_first = e->x_len / 2;
 	s->y = e->y;
 	s->y_len = e->y_len;
 	s->timeout_ms = r->o.client_timeout_ms + PROXY_EXTRA_MS;
@@ -117,6 +122,7 @@ void ex_init(struct ctx *c, struct exchange *e, enum host_kind host)
 		e->bind_port = 0xb1d5;
 		ex_reply(e, S4_VN_REPLY, S4_REP_GRANTED, e->bind_port, e->bind_ip);
 		ex_reply2(e, S4_REP_GRANTED, 0x4e21, LOOPBACK);
+		s->wait_go = 1;
 	} else {
 		ex_reply(e, S4_VN_REPLY, S4_REP_GRANTED, 0, 0);
 	}
@@ -127,6 +133,7 @@ static void plan_for(struct ctx *c, const struct exchange *e, struct client_plan
 {
 	memset(pl, 0, sizeof(*pl));
 	pl->out_cap = e->y_len + OUT_SLACK;
+	pl->out = t_alloc(c, pl->out_cap + 1);
 	pl->timeout_ms = c->r->o.client_timeout_ms;
 	if (e->url)
 		return; /* no stdin: an end of file at once */
@@ -137,18 +144,33 @@ static void plan_for(struct ctx *c, const struct exchange *e, struct client_plan
 	} else if (e->s.flow == PX_CLIENT_EOF) {
 		pl->close_after_out = 0;
 	} else if (e->s.flow == PX_DEST_FIN) {
-		pl->write_after_out = e->y_len; /* X only once Y and the end of file came */
+		/* the first part of X at once, the rest once Y and the end of file came */
+		pl->in_now = e->s.x_first;
+		pl->write_after_out = e->y_len;
 		pl->close_after_out = e->y_len;
 	} else {
 		pl->close_after_out = e->y_len; /* stdin ends once Y is out */
 	}
 }
 
+static int announced_in(const struct client_result *cl, uint32_t *ip, uint16_t *port);
+static int find_addr(const char *s, size_t n, uint32_t *ip, uint16_t *port);
+
+/* BIND: once the client says where the proxy listens, the "application
+ * server" connects: the proxy may send the second reply. */
+static void watch_announcement(void *arg, const struct client_result *cl)
+{
+	uint32_t ip;
+	uint16_t port;
+	if (announced_in(cl, &ip, &port))
+		proxy_go(arg);
+}
+
 static void note_outcome(struct ctx *c, const struct exchange *e)
 {
 	char ending[96], first[200];
-	note(c, "client: %s; %zu bytes on stdout; stderr: %s",
-	     ex_ending(e, ending, sizeof(ending)), e->cl.out_seen,
+	note(c, "client: %s; %zu bytes on stdout; stderr: %s", ex_ending(e, ending, sizeof(ending)),
+	     e->cl.out_seen,
 	     e->cl.err_len ? client_first_line(&e->cl, first, sizeof(first)) : "(empty)");
 	if (e->direct)
 		note(c, "the client connected to %s:%u itself, bypassing the proxy", e->v.host,
@@ -177,25 +199,22 @@ void ex_run(struct ctx *c, struct exchange *e)
 	trace_add(c, "*", '*', NULL, 0, cmd);
 	struct client_plan pl;
 	plan_for(c, e, &pl);
+	if (e->s.wait_go) {
+		pl.on_output = watch_announcement;
+		pl.arg = &p;
+	}
 	client_run_cmd(cmd, &pl, &e->cl);
 	proxy_stop(&p);
 	struct pollfd pf = {.fd = lfd, .events = POLLIN};
 	e->direct = poll(&pf, 1, 0) == 1;
-	/* Only the relayed bytes count as stdout: a BIND announcement line first. */
+	/* Only the relayed bytes count as stdout: not a BIND announcement line
+	 * ("ADDR PORT") before them. */
+	const uint8_t *nl = memchr(e->cl.out, '\n', e->cl.out_len);
 	uint32_t ip;
 	uint16_t port;
-	const uint8_t *nl = memchr(e->cl.out, '\n', e->cl.out_len);
-	if (c->r->o.client_bind && nl != NULL && ex_announced(e, &ip, &port)) {
-		char line[64];
-		size_t n = (size_t)(nl - e->cl.out);
-		if (n < sizeof(line)) {
-			memcpy(line, e->cl.out, n);
-			line[n] = '\0';
-			unsigned a, b, cc, d, pt;
-			if (sscanf(line, "%u.%u.%u.%u%*[ :]%u", &a, &b, &cc, &d, &pt) == 5)
-				e->out_skip = n + 1;
-		}
-	}
+	if (c->r->o.client_bind && nl != NULL &&
+	    find_addr((const char *)e->cl.out, (size_t)(nl - e->cl.out), &ip, &port))
+		e->out_skip = (size_t)(nl - e->cl.out) + 1;
 	note_outcome(c, e);
 }
 
@@ -228,22 +247,28 @@ static int find_addr(const char *s, size_t n, uint32_t *ip, uint16_t *port)
 	return 0;
 }
 
-int ex_announced(const struct exchange *e, uint32_t *ip, uint16_t *port)
+static int announced_in(const struct client_result *cl, uint32_t *ip, uint16_t *port)
 {
-	const char *out = (const char *)e->cl.out;
-	const char *nl = memchr(out, '\n', e->cl.out_len);
-	size_t first = nl != NULL ? (size_t)(nl - out) : e->cl.out_len;
-	if (find_addr(out, first, ip, port))
+	const char *out = (const char *)cl->out;
+	const char *nl = memchr(out, '\n', cl->out_len);
+	if (nl != NULL && find_addr(out, (size_t)(nl - out), ip, port))
 		return 1;
-	const char *s = e->cl.err;
+	const char *s = cl->err;
 	while (*s != '\0') {
 		const char *eol = strchr(s, '\n');
 		size_t n = eol != NULL ? (size_t)(eol - s) : strlen(s);
+		if (eol == NULL)
+			break; /* a line is only complete with its newline */
 		if (find_addr(s, n, ip, port))
 			return 1;
-		s += n + (eol != NULL);
+		s += n + 1;
 	}
 	return 0;
+}
+
+int ex_announced(const struct exchange *e, uint32_t *ip, uint16_t *port)
+{
+	return announced_in(&e->cl, ip, port);
 }
 
 const char *ex_ending(const struct exchange *e, char *buf, size_t cap)
@@ -284,6 +309,22 @@ int ex_got_request(struct ctx *c, struct exchange *e)
 		     bytes);
 		return 0;
 	}
+	return 1;
+}
+
+int ex_header(struct ctx *c, struct exchange *e, struct s4_request *h)
+{
+	uint8_t head[S4_HEADER_LEN + 1];
+	if (!e->rec.accepted || e->rec.req_len < S4_HEADER_LEN) {
+		fail(c, "no request header: %s", e->rec.end[0] ? e->rec.end : "fewer than 8 bytes");
+		return 0;
+	}
+	/* the header with VN 4 and an empty USERID; 0.0.0.x taken as an address */
+	memcpy(head, e->rec.req, S4_HEADER_LEN);
+	head[0] = S4_VN_REQUEST;
+	head[S4_HEADER_LEN] = 0;
+	s4_parse_request(head, sizeof(head), S4_PARSE_NO_4A, h);
+	h->vn = e->rec.req[0];
 	return 1;
 }
 
@@ -422,21 +463,27 @@ static void run_case(struct runner *r, size_t i)
 	pthread_mutex_unlock(&r->mu);
 }
 
+/* Cases that wait for the client's own time limit (F_SLOW) are taken first,
+ * so that they run alongside the others instead of after them. */
 static void *worker(void *arg)
 {
 	struct runner *r = arg;
 	for (;;) {
 		pthread_mutex_lock(&r->mu);
-		size_t i = r->next_case++;
+		size_t k = r->next_case++;
+		size_t i = k % r->ncases;
+		int done = k < 2 * r->ncases && r->results[i].done; /* the preflight */
 		pthread_mutex_unlock(&r->mu);
-		if (i >= r->ncases)
+		if (k >= 2 * r->ncases)
 			return NULL;
-		run_case(r, i);
+		int slow = (r->cases[i]->flags & F_SLOW) != 0;
+		if (!done && slow == (k < r->ncases))
+			run_case(r, i);
 	}
 }
 
-int client_mode_run(struct runner *r, void (*on_result)(struct runner *, size_t, void *),
-                    void *arg, char *err, size_t errlen)
+int client_mode_run(struct runner *r, void (*on_result)(struct runner *, size_t, void *), void *arg,
+                    char *err, size_t errlen)
 {
 	if (r->o.client_cmd == NULL || r->o.client_cmd[0] == '\0') {
 		snprintf(err, errlen, "an empty --client-cmd");
@@ -464,7 +511,7 @@ int client_mode_run(struct runner *r, void (*on_result)(struct runner *, size_t,
 			runner_mark_not_socks4(r, r->results[first].actual);
 		first++;
 	}
-	r->next_case = first;
+	r->next_case = 0;
 	int jobs = r->o.jobs > 0 ? r->o.jobs : 1;
 	pthread_t workers[64];
 	int started = 0;

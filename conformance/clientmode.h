@@ -28,14 +28,21 @@ enum {
 };
 
 /* The client catalogue, one table per area (client-cases/<area>.c). */
-extern const struct case_table client_cases_preflight, client_cases_request,
-        client_cases_reply, client_cases_relay, client_cases_bind, client_cases_robust;
+extern const struct case_table client_cases_preflight, client_cases_request, client_cases_reply,
+        client_cases_relay, client_cases_bind, client_cases_robust;
 size_t client_catalogue(const struct s4case **out, size_t cap);
 
 /* Runs the selected client cases (r->cases) with r->o.client_cmd; results come
  * back through on_result in catalogue order, as with runner_run(). */
-int client_mode_run(struct runner *r, void (*on_result)(struct runner *, size_t, void *),
-                    void *arg, char *err, size_t errlen);
+int client_mode_run(struct runner *r, void (*on_result)(struct runner *, size_t, void *), void *arg,
+                    char *err, size_t errlen);
+
+/* What most cases accept, in the words of the catalogue. */
+#define EXPECT_WORKS                                                                               \
+	"X (stdin, or the GET of {url}) reaches the destination and Y comes out on stdout, "       \
+	"byte for byte; exit 0"
+#define EXPECT_FAILS                                                                               \
+	"a non-zero exit within --client-timeout, none of the destination's bytes on stdout"
 
 /* The name only the proxy can resolve (RFC 6761: .invalid never resolves). */
 #define CLIENT_4A_NAME "destination.socks4-test.invalid"
@@ -54,13 +61,14 @@ struct exchange {
 	struct client_result cl;
 	struct client_vars v;
 	enum host_kind host;
-	int url;            /* the template fetches {url}: HTTP destination */
-	uint8_t *x, *y;     /* X and Y (per-case memory) */
+	int url;        /* the template fetches {url}: HTTP destination */
+	uint8_t *x, *y; /* X and Y (per-case memory) */
 	size_t x_len, y_len;
-	uint32_t bind_ip;   /* BIND: the first reply's address and port */
+	uint32_t bind_ip; /* BIND: the first reply's address and port */
 	uint16_t bind_port;
 	size_t out_skip;    /* BIND: the announcement line at the start of stdout */
 	int direct;         /* the client connected to {host}:{port} itself */
+	char http_path[80]; /* "/" and the path of {url} */
 };
 
 /* Defaults for a grant: a 90 (VN 0, zero fields), the destination reads X,
@@ -78,6 +86,10 @@ void ex_run(struct ctx *c, struct exchange *e);
 
 /* A complete request arrived (lib/socks4 parsed it). 1, or 0 with Actual set. */
 int ex_got_request(struct ctx *c, struct exchange *e);
+/* The 8-byte header alone (VN, CD, DSTPORT, DSTIP), decoded by lib/socks4,
+ * for cases that judge a field even when what follows it is broken. 1 when
+ * 8 bytes came, 0 with Actual set. */
+int ex_header(struct ctx *c, struct exchange *e, struct s4_request *h);
 /* The exchange worked: X delivered exactly, Y on stdout exactly, exit 0, in time. */
 enum verdict ex_expect_success(struct ctx *c, struct exchange *e);
 /* The client failed as it must: non-zero exit, none of Y on stdout, in time.

@@ -154,10 +154,13 @@ static void feed_in(struct pump *p)
 {
 	const struct client_plan *pl = p->plan;
 	struct client_result *res = p->res;
-	if (p->in < 0 || res->out_seen < pl->write_after_out)
+	if (p->in < 0)
 		return;
-	while (res->in_written < pl->in_len) {
-		ssize_t n = write(p->in, pl->in + res->in_written, pl->in_len - res->in_written);
+	size_t allowed = res->out_seen >= pl->write_after_out ? pl->in_len : pl->in_now;
+	if (allowed > pl->in_len)
+		allowed = pl->in_len;
+	while (res->in_written < allowed) {
+		ssize_t n = write(p->in, pl->in + res->in_written, allowed - res->in_written);
 		if (n > 0) {
 			res->in_written += (size_t)n;
 			continue;
@@ -168,7 +171,8 @@ static void feed_in(struct pump *p)
 		p->in = -1;
 		return;
 	}
-	if (pl->close_after_out != CLIENT_KEEP_STDIN && res->out_seen >= pl->close_after_out) {
+	if (res->in_written == pl->in_len && pl->close_after_out != CLIENT_KEEP_STDIN &&
+	    res->out_seen >= pl->close_after_out) {
 		close(p->in);
 		p->in = -1;
 	}
@@ -199,12 +203,8 @@ int client_run_cmd(const char *cmd, const struct client_plan *plan, struct clien
 {
 	int pin[2], pout[2], perr[2];
 	memset(res, 0, sizeof(*res));
-	res->out = malloc(plan->out_cap + 1);
-	if (res->out == NULL) {
-		snprintf(res->err, sizeof(res->err), "out of memory for %zu bytes of stdout",
-		         plan->out_cap);
-		return -1;
-	}
+	res->out = plan->out;
+	res->out[0] = 0;
 	if (pipe2(pin, O_CLOEXEC) < 0) {
 		snprintf(res->err, sizeof(res->err), "pipe: %s", strerror(errno));
 		return -1;
@@ -278,8 +278,9 @@ int client_run_cmd(const char *cmd, const struct client_plan *plan, struct clien
 			fds[n++] = (struct pollfd){.fd = p.out, .events = POLLIN};
 		if (p.err >= 0)
 			fds[n++] = (struct pollfd){.fd = p.err, .events = POLLIN};
-		int want_in = p.in >= 0 && res->out_seen >= plan->write_after_out &&
-		              res->in_written < plan->in_len;
+		size_t allowed =
+		        res->out_seen >= plan->write_after_out ? plan->in_len : plan->in_now;
+		int want_in = p.in >= 0 && res->in_written < allowed;
 		if (want_in)
 			fds[n++] = (struct pollfd){.fd = p.in, .events = POLLOUT};
 		if (!gone && pidfd >= 0)
@@ -297,6 +298,10 @@ int client_run_cmd(const char *cmd, const struct client_plan *plan, struct clien
 				read_out(&p);
 			else if (fds[i].fd == p.err)
 				read_err(&p);
+			else
+				continue;
+			if (plan->on_output != NULL)
+				plan->on_output(plan->arg, res);
 		}
 	}
 	/* The group goes in any case: a client that forked and exited may leave a
@@ -319,12 +324,6 @@ int client_run_cmd(const char *cmd, const struct client_plan *plan, struct clien
 		close(p.err);
 	res->out[res->out_len] = 0;
 	return 0;
-}
-
-void client_result_free(struct client_result *res)
-{
-	free(res->out);
-	res->out = NULL;
 }
 
 const char *client_first_line(const struct client_result *res, char *buf, size_t cap)

@@ -33,14 +33,21 @@ int client_wants_url(const char *tmpl);
 
 /* When stdin gets its bytes and its end of file, counted in bytes the client
  * has written to stdout so far: 0 means at once. */
+struct client_result;
+
 struct client_plan {
 	const uint8_t *in; /* the bytes for stdin */
 	size_t in_len;
-	size_t write_after_out; /* write `in` once stdout has this many bytes */
+	size_t in_now;          /* this many of them at once, */
+	size_t write_after_out; /* the rest once stdout has this many bytes */
 	size_t close_after_out; /* close stdin once stdout has this many bytes
 	                           (and `in` is written); CLIENT_KEEP_STDIN: only at exit */
+	uint8_t *out;           /* where stdout is kept: out_cap + 1 bytes (the caller's) */
 	size_t out_cap;         /* stdout kept; more is read and counted, not kept */
 	int timeout_ms;         /* the client must exit within this */
+	/* Called after every read of stdout or stderr (from the caller's thread). */
+	void (*on_output)(void *arg, const struct client_result *res);
+	void *arg;
 };
 #define CLIENT_KEEP_STDIN ((size_t)-1)
 
@@ -52,7 +59,7 @@ struct client_result {
 	int sig;         /* ... or, when timed_out, killed by us */
 	int timed_out;   /* still running at the timeout: the group was killed */
 	int64_t ms;      /* from start to exit (or to the kill) */
-	uint8_t *out;    /* stdout, out_len bytes kept (malloc'd; client_result_free) */
+	uint8_t *out;    /* stdout (plan->out), out_len bytes kept, NUL after them */
 	size_t out_len;  /* bytes kept */
 	size_t out_seen; /* bytes written in all */
 	char err[CLIENT_STDERR_CAP + 1]; /* stderr, NUL-terminated (NULs shown as '.') */
@@ -64,7 +71,6 @@ struct client_result {
  * its process group is killed and reaped). Always fills *res; returns 0 when
  * the client was started, -1 otherwise. */
 int client_run_cmd(const char *cmd, const struct client_plan *plan, struct client_result *res);
-void client_result_free(struct client_result *res);
 
 /* The first line of stderr (for reports), at most cap-1 characters. */
 const char *client_first_line(const struct client_result *res, char *buf, size_t cap);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "net.h"
@@ -18,6 +19,7 @@
 
 #define HTTP_HEAD_MAX 16384 /* an HTTP request head longer than this is not one */
 #define DRAIN_CHUNK 65536
+#define PX_ALL ((size_t)-1) /* read_x: until the client's end of file */
 
 size_t px_reply(uint8_t *out, uint8_t vn, uint8_t cd, uint16_t port, uint32_t ip)
 {
@@ -79,7 +81,8 @@ static int parse(struct px_record *rec)
 	if (rc > 0) {
 		/* point into the record, not the copy */
 		if (rec->r.userid != NULL)
-			rec->r.userid = (const char *)rec->req + (rec->r.userid - (const char *)copy);
+			rec->r.userid =
+			        (const char *)rec->req + (rec->r.userid - (const char *)copy);
 		if (rec->r.host != NULL)
 			rec->r.host = (const char *)rec->req + (rec->r.host - (const char *)copy);
 		rec->r.vn = rec->req[0];
@@ -98,8 +101,8 @@ static int read_request(struct proxy *p)
 			end(p, "%s", "no end of the request in the bytes that came");
 			return -1;
 		}
-		ssize_t n = rd(p, rec->req + rec->req_len, sizeof(rec->req) - rec->req_len,
-		               deadline);
+		ssize_t n =
+		        rd(p, rec->req + rec->req_len, sizeof(rec->req) - rec->req_len, deadline);
 		if (n <= 0) {
 			end(p, "%s",
 			    n == 0 ? "the client closed before its request was complete"
@@ -131,6 +134,36 @@ static void read_quiet(struct proxy *p)
 	rec->early = rec->req_len - (size_t)rec->parse_rc;
 }
 
+/* Waits for proxy_go() (or the stop, or the deadline). 0 when it came. */
+static int wait_go(struct proxy *p)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += p->s->timeout_ms / 1000;
+	ts.tv_nsec += (long)(p->s->timeout_ms % 1000) * 1000000;
+	ts.tv_sec += ts.tv_nsec / 1000000000;
+	ts.tv_nsec %= 1000000000;
+	pthread_mutex_lock(&p->mu);
+	while (!p->go && !p->stopping)
+		if (pthread_cond_timedwait(&p->cv, &p->mu, &ts) != 0)
+			break;
+	int go = p->go;
+	pthread_mutex_unlock(&p->mu);
+	if (go)
+		ev(p, '*', NULL, 0, "the client announced the BIND address");
+	else
+		end(p, "%s", "the client did not announce the BIND address");
+	return go ? 0 : -1;
+}
+
+void proxy_go(struct proxy *p)
+{
+	pthread_mutex_lock(&p->mu);
+	p->go = 1;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
 static int send_reply(struct proxy *p, const uint8_t *tail, size_t tail_len)
 {
 	const struct px_script *s = p->s;
@@ -147,6 +180,8 @@ static int send_reply(struct proxy *p, const uint8_t *tail, size_t tail_len)
 	}
 	size_t first = s->reply_cut > 0 ? s->reply_cut : s->reply_len;
 	if (s->reply_cut > 0 && wr(p, s->reply, first) < 0)
+		return -1;
+	if (s->reply_cut > 0 && s->wait_go && wait_go(p) < 0)
 		return -1;
 	const uint8_t *rest = s->reply + (s->reply_cut > 0 ? first : 0);
 	size_t rest_len = s->reply_len - (s->reply_cut > 0 ? first : 0);
@@ -185,8 +220,9 @@ static int send_y(struct proxy *p)
 
 /* Reads the client's part of the conversation into the record. The early
  * bytes count when they start it (data sent before the reply: judged as such
- * by request/early-data, not again here). stop_at_x: return once X is in. */
-static int read_x(struct proxy *p, int stop_at_x)
+ * by request/early-data, not again here). Returns once `upto` bytes of X
+ * (HTTP: the request head) are in, or with PX_ALL at the client's end of file. */
+static int read_x(struct proxy *p, size_t upto)
 {
 	const struct px_script *s = p->s;
 	struct px_record *rec = p->rec;
@@ -196,7 +232,11 @@ static int read_x(struct proxy *p, int stop_at_x)
 	size_t early = rec->early;
 	char head[HTTP_HEAD_MAX];
 	size_t head_len = 0;
-	rec->x_match = 1;
+	if (rec->x_began)
+		early = 0; /* counted by the first call */
+	else
+		rec->x_match = 1;
+	rec->x_began = 1;
 
 	if (!s->http && early > 0 && early <= s->x_len &&
 	    memcmp(rec->req + early_at, s->x, early) == 0) {
@@ -217,10 +257,10 @@ static int read_x(struct proxy *p, int stop_at_x)
 				snprintf(want, sizeof(want), "GET %s HTTP/1.", s->path);
 				rec->http_ok = strncmp(rec->http_line, want, strlen(want)) == 0;
 				rec->x_match = rec->http_ok;
-				if (stop_at_x)
+				if (upto != PX_ALL)
 					return 0;
 			}
-		} else if (rec->x_got == s->x_len && stop_at_x) {
+		} else if (upto != PX_ALL && rec->x_got >= upto) {
 			return 0;
 		}
 		ssize_t n = rd(p, buf, sizeof(buf), deadline);
@@ -242,7 +282,7 @@ static int read_x(struct proxy *p, int stop_at_x)
 			}
 			continue;
 		}
-		size_t want = s->x_len - rec->x_got;
+		size_t want = s->x_len > rec->x_got ? s->x_len - rec->x_got : 0;
 		size_t take = (size_t)n < want ? (size_t)n : want;
 		if (take > 0 && memcmp(buf, s->x + rec->x_got, take) != 0)
 			rec->x_match = 0;
@@ -276,11 +316,11 @@ static void destination(struct proxy *p)
 	const struct px_script *s = p->s;
 	switch (s->flow) {
 	case PX_DEST_CLOSES:
-		if (read_x(p, 1) < 0 || send_y(p) < 0)
+		if (read_x(p, s->x_len) < 0 || send_y(p) < 0)
 			return;
 		break;
 	case PX_CLIENT_EOF:
-		if (read_x(p, 0) < 0)
+		if (read_x(p, PX_ALL) < 0)
 			return;
 		if (!p->rec->client_eof) {
 			end(p, "%s", "the client never ended its sending side");
@@ -290,14 +330,14 @@ static void destination(struct proxy *p)
 			return;
 		break;
 	case PX_DEST_FIN:
-		if (send_y(p) < 0)
+		if (read_x(p, s->x_first) < 0 || send_y(p) < 0)
 			return;
 		shutdown(p->fd, SHUT_WR);
 		ev(p, '>', NULL, 0, "end of file (shutdown write)");
-		read_x(p, 0);
+		read_x(p, PX_ALL);
 		return;
 	case PX_SERVER_FIRST:
-		if (read_x(p, 1) < 0)
+		if (read_x(p, s->x_len) < 0)
 			return;
 		break;
 	}
@@ -313,19 +353,22 @@ static void serve(struct proxy *p)
 		read_quiet(p);
 	switch (s->action) {
 	case PX_GRANT: {
-		uint8_t tail[PX_REPLY_MAX + 256 + 4096];
-		size_t tail_len = 0;
+		uint8_t tail[256 + 4096];
+		size_t tail_len = 0, y_sent = 0;
 		if (s->flow == PX_SERVER_FIRST) {
-			/* Y with the reply: for HTTP the whole response */
+			/* Y with the reply (for HTTP the whole response): as much as
+			 * one write takes, the rest right behind it */
 			char head[256];
 			size_t h = s->http ? http_head(p, head, sizeof(head)) : 0;
-			if (h + s->y_len <= sizeof(tail)) {
-				memcpy(tail, head, h);
-				memcpy(tail + h, s->y, s->y_len);
-				tail_len = h + s->y_len;
-			}
+			y_sent = s->y_len < sizeof(tail) - h ? s->y_len : sizeof(tail) - h;
+			memcpy(tail, head, h);
+			memcpy(tail + h, s->y, y_sent);
+			tail_len = h + y_sent;
 		}
 		if (send_reply(p, tail, tail_len) < 0)
+			return;
+		if (y_sent < s->y_len && s->flow == PX_SERVER_FIRST &&
+		    wr(p, s->y + y_sent, s->y_len - y_sent) < 0)
 			return;
 		destination(p);
 		return;
@@ -397,10 +440,12 @@ int proxy_start(struct proxy *p, struct ctx *c, const struct px_script *s, struc
 	if (net_listen("127.0.0.1", 0, 8, &p->lfd, &p->port, err, errlen) < 0)
 		return -1;
 	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
 	if (pthread_create(&p->tid, NULL, proxy_main, p) != 0) {
 		snprintf(err, errlen, "cannot start the proxy thread");
 		close(p->lfd);
 		pthread_mutex_destroy(&p->mu);
+		pthread_cond_destroy(&p->cv);
 		return -1;
 	}
 	p->running = 1;
@@ -413,6 +458,7 @@ void proxy_stop(struct proxy *p)
 		return;
 	pthread_mutex_lock(&p->mu);
 	p->stopping = 1;
+	pthread_cond_broadcast(&p->cv);
 	shutdown(p->lfd, SHUT_RDWR);
 	if (p->fd >= 0)
 		shutdown(p->fd, SHUT_RDWR);
@@ -422,5 +468,6 @@ void proxy_stop(struct proxy *p)
 		close(p->fd);
 	close(p->lfd);
 	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv);
 	p->running = 0;
 }

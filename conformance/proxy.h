@@ -36,10 +36,11 @@ enum px_action {
 /* How the destination talks after a grant (stream peer; an HTTP peer answers
  * the request it reads, or with PX_SERVER_FIRST has answered already). */
 enum px_flow {
-	PX_DEST_CLOSES,   /* read X; send Y; close */
-	PX_CLIENT_EOF,    /* read X and the client's end of file; then send Y; close */
-	PX_DEST_FIN,      /* send Y and an end of file first; then read X and the client's */
-	PX_SERVER_FIRST,  /* Y goes in the same write as the (last) reply; read X; close */
+	PX_DEST_CLOSES,  /* read X; send Y; close */
+	PX_CLIENT_EOF,   /* read X and the client's end of file; then send Y; close */
+	PX_DEST_FIN,     /* read X's first x_first bytes; send Y and an end of file; then
+	                    read the rest of X and the client's end of file */
+	PX_SERVER_FIRST, /* Y goes in the same write as the (last) reply; read X; close */
 };
 
 #define PX_REPLY_MAX 32
@@ -48,35 +49,39 @@ struct px_script {
 	enum px_action action;
 	uint8_t reply[PX_REPLY_MAX]; /* every reply byte, in order (BIND: both replies) */
 	size_t reply_len;
-	size_t reply_cut;  /* > 0: the bytes from here on go in a second write (BIND) */
-	int reply_gap_ms;  /* > 0: one byte per write, this long apart */
-	int quiet_ms;      /* before the reply, read this long for bytes the client adds */
+	size_t reply_cut; /* > 0: the bytes from here on go in a second write (BIND) */
+	int wait_go;      /* ... and only after proxy_go() (the client announced the
+	                     BIND address: the application server connects now) */
+	int reply_gap_ms; /* > 0: one byte per write, this long apart */
+	int quiet_ms;     /* before the reply, read this long for bytes the client adds */
 	enum px_flow flow;
-	int http;          /* the destination is an HTTP/1.0 server */
-	const char *path;  /* the path an HTTP client must ask for ("/..." ) */
-	const uint8_t *x;  /* stream: the bytes the client must deliver */
+	int http;         /* the destination is an HTTP/1.0 server */
+	const char *path; /* the path an HTTP client must ask for ("/..." ) */
+	const uint8_t *x; /* stream: the bytes the client must deliver */
 	size_t x_len;
-	const uint8_t *y;  /* the destination's bytes (HTTP: the body) */
+	size_t x_first;   /* PX_DEST_FIN: the part of X read before Y */
+	const uint8_t *y; /* the destination's bytes (HTTP: the body) */
 	size_t y_len;
-	int timeout_ms;    /* bound on every wait */
+	int timeout_ms; /* bound on every wait */
 };
 
 struct px_record {
-	int accepted;           /* a client connected */
-	int64_t accepted_ms;    /* when (ms since the case started) */
+	int accepted;        /* a client connected */
+	int64_t accepted_ms; /* when (ms since the case started) */
 	uint8_t req[S4_REQUEST_MAX + 64];
-	size_t req_len;         /* bytes read before the reply: request and early bytes */
-	int parse_rc;           /* lib/socks4 on req (VN taken as 4): > 0, S4_INCOMPLETE, S4_E* */
-	struct s4_request r;    /* the request (vn as sent); pointers into req */
-	size_t early;           /* bytes after the request, before the reply */
-	int replied;            /* the reply phase happened */
-	size_t x_got;           /* stream: bytes of X delivered (after the reply) */
-	int x_match;            /* they are exactly X */
-	size_t x_extra;         /* bytes beyond X before the client's end of file */
-	int client_eof;         /* the client closed its sending side */
-	char http_line[160];    /* HTTP: the request line */
-	int http_ok;            /* HTTP: GET of the right path */
-	char end[200];          /* how the proxy's side ended, for the report */
+	size_t req_len;      /* bytes read before the reply: request and early bytes */
+	int parse_rc;        /* lib/socks4 on req (VN taken as 4): > 0, S4_INCOMPLETE, S4_E* */
+	struct s4_request r; /* the request (vn as sent); pointers into req */
+	size_t early;        /* bytes after the request, before the reply */
+	int replied;         /* the reply phase happened */
+	int x_began;         /* the destination started reading X */
+	size_t x_got;        /* stream: bytes of X delivered (after the reply) */
+	int x_match;         /* they are exactly X */
+	size_t x_extra;      /* bytes beyond X before the client's end of file */
+	int client_eof;      /* the client closed its sending side */
+	char http_line[160]; /* HTTP: the request line */
+	int http_ok;         /* HTTP: GET of the right path */
+	char end[200];       /* how the proxy's side ended, for the report */
 };
 
 struct proxy {
@@ -87,13 +92,16 @@ struct proxy {
 	uint16_t port;
 	pthread_t tid;
 	pthread_mutex_t mu;
-	int stopping, running;
+	pthread_cond_t cv;
+	int stopping, running, go;
 };
 
 /* Starts a proxy on 127.0.0.1:0 (port in p->port). Returns 0, or -1 with the
  * reason in err. */
 int proxy_start(struct proxy *p, struct ctx *c, const struct px_script *s, struct px_record *rec,
                 char *err, size_t errlen);
+/* Lets a second write that waits (wait_go) go. Any thread. */
+void proxy_go(struct proxy *p);
 /* Ends whatever the proxy waits for, joins its thread, closes everything. */
 void proxy_stop(struct proxy *p);
 

@@ -59,8 +59,8 @@ static enum verdict dstport(struct ctx *c)
 	if (got == want)
 		return pass(c, "DSTPORT %u (%02x %02x)", got, got >> 8, got & 255);
 	uint16_t swapped = (uint16_t)(want << 8 | want >> 8);
-	return fail(c, "DSTPORT %u (%02x %02x), the destination is %u (%02x %02x)%s", got,
-	            got >> 8, got & 255, want, want >> 8, want & 255,
+	return fail(c, "DSTPORT %u (%02x %02x), the destination is %u (%02x %02x)%s", got, got >> 8,
+	            got & 255, want, want >> 8, want & 255,
 	            got == swapped ? ": little-endian" : "");
 }
 
@@ -98,8 +98,8 @@ static enum verdict userid_nul(struct ctx *c)
 	size_t at = (size_t)e.rec.parse_rc;
 	if (e.rec.early > 0 && e.rec.req[at] == 0)
 		return fail(c, "USERID '%.*s' (%zu bytes), then %s NUL", (int)r->userid_len,
-		            r->userid, r->userid_len, r->host != NULL ? "the name, its NUL and another"
-		                                                      : "two");
+		            r->userid, r->userid_len,
+		            r->host != NULL ? "the name, its NUL and another" : "two");
 	return pass(c, "USERID '%.*s' (%zu bytes), one NUL", (int)r->userid_len, r->userid,
 	            r->userid_len);
 }
@@ -120,8 +120,9 @@ static enum verdict early_data(struct ctx *c)
 		n--;
 	}
 	if (n > 0)
-		return fail(c, "%zu bytes of data came before the reply, within %d ms of the "
-		               "request",
+		return fail(c,
+		            "%zu bytes of data came before the reply, within %d ms of the "
+		            "request",
 		            n, QUIET_MS);
 	return pass(c, "nothing within %d ms, before the reply", QUIET_MS);
 }
@@ -131,10 +132,13 @@ static enum verdict early_data(struct ctx *c)
 static enum verdict marker(struct ctx *c)
 {
 	struct exchange e;
+	struct s4_request h;
 	char ip[16];
-	if (!request_of(c, &e, HOST_PROXY, 1))
+	ex_init(c, &e, HOST_PROXY);
+	ex_run(c, &e);
+	if (!ex_header(c, &e, &h))
 		return V_FAIL;
-	uint32_t ip4 = e.rec.r.dstip;
+	uint32_t ip4 = h.dstip;
 	ip_str(ip4, ip, sizeof(ip));
 	if (s4_is_4a(ip4))
 		return pass(c, "DSTIP %s", ip);
@@ -185,8 +189,9 @@ static enum verdict local_name(struct ctx *c)
 		return V_FAIL;
 	const struct s4_request *r = &e.rec.r;
 	if (r->host != NULL)
-		return fail(c, "SOCKS4a with the name '%.*s': a plain SOCKS4 client sends the "
-		               "address (or run with --client-4a)",
+		return fail(c,
+		            "SOCKS4a with the name '%.*s': a plain SOCKS4 client sends the "
+		            "address (or run with --client-4a)",
 		            (int)r->host_len, r->host);
 	ip_str(r->dstip, ip, sizeof(ip));
 	if (r->dstip != LOOPBACK)
@@ -197,8 +202,7 @@ static enum verdict local_name(struct ctx *c)
 static const struct s4case cases[] = {
         {"request/vn", "S4-REQ-2", LEVEL_MUST, "the request's VN is 4", "VN=4", CNEED_CONNECT, 0,
          vn},
-        {"request/cd", "S4-REQ-3", LEVEL_MUST, "a CONNECT's CD is 1", "CD=1", CNEED_CONNECT, 0,
-         cd},
+        {"request/cd", "S4-REQ-3", LEVEL_MUST, "a CONNECT's CD is 1", "CD=1", CNEED_CONNECT, 0, cd},
         {"request/dstport", "S4-REQ-5", LEVEL_MUST, "DSTPORT is the port, in network byte order",
          "DSTPORT = {port}, big-endian", CNEED_CONNECT, 0, dstport},
         {"request/dstip", "S4-REQ-5 S4-REQ-1", LEVEL_MUST,
@@ -208,14 +212,12 @@ static const struct s4case cases[] = {
         {"request/userid/one-nul", "S4-REQ-1 S4-REQ-6", LEVEL_MUST,
          "USERID ends with exactly one NUL", "USERID, one NUL, no second NUL behind it",
          CNEED_CONNECT, 0, userid_nul},
-        {"request/early-data", "S4-REQ-1 S4-CONNECT-5", LEVEL_SHOULD,
-         "no data before the reply", "nothing after the request until the reply", CNEED_CONNECT,
-         0, early_data},
+        {"request/early-data", "S4-REQ-1 S4-CONNECT-5", LEVEL_SHOULD, "no data before the reply",
+         "nothing after the request until the reply", CNEED_CONNECT, 0, early_data},
         {"request/4a/marker", "S4A-1", LEVEL_MUST, "a SOCKS4a request's DSTIP is 0.0.0.x, x != 0",
          "DSTIP 0.0.0.x with x != 0", NEED_4A | CNEED_CONNECT, 0, marker},
-        {"request/4a/hostname", "S4A-2", LEVEL_MUST,
-         "the name and one NUL follow USERID's NUL", "'" CLIENT_4A_NAME "' and a NUL",
-         NEED_4A | CNEED_CONNECT, 0, hostname},
+        {"request/4a/hostname", "S4A-2", LEVEL_MUST, "the name and one NUL follow USERID's NUL",
+         "'" CLIENT_4A_NAME "' and a NUL", NEED_4A | CNEED_CONNECT, 0, hostname},
         {"request/4a/no-local-lookup", "S4A-1 S4A-2", LEVEL_MUST,
          "a name only the proxy can resolve is reached",
          "the exchange with " CLIENT_4A_NAME " works: no local lookup stops it",

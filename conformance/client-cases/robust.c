@@ -34,13 +34,13 @@ static enum verdict reset_after_request(struct ctx *c)
 
 static const struct s4case cases[] = {
         {"robust/close-before-reply", "S4-CONNECT-4", LEVEL_MUST,
-         "a close instead of a reply makes the client fail", NULL, CNEED_CONNECT, 0,
+         "a close instead of a reply makes the client fail", EXPECT_FAILS, CNEED_CONNECT, 0,
          close_before_reply},
         {"robust/close-mid-reply", "S4-REPLY-1", LEVEL_MUST,
-         "a close after half a reply makes the client fail", NULL, CNEED_CONNECT, 0,
+         "a close after half a reply makes the client fail", EXPECT_FAILS, CNEED_CONNECT, 0,
          close_mid_reply},
         {"robust/reset-after-request", "S4-CONNECT-4", LEVEL_MUST,
-         "a reset after the request makes the client fail", NULL, CNEED_CONNECT, 0,
+         "a reset after the request makes the client fail", EXPECT_FAILS, CNEED_CONNECT, 0,
          reset_after_request},
 };
 

@@ -1,0 +1,128 @@
+"""socks4-test --client-cmd itself (issue 12): options, the template, the bounds on a
+client that hangs or leaves children behind, the preflight, and every report format
+with a matrix of clients. The cases' judgement is proven in test_client_proof.py and
+met with real clients in test_client_matrix.py."""
+import json
+import pathlib
+import re
+import subprocess
+import time
+
+import pytest
+
+from conftest import ROOT, SANITIZER_MARKS, binary
+
+BROKEN = pathlib.Path(__file__).with_name("broken_client.py")
+GOOD = f"{BROKEN} --timeout 2 --proxy {{proxy}} {{host}} {{port}}"
+
+
+def socks4_test(*args, timeout=60):
+    p = subprocess.run([binary("socks4-test"), *args], capture_output=True, text=True,
+                       errors="replace", timeout=timeout)
+    for mark in SANITIZER_MARKS:
+        assert mark not in p.stderr, p.stderr
+    return p
+
+
+def report(tmp_path, *args, fmt="json"):
+    out = tmp_path / f"report.{fmt}"
+    p = socks4_test(*args, "--format", fmt, "--output", str(out))
+    return p, out.read_text()
+
+
+@pytest.mark.parametrize("args", [("--target", "127.0.0.1:1"), ("--fuzz", "3")])
+def test_client_cmd_is_alone(args):
+    p = socks4_test("--client-cmd", "true", *args)
+    assert p.returncode == 2 and "--client-cmd tests a client" in p.stderr, p.stderr
+
+
+def test_list_is_the_client_catalogue():
+    p = socks4_test("--client-cmd", "true", "--list")
+    ids = [line.split()[0] for line in p.stdout.splitlines()[:-1]]
+    assert p.returncode == 0 and len(ids) >= 30 and p.stdout.endswith(f"{len(ids)} cases\n")
+    assert {i.split("/")[0] for i in ids} == {"preflight", "request", "reply", "relay", "bind",
+                                              "robust"}
+    server = socks4_test("--list").stdout
+    assert "request/early-data" not in server and "request/early-data" in p.stdout
+
+
+def test_help_documents_client_mode():
+    out = socks4_test("--help").stdout
+    for opt in ("--client-cmd", "--client-4a", "--client-bind", "--client-timeout", "{proxy}",
+                "{url}", "{proxy_host}", "{proxy_port}"):
+        assert opt in out, opt
+    man = (ROOT / "man" / "socks4-test.1").read_text()
+    for opt in ("client\\-cmd", "client\\-4a", "client\\-bind", "client\\-timeout"):
+        assert opt in man, opt
+
+
+def test_template_substitution(tmp_path):
+    """Every placeholder is filled in; the command runs under sh -c (a pipeline, a
+    redirection); what the client wrote to stderr is in the report."""
+    tmpl = ("echo proxy={proxy} host={proxy_host} port={proxy_port} dest={host}:{port} "
+            "url={url} >&2; exit 3")
+    p, text = report(tmp_path, "--client-cmd", tmpl, "preflight/")
+    case = json.loads(text)["cases"][0]
+    assert case["result"] == "fail" and p.returncode == 1
+    trace = "\n".join(case["trace"])
+    m = re.search(r"proxy=127\.0\.0\.1:(\d+) host=127\.0\.0\.1 port=(\d+) "
+                  r"dest=127\.0\.0\.1:(\d+) url=http://127\.0\.0\.1:(\d+)/socks4-test/"
+                  r"preflight/client", trace)
+    assert m, trace
+    assert m.group(1) == m.group(2) and m.group(3) == m.group(4)
+    assert "exit 3" in case["actual"] or "never connected" in case["actual"], case
+
+
+def test_preflight_failure_skips_the_rest(tmp_path):
+    """A client that never sends a request is reported once, not 35 times."""
+    p, text = report(tmp_path, "--client-cmd", "exit 0")
+    cases = json.loads(text)["cases"]
+    assert cases[0]["id"] == "preflight/client" and cases[0]["result"] == "fail"
+    assert all(c["result"] == "skip" and "the preflight failed" in c["actual"]
+               for c in cases[1:])
+    assert p.returncode == 1
+
+
+def test_hanging_client_and_its_children_are_killed(tmp_path):
+    """A client that never ends is stopped at --client-timeout, with every process of
+    its group (a child it started in the background too)."""
+    mark = f"{time.monotonic_ns() % 10**9}.5"
+    t0 = time.monotonic()
+    p, text = report(tmp_path, "--client-timeout", "1", "--client-cmd",
+                     f"sleep {mark} & sleep {mark}", "preflight/")
+    assert time.monotonic() - t0 < 10
+    case = json.loads(text)["cases"][0]
+    assert case["result"] == "fail" and "never connected" in case["actual"], case
+    assert "no exit within 1.0 s (killed)" in "\n".join(case["trace"])
+    left = subprocess.run(["pgrep", "-f", f"sleep {mark}"], capture_output=True, text=True)
+    assert left.stdout == "", f"processes left behind: {left.stdout}"
+
+
+def test_matrix_of_clients_in_every_format(tmp_path):
+    """Two clients: the side-by-side matrix, and one run per client in each format."""
+    broken = f"{BROKEN} --timeout 2 --misbehave reply-one-recv --proxy {{proxy}} {{host}} {{port}}"
+    args = ("--client-timeout", "5", "--client-cmd", GOOD, "--client-cmd", broken, "reply/split",
+            "reply/91")
+    p, text = report(tmp_path, *args)
+    runs = json.loads(text)
+    assert [r["target"] for r in runs] == [GOOD, broken]
+    assert runs[0]["summary"]["failed"] == 0
+    failed = [c["id"] for c in runs[1]["cases"] if c["result"] == "fail"]
+    assert failed == ["reply/split"], failed
+    assert p.returncode == 1
+    assert re.search(r"^reply/split\s+PASS\s+FAIL\s*$", p.stdout, re.M), p.stdout
+    _, tap = report(tmp_path, *args, fmt="tap")
+    assert tap.count("TAP version 13") == 2 and "not ok" in tap
+    _, junit = report(tmp_path, *args, fmt="junit")
+    assert junit.count("<testsuite ") == 2 and 'name="reply/split"' in junit
+    _, html = report(tmp_path, *args, fmt="html")
+    assert html.count("<h2>") == 2
+
+
+def test_docs_client_case_list_is_current():
+    """docs/client-cases.md (make docs) lists exactly the client catalogue."""
+    doc = (ROOT / "docs" / "client-cases.md").read_text()
+    documented = set(re.findall(r"^\| ([a-z0-9]+/\S+) \|", doc, re.M))
+    p = socks4_test("--client-cmd", "true", "--list")
+    listed = {line.split()[0] for line in p.stdout.splitlines()[:-1]}
+    assert documented == listed, "run `make docs`: " + str(documented ^ listed)
