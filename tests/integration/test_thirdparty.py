@@ -2,6 +2,8 @@
 CONNECT, so that socks4-test can be pointed at them. ci/deps.sh installs every one:
 a missing server fails here, it never skips. (What socks4-test says about each is
 not asserted here: several of them are wrong in ways the spec forbids.)"""
+import socket
+
 import pytest
 
 import thirdparty
@@ -33,3 +35,12 @@ def test_serves_a_connect(name, echo):
 def test_unknown_name():
     with pytest.raises(thirdparty.ThirdPartyError, match="unknown server"):
         thirdparty.start("no-such-server")
+
+
+@pytest.mark.parametrize("name", sorted(thirdparty.SERVERS))
+def test_a_port_held_by_another_program_is_no_start(name):
+    """The start waits for the server's own listening socket: a connection that
+    another program on the port accepts must not pass for the server being up."""
+    with socket.create_server(("127.0.0.1", 0)) as other:
+        with pytest.raises(thirdparty.ThirdPartyError, match="another program has the port"):
+            thirdparty.start(name, other.getsockname()[1]).stop()

@@ -61,6 +61,10 @@ class ThirdPartyError(RuntimeError):
     pass
 
 
+class _PortTaken(Exception):
+    """A helper server (sshd) could not have its port: start again on other ports."""
+
+
 def _free_port(host="127.0.0.1"):
     with socket.socket() as s:
         s.bind((host, 0))
@@ -96,6 +100,53 @@ def _run(argv, what):
         raise ThirdPartyError(f"{what}: {' '.join(argv)} exited {p.returncode}\n"
                               f"{p.stdout}{p.stderr}")
     return p.stdout
+
+
+def _listening_inodes(port):
+    """Inodes of the TCP sockets (IPv4 and IPv6, any address) in LISTEN on port."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as f:
+                next(f)
+                for line in f:
+                    fields = line.split()
+                    local, state, inode = fields[1], fields[3], fields[9]
+                    if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:
+                        inodes.add(inode)
+        except OSError:
+            pass
+    return inodes
+
+
+def _socket_inodes(pid):
+    found = set()
+    try:
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            try:
+                link = os.readlink(f"/proc/{pid}/fd/{fd}")
+            except OSError:
+                continue
+            if link.startswith("socket:["):
+                found.add(link[8:-1])
+    except OSError:
+        pass
+    return found
+
+
+def _wait_listening(server, pid, port, deadline):
+    """True once process pid listens on port; False when one of server's processes
+    exited or another program listens there; None at the deadline."""
+    while time.monotonic() < deadline:
+        if not server.alive():
+            return False
+        listening = _listening_inodes(port)
+        if listening:
+            if listening & _socket_inodes(pid):
+                return True
+            return False
+        time.sleep(0.05)
+    return None
 
 
 class ThirdParty:
@@ -143,19 +194,15 @@ class ThirdParty:
         return "\n".join(text)
 
     def wait_ready(self, timeout=START_TIMEOUT):
-        """Waits until the SOCKS port accepts a connection. False when a process
-        exited first (e.g. the port was taken), ThirdPartyError on timeout."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not self.alive():
-                return False
-            try:
-                socket.create_connection(self.addr, timeout=0.5).close()
-                return True
-            except OSError:
-                time.sleep(0.05)
-        raise ThirdPartyError(f"{self.name} did not accept on {self.host}:{self.port} "
-                              f"within {timeout}s\n{self.log()}")
+        """Waits until the SOCKS process listens on the port. False when a process
+        exited first, or when another program holds the port (taken between choosing
+        and binding it: connecting would reach that program); ThirdPartyError on
+        timeout."""
+        state = _wait_listening(self, self.proc.pid, self.port, time.monotonic() + timeout)
+        if state is None:
+            raise ThirdPartyError(f"{self.name} did not listen on {self.host}:{self.port} "
+                                  f"within {timeout}s\n{self.log()}")
+        return state
 
     def stop(self):
         """SIGTERM to every process group (SIGKILL after STOP_TIMEOUT), removes the
@@ -198,13 +245,16 @@ def _start(name, version, port, launch, host="127.0.0.1"):
             launch(s)
             if s.wait_ready():
                 return s
+        except _PortTaken:
+            pass
         except BaseException:
             s.stop()
             raise
         log = s.log()
         s.stop()
         if port or attempt == BIND_RETRIES - 1:
-            raise ThirdPartyError(f"{name} exited at start\n{log}")
+            raise ThirdPartyError(f"{name} did not come up on {host}:{s.port} (it exited, or "
+                                  f"another program has the port)\n{log}")
     raise AssertionError("unreachable")
 
 
@@ -245,16 +295,10 @@ def _start_sshd(s):
     sshd_port = _free_port()
     with open(s.path("sshd_config"), "w") as f:
         f.write(SSHD_CONFIG.format(port=sshd_port, dir=s.dir, user=user))
-    s.spawn("sshd", [SSHD, "-D", "-e", "-f", s.path("sshd_config")])
-    deadline = time.monotonic() + START_TIMEOUT
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", sshd_port), timeout=0.5).close()
-            return sshd_port, user
-        except OSError:
-            if not s.alive() or time.monotonic() > deadline:
-                raise ThirdPartyError(f"sshd did not start\n{s.log()}") from None
-            time.sleep(0.05)
+    sshd = s.spawn("sshd", [SSHD, "-D", "-e", "-f", s.path("sshd_config")])
+    if not _wait_listening(s, sshd.pid, sshd_port, time.monotonic() + START_TIMEOUT):
+        raise _PortTaken()
+    return sshd_port, user
 
 
 def start_openssh(port=0):
