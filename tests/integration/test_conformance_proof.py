@@ -318,7 +318,7 @@ def identd_port():
                 return p
 
 
-def run(mode, misbehave=(), server=(), select=(), crash=False):
+def run(mode, misbehave=(), server=(), select=(), crash=False, jobs=8):
     """Starts broken_server.py, runs socks4-test against it, stops the server."""
     iport = identd_port()
     m = MODES[mode]
@@ -334,6 +334,7 @@ def run(mode, misbehave=(), server=(), select=(), crash=False):
             p = subprocess.run(
                 [binary("socks4-test"), "--target", f"127.0.0.1:{match.group(1)}",
                  "--identd-port", str(iport), "--deny-user", DENY, *RUNNER_WAITS,
+                 "-j", str(jobs),
                  *m["runner"], "--format", "json", "--output", str(out), *select],
                 capture_output=True, text=True, errors="replace", timeout=150)
             report = json.loads(out.read_text()) if out.exists() else None

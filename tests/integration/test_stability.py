@@ -7,6 +7,7 @@ S4KIT_STABILITY_RUNS=5 and every variant of test_conformance_proof.py (the corre
 modes, what TCP allows, every misbehaviour with its selection), each at -j 1 and
 -j 8, with and without the hog.
 """
+import concurrent.futures
 import json
 import multiprocessing
 import os
@@ -22,6 +23,7 @@ import test_conformance_proof as proof
 
 RUNS = int(os.environ.get("S4KIT_STABILITY_RUNS", "2"))
 FULL = os.environ.get("S4KIT_STABILITY_FULL") == "1"
+POOL = int(os.environ.get("S4KIT_STABILITY_POOL", "2"))
 
 
 def hog_main(stop):
@@ -59,13 +61,7 @@ def verdicts_builtin(jobs):
 
 
 def verdicts_proof(pr, jobs):
-    argv_jobs = ("-j", str(jobs))
-    saved = proof.RUNNER_WAITS
-    proof.RUNNER_WAITS = tuple(a for a in saved if a not in ("-j", "8")) + argv_jobs
-    try:
-        o = proof.run(pr.mode, pr.misbehave, pr.server, pr.select, pr.crash)
-    finally:
-        proof.RUNNER_WAITS = saved
+    o = proof.run(pr.mode, pr.misbehave, pr.server, pr.select, pr.crash, jobs=jobs)
     assert o.report is not None, o.stdout[-2000:]
     return {i: c["result"] for i, c in o.cases.items()}
 
@@ -87,13 +83,15 @@ def variants():
 @pytest.mark.parametrize("hog", [False, True], ids=["idle", "cpu-hog"])
 @pytest.mark.parametrize("pr", variants())
 def test_same_verdicts(pr, hog):
-    seen = {}
+    runs = [(jobs, k) for jobs in (1, 8) for k in range(RUNS)]
     with (Hog() if hog else _nothing()):
-        for jobs in (1, 8):
-            for k in range(RUNS):
-                got = verdicts_builtin(jobs) if pr is None else verdicts_proof(pr, jobs)
-                seen[(jobs, k)] = got
-    first = next(iter(seen.values()))
+        # a few runs at once (each its own server and runner): more load, sooner done
+        with concurrent.futures.ThreadPoolExecutor(max_workers=POOL) as pool:
+            futs = {key: pool.submit(verdicts_builtin if pr is None else verdicts_proof,
+                                     *(() if pr is None else (pr,)), key[0])
+                    for key in runs}
+            seen = {key: f.result(timeout=900) for key, f in futs.items()}
+    first = seen[runs[0]]
     for key, got in seen.items():
         diff = {i: (first.get(i), got.get(i)) for i in set(first) | set(got)
                 if first.get(i) != got.get(i)}
