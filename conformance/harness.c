@@ -322,13 +322,16 @@ void result_reset(struct result *res)
 {
 	sent_free(res->sent, &res->nsent);
 	free(res->target_log);
-	struct trace_ev *trace = res->trace;
-	int runs = res->runs, failures = res->failures, suspect = res->suspect;
+	/* What the scheduler keeps across runs of the case survives. */
+	struct result keep = *res;
 	memset(res, 0, sizeof(*res));
-	res->trace = trace;
-	res->runs = runs;
-	res->failures = failures;
-	res->suspect = suspect;
+	res->trace = keep.trace;
+	res->runs = keep.runs;
+	res->failures = keep.failures;
+	res->suspect = keep.suspect;
+	res->running = keep.running;
+	res->alone = keep.alone;
+	res->start_ms = keep.start_ms;
 	res->exit_code = res->exit_signal = -1;
 }
 
@@ -425,6 +428,46 @@ int t_flood(struct ctx *c, int fd, const void *prefix, size_t plen, uint8_t fill
 	                   : "then nothing moved");
 	trace_add(c, fd_name(c, fd), '>', NULL, 0, text);
 	return rc;
+}
+
+int t_target_alive(struct ctx *c)
+{
+	uint8_t req[S4_REQUEST_MAX];
+	struct got g;
+	char what[128];
+	size_t n = req_connect_echo(c, req, sizeof(req));
+	note(c, "is the target alive?");
+	int fd = t_connect(c);
+	if (fd < 0 || t_send(c, fd, req, n) < 0)
+		return 0;
+	t_read_reply(c, fd, c->r->o.timeout_ms, &g);
+	t_close(c, fd);
+	if ((g.kind == GOT_REPLY || (g.kind == GOT_BAD_VN && g.rep.vn == S4_VN_REQUEST)) &&
+	    g.rep.cd >= S4_REP_GRANTED && g.rep.cd <= S4_REP_IDENT_MISMATCH)
+		return 1;
+	fail(c, "the target no longer answers a CONNECT (%s)", got_str(&g, what, sizeof(what)));
+	return 0;
+}
+
+int t_sent_hostile(struct ctx *c)
+{
+	struct runner *r = c->r;
+	/* A target serving one client at a time is busy with ours: no check. */
+	int alive = r->serial || t_target_alive(c);
+	if (!alive) {
+		char was[256];
+		memcpy(was, c->res->actual, sizeof(was) - 1);
+		was[sizeof(was) - 1] = '\0';
+		fail(c, "the target died on the bytes this case sent: %s", was);
+	}
+	pthread_mutex_lock(&r->mu);
+	if (c->res->alone) {
+		c->res->alone = 0;
+		r->exclusive = 0;
+		pthread_cond_broadcast(&r->cv);
+	}
+	pthread_mutex_unlock(&r->mu);
+	return alive;
 }
 
 void t_shutdown_write(struct ctx *c, int fd)

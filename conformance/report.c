@@ -212,6 +212,8 @@ void human_summary(FILE *f, const struct runner *r, int color, int64_t elapsed_m
 		fprintf(f, "(%d of the failed are FLAKY: they failed in some runs of --repeat and "
 		           "passed in others)\n",
 		        k.flaky);
+	if (r->death[0] != '\0')
+		fprintf(f, "%sTARGET DIED%s: %s\n", color ? RED : "", color ? RESET : "", r->death);
 	if (r->o.baseline != NULL)
 		baseline_summary(f, r);
 	fprintf(f, "%s%d passed, %d failed, %d skipped%s\n", color ? (k.failed ? RED : GREEN) : "",
@@ -288,7 +290,12 @@ static void json_run(FILE *f, const struct runner *r)
 		fprintf(f, ", \"new\": %d, \"known\": %d, \"fixed\": %d}", b.new_, b.known,
 		        b.fixed);
 	}
-	fprintf(f, "},\n  \"cases\": [\n");
+	fprintf(f, "},\n  \"target_died\": ");
+	if (r->death[0] != '\0')
+		json_str(f, r->death);
+	else
+		fprintf(f, "null");
+	fprintf(f, ",\n  \"cases\": [\n");
 	for (size_t i = 0; i < r->ncases; i++) {
 		const struct s4case *cs = r->cases[i];
 		const struct result *res = &r->results[i];
@@ -343,7 +350,9 @@ static void json_run(FILE *f, const struct runner *r)
 
 static void tap_run(FILE *f, const struct runner *r)
 {
-	fprintf(f, "TAP version 13\n1..%zu\n# target %s\n", r->ncases, r->target_text);
+	int died = r->death[0] != '\0';
+	fprintf(f, "TAP version 13\n1..%zu\n# target %s\n", r->ncases + (size_t)died,
+	        r->target_text);
 	for (size_t i = 0; i < r->ncases; i++) {
 		const struct s4case *cs = r->cases[i];
 		const struct result *res = &r->results[i];
@@ -384,6 +393,12 @@ static void tap_run(FILE *f, const struct runner *r)
 		if (m == BL_FIXED)
 			fprintf(f, "# FIXED: %s is listed in the baseline and passes now\n", cs->id);
 	}
+	if (died) {
+		fprintf(f, "not ok %zu - target/died the target stopped serving\n  ---\n  actual: ",
+		        r->ncases + 1);
+		json_str(f, r->death);
+		fprintf(f, "\n  ...\n");
+	}
 }
 
 /* ---- JUnit ----------------------------------------------------------------- */
@@ -397,8 +412,9 @@ static void junit_run(FILE *f, const struct runner *r)
 	fprintf(f, "  <testsuite name=\"");
 	xml_str(f, r->target_text);
 	/* Known failures (baseline) are skipped tests with the reason, not failures. */
-	fprintf(f, "\" tests=\"%zu\" failures=\"%d\" skipped=\"%d\">\n", r->ncases,
-	        k.failed - b.known, k.skipped + b.known);
+	int died = r->death[0] != '\0';
+	fprintf(f, "\" tests=\"%zu\" failures=\"%d\" skipped=\"%d\">\n", r->ncases + (size_t)died,
+	        k.failed - b.known + died, k.skipped + b.known);
 	for (size_t i = 0; i < r->ncases; i++) {
 		const struct s4case *cs = r->cases[i];
 		const struct result *res = &r->results[i];
@@ -454,6 +470,12 @@ static void junit_run(FILE *f, const struct runner *r)
 			fprintf(f, "</system-out>");
 		}
 		fprintf(f, "</testcase>\n");
+	}
+	if (r->death[0] != '\0') {
+		fprintf(f, "    <testcase classname=\"target\" name=\"target/died\" time=\"0\">"
+		           "<failure type=\"MUST\" message=\"");
+		xml_str(f, r->death);
+		fprintf(f, "\"/></testcase>\n");
 	}
 	fprintf(f, "  </testsuite>\n");
 }

@@ -237,10 +237,10 @@ enum verdict runner_detect(struct ctx *c)
 	struct in_addr a = {.s_addr = htonl(r->dest_ip)};
 	inet_ntop(AF_INET, &a, ip, sizeof(ip));
 	const char *u = r->o.user;
-	int killed = 0, killed_4a = 0;
+	int killed = 0, killed_4a = 0, killed_bind = 0;
 
 	/* Run again (after a death), detection starts afresh. */
-	r->have &= ~(NEED_4A | NEED_BIND | NEED_NO_4A);
+	r->have &= ~(NEED_4A | NEED_BIND | NEED_NO_4A | NEED_NO_BIND);
 	if (r->o.features != NULL) {
 		if (strstr(r->o.features, "4a") != NULL)
 			r->have |= NEED_4A;
@@ -279,14 +279,21 @@ enum verdict runner_detect(struct ctx *c)
 		has = probe_request(c, req, n, &g) == 0 && probe_granted(&g);
 		got_str(&g, what, sizeof(what));
 		killed = 0;
-		if (!survived(c, "BIND detection probe", NEED_BIND, &killed))
+		if (!survived(c, "BIND detection probe", NEED_BIND | NEED_NO_BIND, &killed))
 			return V_FAIL;
 		if (has && !killed)
 			r->have |= NEED_BIND;
 		else if (!killed)
 			lack(r, NEED_BIND, "target does not do BIND (a BIND got %s)", what);
+		killed_bind = killed;
 		killed |= killed_4a;
 	}
+	if (killed_bind)
+		; /* neither bind/ case runs: the BIND probe killed the target */
+	else if (!(r->have & NEED_BIND))
+		r->have |= NEED_NO_BIND;
+	else
+		lack(r, NEED_NO_BIND, "%s", "target does BIND");
 	if (killed_4a)
 		; /* neither 4a/ case runs: the SOCKS4a probe killed the target */
 	else if (!(r->have & NEED_4A))

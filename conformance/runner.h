@@ -92,6 +92,7 @@ struct result {
 	/* scheduling */
 	int running;
 	int suspect; /* in flight when the target died: judged again alone */
+	int alone;   /* it holds r->exclusive (a F_HOSTILE case until t_sent_hostile) */
 	int64_t start_ms;
 	uint64_t log_mark; /* the target's output offset when the case began */
 	/* the target died during this case (the culprit) */
@@ -154,6 +155,9 @@ struct runner {
 	int fast_inflight, slow_inflight;
 	int live_threads; /* workers and slow-case threads not yet finished */
 	int64_t dead_at_ms;
+	/* A death no single case could be blamed for (the target did not come
+	 * back and several cases were in flight): a failure of the run. */
+	char death[768];
 	int not_socks4; /* preflight found no SOCKS4 server */
 	char not_socks4_why[256];
 
@@ -203,7 +207,7 @@ void ctx_finish(struct ctx *c);
 void scratch_init(struct scratch *s, struct runner *r, const char *id);
 void scratch_finish(struct scratch *s);
 /* Frees what a result holds and clears it for another run (keeps the trace
- * buffer, the --repeat counts and the suspect mark). */
+ * buffer, the --repeat counts and the scheduler's marks). */
 void result_reset(struct result *res);
 /* One event in c's trace (who: "c1", "d1", "*"; dir '>' to the target, '<' from it,
  * '*' a note). Not for two threads of one case at once. */

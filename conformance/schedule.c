@@ -141,14 +141,45 @@ static void resolve_death(struct runner *r, size_t detector)
 	int back = target_bring_back(r, why, sizeof(why));
 
 	if (!back) {
-		/* No second chance: the hostile suspect is the culprit, else the
-		 * case that found the death; the others are not judged. */
-		size_t culprit = detector;
-		for (size_t i = 0; i < r->ncases; i++)
-			if (r->results[i].suspect && (r->cases[i]->flags & F_DESTRUCTIVE)) {
+		/* No second chance. The culprit is known when one case alone was
+		 * in flight, or when one was sending hostile bytes alone (a
+		 * F_DESTRUCTIVE case, or a F_HOSTILE one before t_sent_hostile);
+		 * otherwise nobody is blamed: the death is the run's finding and
+		 * the cases in flight are not judged. */
+		size_t culprit = r->ncases, nsuspects = 0;
+		char names[512] = "";
+		for (size_t i = 0; i < r->ncases; i++) {
+			if (!r->results[i].suspect)
+				continue;
+			nsuspects++;
+			size_t k = strlen(names);
+			snprintf(names + k, sizeof(names) - k, "%s%s", k ? ", " : "", r->cases[i]->id);
+			if (culprit == r->ncases && ((r->cases[i]->flags & F_DESTRUCTIVE) ||
+			                             r->results[i].alone))
 				culprit = i;
-				break;
+		}
+		if (culprit == r->ncases && nsuspects == 1)
+			culprit = detector;
+		if (culprit == r->ncases) {
+			pthread_mutex_lock(&r->mu);
+			r->dead = 1;
+			snprintf(r->dead_after, sizeof(r->dead_after), "%s", "its death");
+			snprintf(r->death, sizeof(r->death),
+			         "the target stopped serving (%s) while these cases ran: %s; it did not "
+			         "come back, so which of them killed it is not known (run them alone, or "
+			         "with --exec)",
+			         how, names);
+			for (size_t i = 0; i < r->ncases; i++) {
+				if (!r->results[i].suspect)
+					continue;
+				snprintf(r->results[i].actual, sizeof(r->results[i].actual),
+				         "not judged: the target stopped serving while it ran, beside %s",
+				         names);
+				post(r, i, V_SKIP);
 			}
+			pthread_mutex_unlock(&r->mu);
+			return;
+		}
 		blame(r, culprit, how);
 		append_actual(&r->results[culprit], "%s%s", "it did not come back: ", why);
 		pthread_mutex_lock(&r->mu);
@@ -242,8 +273,9 @@ static void finish(struct runner *r, size_t i, int outcome, enum verdict v, int 
 	} else {
 		post(r, i, v);
 	}
-	if (exclusive)
+	if (exclusive || res->alone)
 		r->exclusive = 0;
+	res->alone = 0;
 	pthread_cond_broadcast(&r->cv);
 	pthread_mutex_unlock(&r->mu);
 }
@@ -315,10 +347,15 @@ static void *slow_main(void *arg)
 {
 	struct slow_arg *sa = arg;
 	struct runner *r = sa->r;
+	int hostile = (r->cases[sa->i]->flags & F_HOSTILE) != 0;
 	pthread_mutex_lock(&r->mu);
-	while (r->dying || r->exclusive)
+	while (r->dying || r->exclusive || (hostile && r->fast_inflight > 0))
 		pthread_cond_wait(&r->cv, &r->mu);
 	r->slow_inflight++;
+	if (hostile) {
+		r->exclusive = 1; /* until t_sent_hostile(), or its end */
+		r->results[sa->i].alone = 1;
+	}
 	r->results[sa->i].running = 1;
 	r->results[sa->i].start_ms = net_now_ms();
 	pthread_mutex_unlock(&r->mu);

@@ -35,12 +35,15 @@ enum {
 	NEED_TIMER = 1u << 7,          /* --timer-wait: the BIND timer is waited for */
 	NEED_NAME = 1u << 8,           /* a name the target resolves to dest-addr */
 	NEED_NO_4A = 1u << 9,          /* the target does NOT do SOCKS4a */
+	NEED_NO_BIND = 1u << 10,       /* the target does NOT do BIND */
 };
 
 /* Case flags */
 enum {
 	F_SLOW = 1u << 0,        /* waits for a server-side timeout: run alongside */
-	F_DESTRUCTIVE = 1u << 1, /* hostile input: check the target still serves after */
+	F_DESTRUCTIVE = 1u << 1, /* hostile input: run alone, check the target still serves after */
+	F_HOSTILE = 1u << 2,     /* a slow case that starts with hostile bytes: it starts
+	                            alone and calls t_sent_hostile() once they are out */
 };
 
 struct ctx;
@@ -147,6 +150,14 @@ int t_send_bytewise(struct ctx *c, int fd, const void *buf, size_t n, int gap_ms
  * its own receive buffer. */
 int t_flood(struct ctx *c, int fd, const void *prefix, size_t plen, uint8_t fill, size_t max,
             int timeout_ms, size_t *pushed);
+/* A case that sends hostile bytes (a partial request) and then waits calls
+ * this right after sending them: a slow case starts alone and runs alone
+ * until here, so a target that dies on its bytes is blamed on it. Returns 1
+ * when the target is still alive, 0 when it died (Actual says so). */
+int t_sent_hostile(struct ctx *c);
+/* Any SOCKS4 answer to a new CONNECT: 1 the target is alive, 0 not (Actual
+ * set): whether a close came from the target's choice or its death. */
+int t_target_alive(struct ctx *c);
 /* shutdown(SHUT_WR), traced. */
 void t_shutdown_write(struct ctx *c, int fd);
 /* Closes with a reset (SO_LINGER 0), traced. */

@@ -236,6 +236,23 @@ static enum verdict bind_4a(struct ctx *c)
 	return expect_grant(c, fd, &g) == V_PASS ? pass(c, "second reply 90") : V_FAIL;
 }
 
+/* S4-BIND-3: "The SOCKS server uses the client information to decide whether
+ * the request is to be granted"; S4-BIND-4: the reply "has the same format as
+ * the reply for CONNECT request": a server that does not do BIND refuses it
+ * with a reply, 91, and closes (S4-CONNECT-4/5) - not a silent close, not a
+ * short answer. */
+static enum verdict unsupported(struct ctx *c)
+{
+	uint8_t req[S4_REQUEST_MAX];
+	const char *u = default_user(c);
+	size_t n = req_build(req, sizeof(req), S4_CMD_BIND, echo_port(c), dest_ip(c), u, strlen(u),
+	                     NULL, 0);
+	int fd = t_connect(c);
+	if (fd < 0 || t_send(c, fd, req, n) < 0)
+		return V_FAIL;
+	return expect_code_close(c, fd, only_91, 1);
+}
+
 static const struct s4case cases[] = {
         {"bind/address-reachable", "S4-BIND-5 S4-BIND-6 S4-BIND-7", LEVEL_MUST,
          "the first reply's address and port accept a connection", NULL, NEED_BIND, 0,
@@ -264,6 +281,9 @@ static const struct s4case cases[] = {
         {"bind/4a", "S4A-3 S4A-11", LEVEL_SHOULD,
          "a SOCKS4a BIND checks the peer against the name's address", NULL, NEED_BIND | NEED_4A, 0,
          bind_4a},
+        {"bind/unsupported", "S4-BIND-3 S4-BIND-4 S4-CONNECT-5", LEVEL_MUST,
+         "a server without BIND answers a BIND with 91 and closes",
+         "91 (VN=0, 8 bytes), then close; not a silent close", NEED_NO_BIND, 0, unsupported},
 };
 
 const struct case_table cases_bind = {cases, sizeof(cases) / sizeof(cases[0])};

@@ -106,19 +106,39 @@ static enum verdict cd_255(struct ctx *c)
 
 /* S4A-8 (DER): 0.0.0.0 is not a 4a marker; bytes after the first NUL are no
  * hostname. They name our own echo service here, so a server that reads them
- * as a 4a name would connect and grant. */
+ * as a 4a name connects there and grants, and the bytes are gone. A plain
+ * SOCKS4 reading is right whatever it does with the address: refused (0.0.0.0
+ * is no destination), or - Linux connects 0.0.0.0 to this host - granted, and
+ * then the bytes after USERID are data, relayed to the echo and back. */
 static enum verdict dstip_zero(struct ctx *c)
 {
 	char ip[16];
-	uint8_t req[S4_REQUEST_MAX];
+	uint8_t req[S4_REQUEST_MAX], back[sizeof(ip)];
 	uint32_t d = dest_ip(c);
 	snprintf(ip, sizeof(ip), "%u.%u.%u.%u", d >> 24, (d >> 16) & 255, (d >> 8) & 255, d & 255);
 	size_t n = req_build(req, sizeof(req), S4_CMD_CONNECT, echo_port(c), 0, default_user(c),
 	                     strlen(default_user(c)), ip, strlen(ip));
+	expect(c, "close, or 91 then close; or 90 with the bytes after USERID relayed as data "
+	          "(0.0.0.0 connected as an address); never those bytes read as a hostname");
 	int fd = t_connect(c);
 	if (fd < 0 || t_send(c, fd, req, n) < 0)
 		return V_FAIL;
-	return expect_refusal(c, fd);
+	struct got g;
+	char what[128];
+	t_read_reply(c, fd, case_timeout_ms(c), &g);
+	if (g.kind == GOT_EOF || g.kind == GOT_RESET)
+		return pass(c, "close");
+	if (g.kind == GOT_REPLY && g.rep.cd == S4_REP_REJECTED)
+		return t_expect_close(c, fd, case_timeout_ms(c)) ? pass(c, "91, then close") : V_FAIL;
+	if (g.kind != GOT_REPLY || g.rep.cd != S4_REP_GRANTED)
+		return fail(c, "%s", got_str(&g, what, sizeof(what)));
+	size_t tail = strlen(ip) + 1; /* the "hostname" and its NUL, as the echo returns them */
+	if (t_read_exact(c, fd, back, tail, case_timeout_ms(c)) < 0 ||
+	    memcmp(back, req + n - tail, tail) != 0)
+		return fail(c, "90, and the bytes after USERID did not come back as data: they were "
+		               "read as a hostname");
+	return pass(c, "90 for 0.0.0.0 taken as an address; the bytes after USERID were relayed "
+	               "as data");
 }
 
 /* Sends a CONNECT to echo with this USERID, with identd (if the target

@@ -116,7 +116,9 @@ def test_matrix_of_clients_in_every_format(tmp_path):
     _, junit = report(tmp_path, *args, fmt="junit")
     assert junit.count("<testsuite ") == 2 and 'name="reply/split"' in junit
     _, html = report(tmp_path, *args, fmt="html")
-    assert html.count("<h2>") == 2
+    # one summary card per client, and the cases-by-clients matrix
+    assert html.count('<div class="card"><h2>') == 2
+    assert "Cases by target" in html
 
 
 def test_docs_client_case_list_is_current():
