@@ -153,6 +153,8 @@ MISBEHAVIOURS = {
     "max-8-sessions": "at most 8 sessions at once; the ninth client gets 91 (S4-CONNECT-6)",
     "crash-on-client-reset": "a reset by the client kills the server (S4-ROBUST-4)",
     "crash-on-long-userid": "a USERID over 255 octets kills the server (S4-ROBUST-1)",
+    "bind-silent-close": "without BIND, a BIND request is closed without a reply "
+                         "(S4-BIND-4, S4-CONNECT-4)",
     "crash-on-4a": "a request to 0.0.0.x (the SOCKS4a marker) kills the server, before "
                    "its hostname is read (S4A-9, S4-ROBUST-4)",
 }
@@ -280,7 +282,7 @@ class BrokenServer:
                  bind_timeout=120.0, connect_timeout=15.0, resolve_timeout=5.0,
                  socks4a=True, identd_first=False, quiet_refusals=False, timer_reply=False,
                  bind_any=False, misbehave=(), verbose=False, crash_exits=False,
-                 reply_delay=0.0, split_replies=False, reply_with_data=False,
+                 bind=True, reply_delay=0.0, split_replies=False, reply_with_data=False,
                  reset_refusals=False, reset_drops_queued=False,
                  die_on_userid=None, die_how="exit"):
         unknown = set(misbehave) - set(MISBEHAVIOURS)
@@ -299,6 +301,7 @@ class BrokenServer:
         self.timer_reply = timer_reply        # BIND timer: 91 before the close
         self.bind_any = bind_any              # first BIND reply names 0.0.0.0
         self.crash_exits = crash_exits
+        self.bind = bind  # BIND served (else refused with 91)
         # What TCP allows (each as correct as the default):
         self.reply_delay = reply_delay            # a slow server: this long before a reply
         self.split_replies = split_replies        # each reply in 8 writes (8 segments)
@@ -951,6 +954,10 @@ class BrokenServer:
                      f"ip={socket.inet_ntoa(req.ip)} userid={req.userid[:40]!r} "
                      f"host={None if req.host is None else req.host[:40]!r}")
             self.check_policy(conn, req)
+            if req.cd == 2 and "bind-silent-close" in self.mis:
+                raise ClientGone("BIND: closed without a reply")
+            if req.cd == 2 and not self.bind:
+                raise Refused(REJECTED, "malformed", "no BIND here")
             if req.cd == 2:
                 self.do_bind(conn, stream, req)
             else:
@@ -979,6 +986,7 @@ def parse_args(argv):
     p.add_argument("--connect-timeout", type=float, default=15.0, metavar="S")
     p.add_argument("--resolve-timeout", type=float, default=5.0, metavar="S")
     p.add_argument("--no-4a", action="store_true", help="plain SOCKS4: 0.0.0.x gets 91")
+    p.add_argument("--no-bind", action="store_true", help="no BIND: a BIND gets 91")
     p.add_argument("--identd-first", action="store_true",
                    help="ask identd before applying --deny-user (the default is after)")
     p.add_argument("--quiet-refusals", action="store_true",
@@ -1021,7 +1029,7 @@ def main(argv=None):
                            identd_timeout=a.identd_timeout,
                            handshake_timeout=a.handshake_timeout,
                            bind_timeout=a.bind_timeout, connect_timeout=a.connect_timeout,
-                           resolve_timeout=a.resolve_timeout, socks4a=not a.no_4a,
+                           resolve_timeout=a.resolve_timeout, socks4a=not a.no_4a, bind=not a.no_bind,
                            identd_first=a.identd_first, quiet_refusals=a.quiet_refusals,
                            timer_reply=a.timer_reply, bind_any=a.bind_any,
                            misbehave=a.misbehave, verbose=a.verbose, crash_exits=True,

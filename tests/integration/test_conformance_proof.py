@@ -58,14 +58,23 @@ FOUR_A_CASES = {"delivery/bytewise/connect-4a", "delivery/fields/connect-4a",
 # skips the case for servers without 4a.
 MODES = {
     "strict": dict(server=("--identd", "strict"), runner=("--identd", "strict"),
-                   skips={"request/userid/empty", "4a/unsupported"} | LENIENT_ONLY),
+                   skips={"request/userid/empty", "4a/unsupported", "bind/unsupported"}
+                   | LENIENT_ONLY),
     "lenient": dict(server=("--identd", "lenient"), runner=("--identd", "lenient"),
-                    skips={"request/userid/empty", "4a/unsupported"} | STRICT_ONLY),
+                    skips={"request/userid/empty", "4a/unsupported", "bind/unsupported"}
+                    | STRICT_ONLY),
     "off": dict(server=(), runner=(),
-                skips={"4a/unsupported", "reply/vn/92", "reply/vn/93"} | IDENT_CASES),
+                skips={"4a/unsupported", "bind/unsupported", "reply/vn/92", "reply/vn/93"}
+                | IDENT_CASES),
     "no-4a": dict(server=("--no-4a",), runner=(),
-                  skips={"reply/vn/92", "reply/vn/93"} | IDENT_CASES | FOUR_A_CASES),
+                  skips={"bind/unsupported", "reply/vn/92", "reply/vn/93"} | IDENT_CASES
+                  | FOUR_A_CASES),
 }
+# a server without BIND: every case that needs it skips, bind/unsupported runs
+NEEDS_BIND = {"bind/address-reachable", "bind/match", "bind/relay", "bind/mismatch",
+              "bind/mismatch/close", "bind/one-accept", "bind/second-reply-first",
+              "bind/second-reply-fields", "bind/timer", "bind/4a", "reply/vn/bind",
+              "delivery/bytewise/bind", "delivery/fields/bind"}
 
 
 class Proof:
@@ -74,9 +83,10 @@ class Proof:
     exact set of case ids that must fail."""
 
     def __init__(self, name, fails, select=(), mode="off", server=(), misbehave=None,
-                 crash=False, skips=()):
+                 crash=False, skips=(), runs=()):
         self.name, self.fails, self.select = name, frozenset(fails), tuple(select)
         self.skips = frozenset(skips)  # beyond the mode's: cases that cannot run here
+        self.runs = frozenset(runs)    # the mode skips them, this server runs them
         self.mode, self.server, self.crash = mode, tuple(server), crash
         # A crash during a whole-suite run: what had not run yet is skipped ("the
         # target stopped serving after ..."), so only the failing set is exact.
@@ -220,6 +230,13 @@ PROOFS = [
     Proof("bind-early-relay", {"bind/second-reply-first"}, select=["bind/"]),
     Proof("bind-no-timer", {"bind/timer"}, select=["bind/"]),
     Proof("bind-4a-literal-check", {"bind/4a"}, select=["bind/"]),
+    # without BIND: 91 is right (--no-bind), a silent close is not
+    Proof("no-bind", set(), misbehave=(), server=("--no-bind",),
+          select=["bind/", "delivery/", "reply/vn/bind"], skips=NEEDS_BIND,
+          runs={"bind/unsupported"}),
+    Proof("bind-silent-close", {"bind/unsupported"},
+          select=["bind/", "delivery/", "reply/vn/bind"], skips=NEEDS_BIND,
+          runs={"bind/unsupported"}),
     # -- SOCKS4a ----------------------------------------------------------------
     Proof("4a-literal-refused", {"4a/connect/ip-literal", "4a/marker/255",
                                  "delivery/bytewise/connect-4a",
@@ -425,7 +442,7 @@ def test_misbehaviour_fails_exactly(proof, outcomes):
                     "killed the target" in o.cases[i]["actual"]), o.explain({i})
         return
     else:
-        want_skips = (MODES[proof.mode]["skips"] | proof.skips) & set(o.cases)
+        want_skips = ((MODES[proof.mode]["skips"] | proof.skips) - proof.runs) & set(o.cases)
     assert o.ids("skip") == want_skips, o.explain(o.ids("skip") ^ want_skips)
 
 
