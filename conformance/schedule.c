@@ -165,7 +165,7 @@ static void resolve_death(struct runner *r, size_t detector)
 			r->dead = 1;
 			snprintf(r->dead_after, sizeof(r->dead_after), "%s", "its death");
 			snprintf(r->death, sizeof(r->death),
-			         "the target stopped serving (%s) while these cases ran: %s; it did not "
+			         "the target stopped serving (%.200s) while these cases ran: %.400s; it did not "
 			         "come back, so which of them killed it is not known (run them alone, or "
 			         "with --exec)",
 			         how, names);
@@ -173,7 +173,7 @@ static void resolve_death(struct runner *r, size_t detector)
 				if (!r->results[i].suspect)
 					continue;
 				snprintf(r->results[i].actual, sizeof(r->results[i].actual),
-				         "not judged: the target stopped serving while it ran, beside %s",
+				         "not judged: the target stopped serving while it ran, beside %.400s",
 				         names);
 				post(r, i, V_SKIP);
 			}
