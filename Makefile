@@ -86,7 +86,7 @@ unit: $(ASAN)/unit-tests
 # PYTEST_ARGS narrows a run: make integration PYTEST_ARGS='tests/integration/test_server.py -x'
 PYTEST_ARGS ?= tests/integration
 integration: $(ASAN_PROGRAMS)
-	S4KIT_BIN=$(abspath $(ASAN)) $(SAN_ENV) $(PYTHON) -m pytest -q --timeout=300 $(PYTEST_ARGS)
+	S4KIT_BIN=$(abspath $(ASAN)) $(SAN_ENV) $(PYTHON) -m pytest -q --timeout=300 --durations=15 $(PYTEST_ARGS)
 
 deps:
 	bash ci/deps.sh

@@ -138,6 +138,27 @@ static void resolve_death(struct runner *r, size_t detector)
 	char why[256], how[256];
 	snprintf(how, sizeof(how), "%s", r->results[detector].target_exit);
 	target_note_death(r);
+	size_t nsuspects = 0;
+	for (size_t i = 0; i < r->ncases; i++)
+		nsuspects += r->results[i].suspect != 0;
+	const struct s4case *dcs = r->cases[detector];
+	if (nsuspects == 1 && ((dcs->flags & F_DESTRUCTIVE) || r->results[detector].alone)) {
+		/* It ran alone and the target died: it is named already, and a
+		 * second run would only cost a restart. */
+		blame(r, detector, how);
+		if (!target_bring_back(r, why, sizeof(why))) {
+			append_actual(&r->results[detector], "%s%s", "it was not brought back: ",
+			              why);
+			pthread_mutex_lock(&r->mu);
+			r->dead = 1;
+			snprintf(r->dead_after, sizeof(r->dead_after), "%s", dcs->id);
+			pthread_mutex_unlock(&r->mu);
+		}
+		pthread_mutex_lock(&r->mu);
+		post(r, detector, V_FAIL);
+		pthread_mutex_unlock(&r->mu);
+		return;
+	}
 	int back = target_bring_back(r, why, sizeof(why));
 
 	if (!back) {
@@ -146,12 +167,11 @@ static void resolve_death(struct runner *r, size_t detector)
 		 * F_DESTRUCTIVE case, or a F_HOSTILE one before t_sent_hostile);
 		 * otherwise nobody is blamed: the death is the run's finding and
 		 * the cases in flight are not judged. */
-		size_t culprit = r->ncases, nsuspects = 0;
+		size_t culprit = r->ncases;
 		char names[512] = "";
 		for (size_t i = 0; i < r->ncases; i++) {
 			if (!r->results[i].suspect)
 				continue;
-			nsuspects++;
 			size_t k = strlen(names);
 			snprintf(names + k, sizeof(names) - k, "%s%s", k ? ", " : "", r->cases[i]->id);
 			if (culprit == r->ncases && ((r->cases[i]->flags & F_DESTRUCTIVE) ||
@@ -217,6 +237,7 @@ static void resolve_death(struct runner *r, size_t detector)
 			v = V_FAIL;
 			blame(r, i, r->results[i].target_exit);
 			if (!target_bring_back(r, why, sizeof(why))) {
+				append_actual(&r->results[i], "%s%s", "it was not brought back: ", why);
 				pthread_mutex_lock(&r->mu);
 				r->dead = 1;
 				snprintf(r->dead_after, sizeof(r->dead_after), "%s", r->cases[i]->id);
