@@ -1332,19 +1332,8 @@ int health_check(struct runner *r, char *why, size_t whylen)
 int alive_check(struct runner *r, char *why, size_t whylen)
 {
 	struct scratch s;
-	struct got g;
-	uint8_t req[S4_REQUEST_MAX];
-	scratch_init(&s, r, "health");
-	size_t n = req_connect_echo(&s.c, req, sizeof(req));
-	int fd = t_connect(&s.c);
-	int ok = 0;
-	if (fd >= 0 && t_send(&s.c, fd, req, n) == 0) {
-		t_read_reply(&s.c, fd, r->o.timeout_ms, &g);
-		ok = (g.kind == GOT_REPLY || (g.kind == GOT_BAD_VN && g.rep.vn == S4_VN_REQUEST)) &&
-		     g.rep.cd >= S4_REP_GRANTED && g.rep.cd <= S4_REP_IDENT_MISMATCH;
-		if (!ok)
-			got_str(&g, s.res.actual, sizeof(s.res.actual));
-	}
+	scratch_init(&s, r, "alive");
+	int ok = t_target_alive(&s.c);
 	if (!ok)
 		snprintf(why, whylen, "%s", s.res.actual[0] ? s.res.actual : "no answer");
 	scratch_finish(&s);

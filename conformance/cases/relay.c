@@ -210,73 +210,49 @@ static long until_end(struct ctx *c, int from, const char *want, size_t n)
 	return -1;
 }
 
-/* S4-CONNECT-7: an orderly close by the destination (FIN) reaches the client
- * after every byte the destination sent before it. */
+/* One side ends the relayed connection, after 5 bytes: with an orderly close
+ * (close(2), a FIN: nothing is left unread) the other side must get the 5
+ * bytes, then its connection ends (S4-CONNECT-7). With a reset, RFC 9293
+ * 3.10.7.3 lets the reset flush what was queued: only the end is required,
+ * after any prefix of the bytes. */
+static enum verdict side_ends(struct ctx *c, int client_side, int orderly)
+{
+	static const char bytes[] = "adieu";
+	const char *who = client_side ? "client" : "destination";
+	const char *other = client_side ? "destination" : "client";
+	int d, fd = open_relay(c, &d);
+	if (fd < 0)
+		return V_FAIL;
+	int from = client_side ? fd : d, to = client_side ? d : fd;
+	if (t_send(c, from, bytes, 5) < 0)
+		return V_FAIL;
+	if (orderly)
+		t_close(c, from);
+	else
+		t_reset(c, from);
+	long got = until_end(c, to, bytes, 5);
+	if (got < 0)
+		return V_FAIL;
+	if (orderly && got < 5)
+		return fail(c, "only %ld of the 5 bytes sent before the %s's close", got, who);
+	return pass(c, "the %s's connection ended after %ld of the 5 bytes", other, got);
+}
+
 static enum verdict destination_closes(struct ctx *c)
 {
-	int d, fd = open_relay(c, &d);
-	if (fd < 0)
-		return V_FAIL;
-	if (t_send(c, d, "final", 5) < 0)
-		return V_FAIL;
-	t_close(c, d);
-	long got = until_end(c, fd, "final", 5);
-	if (got < 0)
-		return V_FAIL;
-	if (got < 5)
-		return fail(c, "only %ld of the 5 bytes sent before the destination's close", got);
-	return pass(c, "the 5 bytes, then the client's connection ended");
+	return side_ends(c, 0, 1);
 }
-
-/* The destination resets: RFC 9293 lets the reset flush what was queued, so
- * only this is required: the client's connection ends too (with any prefix of
- * the bytes sent before). */
 static enum verdict destination_resets(struct ctx *c)
 {
-	int d, fd = open_relay(c, &d);
-	if (fd < 0)
-		return V_FAIL;
-	if (t_send(c, d, "final", 5) < 0)
-		return V_FAIL;
-	t_reset(c, d);
-	long got = until_end(c, fd, "final", 5);
-	if (got < 0)
-		return V_FAIL;
-	return pass(c, "the client's connection ended (%ld of 5 bytes before it)", got);
+	return side_ends(c, 0, 0);
 }
-
-/* S4-CONNECT-7: an orderly close by the client (FIN, nothing unread) reaches
- * the destination after every byte the client sent before it. */
 static enum verdict client_closes(struct ctx *c)
 {
-	int d, fd = open_relay(c, &d);
-	if (fd < 0)
-		return V_FAIL;
-	if (t_send(c, fd, "adieu", 5) < 0)
-		return V_FAIL;
-	t_close(c, fd);
-	long got = until_end(c, d, "adieu", 5);
-	if (got < 0)
-		return V_FAIL;
-	if (got < 5)
-		return fail(c, "only %ld of the 5 bytes sent before the client's close", got);
-	return pass(c, "the 5 bytes, then the destination's connection ended");
+	return side_ends(c, 1, 1);
 }
-
-/* The client resets: the destination's connection must end; the bytes sent
- * before may be lost with the reset (RFC 9293 3.10.7.3). */
 static enum verdict client_resets(struct ctx *c)
 {
-	int d, fd = open_relay(c, &d);
-	if (fd < 0)
-		return V_FAIL;
-	if (t_send(c, fd, "adieu", 5) < 0)
-		return V_FAIL;
-	t_reset(c, fd);
-	long got = until_end(c, d, "adieu", 5);
-	if (got < 0)
-		return V_FAIL;
-	return pass(c, "the destination's connection ended (%ld of 5 bytes before it)", got);
+	return side_ends(c, 1, 0);
 }
 
 static const struct s4case cases[] = {
