@@ -356,3 +356,57 @@ def test_docs_case_list_is_current():
     documented = set(re.findall(r"^\| ([a-z0-9]+/\S+) \|", doc, re.M))
     listed = {l.split()[0] for l in runner("--list").stdout.splitlines()[:-1]}
     assert documented == listed, "run `make docs`: " + str(documented ^ listed)
+
+
+# --- the runner's own services failing are never verdicts (issue 10) ---------------
+
+def held_port():
+    """A port another program (here: this test) listens on."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen()
+    return s
+
+
+def test_identd_port_in_use_stops_an_identd_run(start_server, tmp_path):
+    """--identd given and its port held by another program (an oidentd, say): exit 2
+    before any case, with the cause; it used to run the ident cases against the other
+    identd and fail them."""
+    srv = start_server()
+    held = held_port()
+    try:
+        p = runner("--target", f"127.0.0.1:{srv.port}", "--identd", "strict",
+                   "--identd-port", str(held.getsockname()[1]), "ident/")
+    finally:
+        held.close()
+    assert p.returncode == 2, p.stdout
+    assert "is in use by another program" in p.stderr, p.stderr
+    assert "PASS" not in p.stdout and "FAIL" not in p.stdout
+
+
+def test_identd_port_in_use_skips_ident_cases(start_server, tmp_path):
+    """Without --identd the ident cases need the runner's identd: they skip, saying
+    why, instead of failing."""
+    srv = start_server()
+    held = held_port()
+    try:
+        p, report = run_json(tmp_path, "--target", f"127.0.0.1:{srv.port}", "--identd-port",
+                             str(held.getsockname()[1]), "ident/")
+    finally:
+        held.close()
+    assert p.returncode == 0, p.stdout
+    ident = [c for c in report["cases"] if c["id"].startswith("ident/")]
+    assert ident and all(c["result"] == "skip" for c in ident), p.stdout
+    assert all("in use by another program" in c["actual"] for c in ident), p.stdout
+
+
+def test_deny_port_in_use_stops_the_run(start_server):
+    srv = start_server()
+    held = held_port()
+    try:
+        p = runner("--target", f"127.0.0.1:{srv.port}", "--identd-port", str(free_port()),
+                   "--deny-port", str(held.getsockname()[1]), "connect/denied")
+    finally:
+        held.close()
+    assert p.returncode == 2
+    assert "--deny-port destination cannot listen" in p.stderr, p.stderr
