@@ -45,10 +45,15 @@ UNIT_SRC      := tests/unit/main.c tests/unit/guard.c tests/unit/test_socks4.c \
 CHECK_TARGETS := unit integration
 include $(sort $(wildcard */module.mk))
 
+# The compiler of the last release link: a binary built by another compiler (make
+# CC=clang all, then make all) is linked again, not left in build/ as it was.
+CCSTAMP := $(BUILD)/.cc
+$(shell mkdir -p $(BUILD); [ "$$(cat $(CCSTAMP) 2>/dev/null)" = "$(CCNAME)" ] || echo $(CCNAME) > $(CCSTAMP))
+
 # A program: $(call program,NAME,SOURCES) makes build/NAME and its ASan twin.
 define program
-$(BUILD)/$(1): $(call objs,$(2) $(LIB_SRC))
-	$$(CC) $$(CFLAGS) $$(LDFLAGS) $$^ -o $$@ $$(LDLIBS)
+$(BUILD)/$(1): $(call objs,$(2) $(LIB_SRC)) $(CCSTAMP)
+	$$(CC) $$(CFLAGS) $$(LDFLAGS) $$(filter-out $(CCSTAMP),$$^) -o $$@ $$(LDLIBS)
 $(ASAN)/$(1): $(call asanobjs,$(2) $(LIB_SRC))
 	$$(CC) $$(SAN) $$(LDFLAGS) $$^ -o $$@ $$(LDLIBS)
 PROGRAMS += $(BUILD)/$(1)
