@@ -1274,6 +1274,8 @@ int t_still_serves(struct ctx *c)
 		fail(c, "the echo came back changed");
 		return 0;
 	}
+	/* Done with it: a target serving one client at a time serves the next. */
+	t_close(c, fd);
 	return 1;
 }
 
