@@ -519,14 +519,7 @@ int client_mode_run(struct runner *r, void (*on_result)(struct runner *, size_t,
 		started += pthread_create(&workers[started], NULL, worker, r) == 0;
 	if (started == 0)
 		worker(r);
-	for (size_t i = 0; i < r->ncases; i++) {
-		pthread_mutex_lock(&r->mu);
-		while (!r->results[i].done)
-			pthread_cond_wait(&r->cv, &r->mu);
-		pthread_mutex_unlock(&r->mu);
-		if (on_result != NULL)
-			on_result(r, i, arg);
-	}
+	runner_stream_results(r, on_result, arg);
 	for (int k = 0; k < started; k++)
 		pthread_join(workers[k], NULL);
 	return 0;

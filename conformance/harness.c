@@ -329,9 +329,7 @@ void result_reset(struct result *res)
 	res->runs = keep.runs;
 	res->failures = keep.failures;
 	res->suspect = keep.suspect;
-	res->running = keep.running;
 	res->alone = keep.alone;
-	res->start_ms = keep.start_ms;
 	res->exit_code = res->exit_signal = -1;
 }
 
@@ -430,17 +428,27 @@ int t_flood(struct ctx *c, int fd, const void *prefix, size_t plen, uint8_t fill
 	return rc;
 }
 
-int t_target_alive(struct ctx *c)
+/* A new connection, a CONNECT to the echo service and its reply: the fd, or
+ * -1 when the request could not be sent (Actual set). */
+static int echo_request(struct ctx *c, const char *question, struct got *g)
 {
 	uint8_t req[S4_REQUEST_MAX];
-	struct got g;
-	char what[128];
 	size_t n = req_connect_echo(c, req, sizeof(req));
-	note(c, "is the target alive?");
+	note(c, "%s", question);
 	int fd = t_connect(c);
 	if (fd < 0 || t_send(c, fd, req, n) < 0)
+		return -1;
+	t_read_reply(c, fd, c->r->o.timeout_ms, g);
+	return fd;
+}
+
+int t_target_alive(struct ctx *c)
+{
+	struct got g;
+	char what[128];
+	int fd = echo_request(c, "is the target alive?", &g);
+	if (fd < 0)
 		return 0;
-	t_read_reply(c, fd, c->r->o.timeout_ms, &g);
 	t_close(c, fd);
 	if ((g.kind == GOT_REPLY || (g.kind == GOT_BAD_VN && g.rep.vn == S4_VN_REQUEST)) &&
 	    g.rep.cd >= S4_REP_GRANTED && g.rep.cd <= S4_REP_IDENT_MISMATCH)
@@ -1255,15 +1263,12 @@ void ctx_finish(struct ctx *c)
 
 int t_still_serves(struct ctx *c)
 {
-	uint8_t req[S4_REQUEST_MAX], back[4];
+	uint8_t back[4];
 	struct got g;
 	char what[128];
-	size_t n = req_connect_echo(c, req, sizeof(req));
-	note(c, "is the target still serving?");
-	int fd = t_connect(c);
-	if (fd < 0 || t_send(c, fd, req, n) < 0)
+	int fd = echo_request(c, "is the target still serving?", &g);
+	if (fd < 0)
 		return 0;
-	t_read_reply(c, fd, c->r->o.timeout_ms, &g);
 	if (g.kind != GOT_REPLY || g.rep.cd != S4_REP_GRANTED) {
 		fail(c, "%s", got_str(&g, what, sizeof(what)));
 		return 0;

@@ -189,7 +189,6 @@ static int survived(struct ctx *c, const char *probe, unsigned need, int *killed
 	snprintf(res->actual + k, sizeof(res->actual) - k, "%sthe %s killed the target: %s",
 	         k ? "; " : "", probe, res->target_exit);
 	target_save_reproducer(r, c->cs, res);
-	target_note_death(r);
 	char text[200];
 	snprintf(text, sizeof(text), "the %s killed the target (preflight/capabilities)", probe);
 	lack(r, need, "%s", text);
@@ -489,6 +488,19 @@ int runner_run(struct runner *r, void (*on_result)(struct runner *, size_t, void
 	schedule_run(r, on_result, arg);
 	runner_teardown(r);
 	return 0;
+}
+
+void runner_stream_results(struct runner *r, void (*on_result)(struct runner *, size_t, void *),
+                           void *arg)
+{
+	for (size_t i = 0; i < r->ncases; i++) {
+		pthread_mutex_lock(&r->mu);
+		while (!r->results[i].done)
+			pthread_cond_wait(&r->cv, &r->mu);
+		pthread_mutex_unlock(&r->mu);
+		if (on_result != NULL)
+			on_result(r, i, arg);
+	}
 }
 
 void runner_free(struct runner *r)

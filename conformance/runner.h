@@ -90,10 +90,8 @@ struct result {
 	size_t ntrace, dropped;
 	int done;
 	/* scheduling */
-	int running;
 	int suspect; /* in flight when the target died: judged again alone */
 	int alone;   /* it holds r->exclusive (a F_HOSTILE case until t_sent_hostile) */
-	int64_t start_ms;
 	uint64_t log_mark; /* the target's output offset when the case began */
 	/* the target died during this case (the culprit) */
 	char target_exit[256]; /* "" or "killed by signal 11 (SIGSEGV)", "stopped serving" */
@@ -153,8 +151,6 @@ struct runner {
 	int dying;        /* a death is being handled: no case starts */
 	int exclusive;    /* a case runs alone */
 	int fast_inflight, slow_inflight;
-	int live_threads; /* workers and slow-case threads not yet finished */
-	int64_t dead_at_ms;
 	/* A death no single case could be blamed for (the target did not come
 	 * back and several cases were in flight): a failure of the run. */
 	char death[768];
@@ -163,7 +159,6 @@ struct runner {
 
 	int64_t elapsed_ms; /* the whole run */
 
-	int deaths;
 
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -241,8 +236,6 @@ void target_record_death(struct runner *r, struct result *res, const char *how);
 /* Writes the bytes res's case sent to r->o.crash_dir and the socks4-client
  * --raw line that replays them (res->reproducer, res->replay). */
 void target_save_reproducer(struct runner *r, const struct s4case *cs, struct result *res);
-/* Counts a death (for the restart bound). */
-void target_note_death(struct runner *r);
 /* Restarts the target (--exec) or waits for it to answer again: 1 when it
  * grants a valid CONNECT again, 0 otherwise (why says so). */
 int target_bring_back(struct runner *r, char *why, size_t whylen);
@@ -261,6 +254,10 @@ int runner_retarget(struct runner *r, char *err, size_t errlen);
 int runner_run(struct runner *r, void (*on_result)(struct runner *, size_t, void *), void *arg,
                char *err, size_t errlen);
 void runner_free(struct runner *r);
+/* Calls on_result for each case in catalogue order, as soon as it and every
+ * earlier one are done. */
+void runner_stream_results(struct runner *r, void (*on_result)(struct runner *, size_t, void *),
+                           void *arg);
 void runner_mark_not_socks4(struct runner *r, const char *why);
 /* Every case of every table, in catalogue order; returns the count (the
  * first cap are stored). */

@@ -137,7 +137,6 @@ static void resolve_death(struct runner *r, size_t detector)
 {
 	char why[256], how[256];
 	snprintf(how, sizeof(how), "%s", r->results[detector].target_exit);
-	target_note_death(r);
 	size_t nsuspects = 0;
 	for (size_t i = 0; i < r->ncases; i++)
 		nsuspects += r->results[i].suspect != 0;
@@ -268,7 +267,6 @@ static void finish(struct runner *r, size_t i, int outcome, enum verdict v, int 
 {
 	struct result *res = &r->results[i];
 	pthread_mutex_lock(&r->mu);
-	res->running = 0;
 	if (r->cases[i]->flags & F_SLOW && !r->serial)
 		r->slow_inflight--;
 	else
@@ -279,12 +277,11 @@ static void finish(struct runner *r, size_t i, int outcome, enum verdict v, int 
 		res->v = v;
 		pthread_cond_broadcast(&r->cv);
 	} else if (outcome == DIED) {
+		/* The cases still in flight mark themselves suspects as they
+		 * finish (the branch above). */
 		r->dying = 1;
 		res->suspect = 1;
 		res->v = v;
-		for (size_t k = 0; k < r->ncases; k++)
-			if (r->results[k].running)
-				r->results[k].suspect = 1;
 		while (r->fast_inflight + r->slow_inflight > 0)
 			pthread_cond_wait(&r->cv, &r->mu);
 		pthread_mutex_unlock(&r->mu);
@@ -325,20 +322,10 @@ static size_t pick(struct runner *r, int *exclusive)
 			*exclusive = alone;
 			r->exclusive = alone;
 			r->fast_inflight++;
-			r->results[i].running = 1;
-			r->results[i].start_ms = net_now_ms();
 			return i;
 		}
 		pthread_cond_wait(&r->cv, &r->mu);
 	}
-}
-
-static void thread_done(struct runner *r)
-{
-	pthread_mutex_lock(&r->mu);
-	r->live_threads--;
-	pthread_cond_broadcast(&r->cv);
-	pthread_mutex_unlock(&r->mu);
 }
 
 static void *worker_main(void *arg)
@@ -353,7 +340,6 @@ static void *worker_main(void *arg)
 			break;
 		run_and_finish(r, i, exclusive);
 	}
-	thread_done(r);
 	return NULL;
 }
 
@@ -377,11 +363,8 @@ static void *slow_main(void *arg)
 		r->exclusive = 1; /* until t_sent_hostile(), or its end */
 		r->results[sa->i].alone = 1;
 	}
-	r->results[sa->i].running = 1;
-	r->results[sa->i].start_ms = net_now_ms();
 	pthread_mutex_unlock(&r->mu);
 	run_and_finish(r, sa->i, 0);
-	thread_done(r);
 	return NULL;
 }
 
@@ -404,8 +387,7 @@ static void repeat_case(struct runner *r, size_t i)
 		if (outcome == DIED) {
 			char why[256];
 			res->failures++;
-			target_note_death(r);
-			if (!target_bring_back(r, why, sizeof(why)))
+					if (!target_bring_back(r, why, sizeof(why)))
 				break;
 			continue;
 		}
@@ -430,7 +412,6 @@ int schedule_run(struct runner *r, void (*on_result)(struct runner *, size_t, vo
 	size_t first = 0;
 	while (first < r->ncases && is_preflight(r->cases[first])) {
 		r->fast_inflight++;
-		r->results[first].running = 1;
 		run_and_finish(r, first++, 1);
 	}
 	r->next_case = first;
@@ -441,22 +422,15 @@ int schedule_run(struct runner *r, void (*on_result)(struct runner *, size_t, vo
 	pthread_t slow[64];
 	struct slow_arg sargs[64];
 	size_t nslow = 0;
-	r->live_threads = 0;
 	for (size_t i = first; i < r->ncases && !r->serial; i++) {
 		if ((r->cases[i]->flags & F_SLOW) && nslow < 64) {
 			sargs[nslow] = (struct slow_arg){r, i};
-			pthread_mutex_lock(&r->mu);
-			r->live_threads++;
-			pthread_mutex_unlock(&r->mu);
 			pthread_create(&slow[nslow], NULL, slow_main, &sargs[nslow]);
 			nslow++;
 		}
 	}
 	pthread_t workers[64];
 	int nworkers = jobs < 64 ? jobs : 64;
-	pthread_mutex_lock(&r->mu);
-	r->live_threads += nworkers;
-	pthread_mutex_unlock(&r->mu);
 	for (int k = 0; k < nworkers; k++)
 		pthread_create(&workers[k], NULL, worker_main, r);
 
@@ -473,14 +447,7 @@ int schedule_run(struct runner *r, void (*on_result)(struct runner *, size_t, vo
 			if (r->results[i].v == V_FAIL)
 				repeat_case(r, i);
 	}
-	for (size_t i = 0; i < r->ncases; i++) {
-		pthread_mutex_lock(&r->mu);
-		while (!r->results[i].done)
-			pthread_cond_wait(&r->cv, &r->mu);
-		pthread_mutex_unlock(&r->mu);
-		if (on_result != NULL)
-			on_result(r, i, arg);
-	}
+	runner_stream_results(r, on_result, arg);
 	for (int k = 0; k < nworkers; k++)
 		pthread_join(workers[k], NULL);
 	for (size_t k = 0; k < nslow; k++)

@@ -109,13 +109,6 @@ void target_save_reproducer(struct runner *r, const struct s4case *cs, struct re
 	}
 }
 
-void target_note_death(struct runner *r)
-{
-	pthread_mutex_lock(&r->mu);
-	r->deaths++;
-	pthread_mutex_unlock(&r->mu);
-}
-
 int target_bring_back(struct runner *r, char *why, size_t whylen)
 {
 	if (r->tp != NULL) {
