@@ -89,9 +89,13 @@ unit: $(ASAN)/unit-tests
 # --- integration tests (pytest) -------------------------------------------
 # The sanitized binaries are the ones under test; S4KIT_BIN tells conftest.py.
 # PYTEST_ARGS narrows a run: make integration PYTEST_ARGS='tests/integration/test_server.py -x'
+# PYTEST_JOBS pytest-xdist workers run tests side by side (most of a test's time is
+# waiting on a peer); tests marked @pytest.mark.long start first. PYTEST_JOBS=0: one process.
 PYTEST_ARGS ?= tests/integration
+PYTEST_JOBS ?= 4
 integration: $(ASAN_PROGRAMS)
-	S4KIT_BIN=$(abspath $(ASAN)) $(SAN_ENV) $(PYTHON) -m pytest -q --timeout=300 --durations=15 $(PYTEST_ARGS)
+	S4KIT_BIN=$(abspath $(ASAN)) $(SAN_ENV) $(PYTHON) -m pytest -q --timeout=300 --durations=15 \
+		-n $(PYTEST_JOBS) --dist loadgroup $(PYTEST_ARGS)
 
 deps:
 	bash ci/deps.sh
