@@ -199,10 +199,24 @@ def echo():
 
 
 def free_port(host="127.0.0.1"):
-    """A port nothing listens on (bound, then released) for refused connects."""
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
+    """A port nothing listens on, for refused connects or for a program to listen on.
+
+    Chosen by the kernel and left in TIME_WAIT (a connection to itself, closed by the
+    accepting side first): for about a minute the kernel hands that port to no other
+    bind(port 0), in this process or any other (tests run side by side), while a
+    program that sets SO_REUSEADDR (all of ours do) can still listen on it, and a
+    connect to it is refused."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as lst:
+        lst.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        lst.bind((host, 0))
+        lst.listen(1)
+        addr = lst.getsockname()
+        with socket.socket(family) as cli:
+            cli.connect(addr)
+            acc, _ = lst.accept()
+            acc.close()
+        return addr[1]
 
 
 def recv_exact(sock, n, timeout=10.0):
@@ -285,3 +299,83 @@ if SERVER_WRAPPER:
         _proc_init(self, argv, *args, **kw)
 
     Proc.__init__ = _wrapped_proc_init
+
+
+# --- one runner for socks4-test, ports that cannot collide, longest first (issue 18) ---
+# Tests may run side by side (make integration runs pytest-xdist workers), so nothing
+# a test uses may be shared: every socks4-test run gets a --crash-dir of its own under
+# the test's tmp_path, and free_port() hands out ports the kernel will not give anyone
+# else for a minute.
+import itertools
+import tempfile
+
+_crash_base = {"dir": None, "count": itertools.count(1)}
+
+
+@pytest.fixture(autouse=True)
+def _own_crash_dir(tmp_path):
+    """The directory under which this test's socks4-test runs keep their crashes."""
+    _crash_base["dir"] = tmp_path
+    yield
+    _crash_base["dir"] = None
+
+
+def crash_dir():
+    """A fresh, not yet existing --crash-dir under the current test's tmp_path (or
+    under a private temporary directory outside a test, e.g. a module fixture)."""
+    base = _crash_base["dir"]
+    if base is None:
+        base = pathlib.Path(tempfile.mkdtemp(prefix="s4kit-crashes-"))
+    return base / f"crashes-{next(_crash_base['count'])}"
+
+
+def scan_sanitizers(text, what):
+    """Fails when text (a program's stderr) holds an ASan/UBSan/LSan report."""
+    for mark in SANITIZER_MARKS + ("LeakSanitizer",):
+        assert mark not in text, f"sanitizer report from {what}:\n{text}"
+
+
+def run_socks4_test(*args, expect_rc=None, timeout=180, scan=True, **kw):
+    """Runs socks4-test with args (a --crash-dir of its own unless args has one):
+    checks that no sanitizer complained and, when expect_rc is given (an int or a
+    collection of ints), its exit status. scan=False where a target's sanitizer report,
+    passed on by socks4-test, is the finding. Returns the CompletedProcess (text)."""
+    args = [str(a) for a in args]
+    argv = [binary("socks4-test"), *args]
+    if "--crash-dir" not in args:
+        argv += ["--crash-dir", str(crash_dir())]
+    kw.setdefault("capture_output", True)
+    kw.setdefault("text", True)
+    kw.setdefault("errors", "replace")
+    p = subprocess.run(argv, timeout=timeout, **kw)
+    if scan and kw["capture_output"] and p.stderr is not None:
+        scan_sanitizers(p.stderr if isinstance(p.stderr, str) else p.stderr.decode(errors="replace"),
+                        " ".join(argv))
+    if expect_rc is not None:
+        want = {expect_rc} if isinstance(expect_rc, int) else set(expect_rc)
+        assert p.returncode in want, (f"socks4-test exit status {p.returncode}, want "
+                                      f"{sorted(want)}\nstdout:\n{p.stdout}\nstderr:\n{p.stderr}")
+    return p
+
+
+@pytest.fixture
+def socks4_test():
+    """socks4_test(*args, expect_rc=None, timeout=180, **subprocess_kw): run_socks4_test
+    as a fixture, for tests that prefer one."""
+    return run_socks4_test
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "long(seconds): a test that takes about that long alone; make integration "
+        "starts the longest first so that side by side runs end together")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Longest first (@pytest.mark.long(seconds)), the rest in their usual order: with
+    --dist loadgroup each worker takes the next test when it is free, so the long ones
+    overlap each other and the short ones fill the gaps."""
+    def weight(item):
+        m = item.get_closest_marker("long")
+        return -(m.args[0] if m and m.args else 0)
+    items.sort(key=weight)
