@@ -10,14 +10,14 @@ import time
 
 import pytest
 
-from conftest import ROOT, SANITIZER_MARKS, binary
+from conftest import ROOT, SANITIZER_MARKS, binary, run_socks4_test
 
 BROKEN = pathlib.Path(__file__).with_name("broken_client.py")
 GOOD = f"{BROKEN} --timeout 2 --proxy {{proxy}} {{host}} {{port}}"
 
 
 def socks4_test(*args, timeout=60):
-    p = subprocess.run([binary("socks4-test"), *args], capture_output=True, text=True,
+    p = run_socks4_test(*args, capture_output=True, text=True,
                        errors="replace", timeout=timeout)
     for mark in SANITIZER_MARKS:
         assert mark not in p.stderr, p.stderr

@@ -25,7 +25,7 @@ import tempfile
 
 import pytest
 
-from conftest import SANITIZER_MARKS, binary
+from conftest import SANITIZER_MARKS, binary, run_socks4_test
 
 CLIENT = pathlib.Path(__file__).with_name("broken_client.py")
 sys.path.insert(0, str(CLIENT.parent))
@@ -105,8 +105,8 @@ def run(mode, misbehave=None):
     template = " ".join(cmd) + " --proxy {proxy} {host} {port}"
     with tempfile.TemporaryDirectory() as tmp:
         out = pathlib.Path(tmp) / "report.json"
-        p = subprocess.run([binary("socks4-test"), *RUNNER, *runner_flags, "--client-cmd",
-                            template, "--format", "json", "--output", str(out)],
+        p = run_socks4_test(*RUNNER, *runner_flags, "--client-cmd",
+                            template, "--format", "json", "--output", str(out),
                            capture_output=True, text=True, errors="replace", timeout=120)
         report = json.loads(out.read_text()) if out.exists() else None
     for mark in SANITIZER_MARKS:
@@ -185,7 +185,7 @@ _CATALOGUE = []
 
 def catalogue():
     if not _CATALOGUE:
-        p = subprocess.run([binary("socks4-test"), "--client-cmd", "true", "--list"],
+        p = run_socks4_test("--client-cmd", "true", "--list",
                            capture_output=True, text=True, timeout=30)
         assert p.returncode == 0, p.stderr
         _CATALOGUE.extend(line.split()[0] for line in p.stdout.splitlines()

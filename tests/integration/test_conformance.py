@@ -13,13 +13,13 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import binary, free_port
+from conftest import binary, free_port, run_socks4_test
 
 SUMMARY = re.compile(r"^(\d+) passed, (\d+) failed, (\d+) skipped$")
 
 
 def runner(*args, timeout=180):
-    return subprocess.run([binary("socks4-test"), *args], capture_output=True, text=True,
+    return run_socks4_test(*args, capture_output=True, text=True,
                           timeout=timeout)
 
 

@@ -25,7 +25,7 @@ import threading
 
 import pytest
 
-from conftest import SANITIZER_MARKS, Proc, binary, free_port
+from conftest import SANITIZER_MARKS, Proc, binary, free_port, run_socks4_test
 
 SERVER = pathlib.Path(__file__).with_name("broken_server.py")
 sys.path.insert(0, str(SERVER.parent))
@@ -348,12 +348,12 @@ def run(mode, misbehave=(), server=(), select=(), crash=False, jobs=8):
         match = srv.wait_line(r"broken-server: listening on 127\.0\.0\.1:(\d+)$")
         with tempfile.TemporaryDirectory() as tmp:
             out = pathlib.Path(tmp) / "report.json"
-            p = subprocess.run(
-                [binary("socks4-test"), "--target", f"127.0.0.1:{match.group(1)}",
-                 "--identd-port", str(iport), "--deny-user", DENY, *RUNNER_WAITS,
-                 "-j", str(jobs),
-                 *m["runner"], "--format", "json", "--output", str(out), *select],
-                capture_output=True, text=True, errors="replace", timeout=150)
+            p = run_socks4_test(
+                "--target", f"127.0.0.1:{match.group(1)}",
+                "--identd-port", str(iport), "--deny-user", DENY, *RUNNER_WAITS,
+                "-j", str(jobs),
+                *m["runner"], "--format", "json", "--output", str(out), *select,
+                timeout=150)
             report = json.loads(out.read_text()) if out.exists() else None
     finally:
         if crash:
@@ -449,8 +449,7 @@ def test_misbehaviour_fails_exactly(proof, outcomes):
 # --- (c) every case is proven, every misbehaviour is used ------------------------
 
 def catalogue():
-    p = subprocess.run([binary("socks4-test"), "--list"], capture_output=True, text=True,
-                       timeout=30)
+    p = run_socks4_test("--list", timeout=30)
     assert p.returncode == 0, p.stderr
     return {line.split()[0] for line in p.stdout.splitlines()
             if line.strip() and "/" in line.split()[0]}
@@ -474,10 +473,9 @@ def test_every_misbehaviour_is_used():
 def test_reference_server_without_4a(start_server, tmp_path):
     srv = start_server("--no-4a")
     out = tmp_path / "report.json"
-    p = subprocess.run([binary("socks4-test"), "--target", f"127.0.0.1:{srv.port}",
+    p = run_socks4_test("--target", f"127.0.0.1:{srv.port}",
                         "--identd-port", str(identd_port()), "--format", "json",
-                        "--output", str(out), "4a/"], capture_output=True, text=True,
-                       timeout=60)
+                        "--output", str(out), "4a/", timeout=60)
     cases = {c["id"]: c for c in json.loads(out.read_text())["cases"]}
     assert cases["4a/unsupported"]["result"] == "pass", cases["4a/unsupported"]
     assert p.returncode == 0, p.stdout

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from conftest import Proc, binary, free_port
+from conftest import Proc, binary, free_port, run_socks4_test
 
 SERVER = pathlib.Path(__file__).with_name("broken_server.py")
 # Only request/userid/printable sends a USERID starting with this.
@@ -22,11 +22,11 @@ CULPRIT = "request/userid/printable"
 
 def run(tmp_path, exec_cmd, *args, env=None):
     out = tmp_path / "r.json"
-    p = subprocess.run([binary("socks4-test"), "--exec", exec_cmd, "--timeout", "3",
+    # scan=False: a target's sanitizer report may be what a case here is about
+    p = run_socks4_test("--exec", exec_cmd, "--timeout", "3",
                         "--stall-wait", "3", "--crash-dir", str(tmp_path / "crashes"),
-                        "--identd-port", str(free_port()), "--format", "json", "--output", str(out), *args],
-                       capture_output=True, text=True, errors="replace", timeout=240,
-                       env=env, cwd=tmp_path)
+                        "--identd-port", str(free_port()), "--format", "json", "--output", str(out), *args,
+                        timeout=240, env=env, cwd=tmp_path, scan=False)
     assert out.exists(), p.stdout + p.stderr
     cases = {c["id"]: c for c in json.loads(out.read_text())["cases"]}
     return p, cases
