@@ -379,3 +379,49 @@ def pytest_collection_modifyitems(session, config, items):
         m = item.get_closest_marker("long")
         return -(m.args[0] if m and m.args else 0)
     items.sort(key=weight)
+
+
+# --- a network namespace of its own, for tests that need a fixed port ------------------
+# Port 113 (identd) may be held on the host (an oidentd that a Debian host starts, say).
+# A test that needs it runs again, alone, in a new network namespace with only lo up
+# (unshare -n; CI runs as root), where no one else can hold it:
+#
+#     def test_x(...):
+#         if run_in_own_netns(request):
+#             return              # the run inside the namespace passed
+#         ...                     # the test proper, inside it
+NETNS_ENV = "S4KIT_IN_NETNS"
+
+
+def run_in_own_netns(request, timeout=280):
+    """Outside a namespace: runs this one test with pytest in a new network namespace,
+    fails with its output if it fails there, returns True. Inside: returns False."""
+    if os.environ.get(NETNS_ENV) == "1":
+        return False
+    if os.geteuid() != 0:
+        pytest.fail(f"{request.node.nodeid} needs a network namespace of its own (a fixed "
+                    "port such as identd's 113 may be held on the host): run as root (CI does)")
+    env = dict(os.environ, **{NETNS_ENV: "1"})
+    argv = ["unshare", "-n", "--", "sh", "-c", 'ip link set lo up && exec "$@"', "sh",
+            "/usr/bin/python3", "-m", "pytest", "-q", "-p", "no:cacheprovider",
+            f"--timeout={timeout}", f"{request.node.path}::{request.node.name}"]
+    try:
+        p = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True,
+                           errors="replace", timeout=timeout + 20)
+    except FileNotFoundError as e:
+        pytest.fail(f"cannot make a network namespace for {request.node.nodeid}: {e}")
+    assert p.returncode == 0, (f"{request.node.nodeid} in a network namespace of its own "
+                               f"(exit {p.returncode}):\n{p.stdout[-6000:]}{p.stderr[-2000:]}")
+    return True
+
+
+def hold_free(port, host="127.0.0.1"):
+    """Fails, naming the cause, when another program holds host:port."""
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        s.bind((host, port))
+    except OSError as e:
+        pytest.fail(f"{host}:{port} is held by another program ({e}); this test needs it")
+    finally:
+        s.close()
