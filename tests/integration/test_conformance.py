@@ -142,7 +142,7 @@ def test_usage_errors():
 
 
 def test_unreachable_target():
-    p = runner("--target", f"127.0.0.1:{free_port()}")
+    p = runner("--target", f"127.0.0.1:{free_port()}", "--identd-port", str(free_port()))
     assert p.returncode == 2
     assert "cannot reach target 127.0.0.1:" in p.stderr and "refused" in p.stderr
 

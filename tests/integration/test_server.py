@@ -150,11 +150,12 @@ def test_no_early_grant(start_server):
     with pytest.raises(socket.timeout):
         s.recv(8)  # nothing yet: the connect has not completed
     accepted = []
+    granted = threading.Event()
 
-    def drain():
+    def drain():  # until the reply came (15 s at most)
         lsock.settimeout(0.2)
         deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not granted.is_set():
             try:
                 accepted.append(lsock.accept()[0])
             except OSError:
@@ -162,8 +163,11 @@ def test_no_early_grant(start_server):
 
     t = threading.Thread(target=drain)
     t.start()
-    assert read_reply(s, 15)[1] == GRANTED
-    t.join()
+    try:
+        assert read_reply(s, 15)[1] == GRANTED
+    finally:
+        granted.set()
+        t.join()
     for c in accepted + fillers:
         c.close()
     s.close()
