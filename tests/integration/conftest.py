@@ -371,10 +371,22 @@ def pytest_configure(config):
         "starts the longest first so that side by side runs end together")
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks
 def pytest_collection_modifyitems(session, config, items):
     """Longest first (@pytest.mark.long(seconds)), the rest in their usual order: with
     --dist loadgroup each worker takes the next test when it is free, so the long ones
-    overlap each other and the short ones fill the gaps."""
+    overlap each other and the short ones fill the gaps.
+
+    The tests of a module with a module-scoped fixture (a pool of runs started once,
+    a server built once) stay on one worker (xdist_group named after the module):
+    spread over workers, each would do that work again."""
+    for item in items:
+        defs = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+        if (item.get_closest_marker("xdist_group") is None and
+                any(d.scope in ("module", "class", "package")
+                    for ds in defs.values() for d in ds)):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
     def weight(item):
         m = item.get_closest_marker("long")
         return -(m.args[0] if m and m.args else 0)

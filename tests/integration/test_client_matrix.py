@@ -19,6 +19,9 @@ import pytest
 
 from conftest import ROOT, SANITIZER_MARKS, binary, run_socks4_test
 
+# one pool of runs on one worker: it starts early (make integration)
+pytestmark = pytest.mark.long(90)
+
 DOC = ROOT / "docs" / "clients.md"
 HERE = pathlib.Path(__file__).parent
 PYSOCKS = HERE / "clients" / "pysocks_client.py"

@@ -27,6 +27,9 @@ import pytest
 
 from conftest import SANITIZER_MARKS, binary, run_socks4_test
 
+# one pool of runs on one worker: it starts early (make integration)
+pytestmark = pytest.mark.long(120)
+
 CLIENT = pathlib.Path(__file__).with_name("broken_client.py")
 sys.path.insert(0, str(CLIENT.parent))
 import broken_client  # noqa: E402  (for MISBEHAVIOURS)

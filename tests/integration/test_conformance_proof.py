@@ -27,6 +27,9 @@ import pytest
 
 from conftest import SANITIZER_MARKS, Proc, binary, free_port, run_socks4_test
 
+# one pool of about 90 runs on one worker: it starts first (make integration)
+pytestmark = pytest.mark.long(300)
+
 SERVER = pathlib.Path(__file__).with_name("broken_server.py")
 sys.path.insert(0, str(SERVER.parent))
 import broken_server  # noqa: E402  (for MISBEHAVIOURS)
@@ -386,6 +389,11 @@ def outcomes(request):
         elif "proof" in params:
             pr = params["proof"]
             wanted.append((pr.name, (pr.mode, pr.misbehave, pr.server, pr.select, pr.crash)))
+    # the longest runs first: whole suites, then those with the serial robust/ cases
+    def cost(entry):
+        select = entry[1][3] if len(entry[1]) > 3 else ()
+        return 0 if not select else 1 if any(s.startswith("robust") for s in select) else 2
+    wanted.sort(key=cost)
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=POOL)
     futures = {key: pool.submit(run, *args) for key, args in wanted}
     yield futures

@@ -172,6 +172,7 @@ async def both_ways(proxy, n, each):
     return sum(results), sum(got_at_dest.get(i) == want[i] for i in range(n))
 
 
+@pytest.mark.long(30)
 def test_1000_concurrent_sessions_both_ways(start_server):
     raise_fd_limit()
     srv = start_server("-q")
@@ -269,6 +270,7 @@ SEQUENTIAL = 100_000
 BATCHES = 5
 
 
+@pytest.mark.long(40)
 def test_100k_sequential_sessions_no_growth():
     """The release build (RSS means something there), bench/loadgen as client
     and destination: 100,000 sessions one after the other in 5 batches; after
@@ -453,6 +455,7 @@ VALGRIND_TESTS = ("connect or request or half_close or 8mib or early_grant or ex
                   "sighup or sigterm or max_sessions or ipv6 or two_listeners or log_line")
 
 
+@pytest.mark.long(70)
 def test_server_tests_under_valgrind(tmp_path):
     """A subset of test_server.py against the release build run by valgrind
     (conftest's S4KIT_SERVER_WRAPPER): every server must exit 0 (valgrind's

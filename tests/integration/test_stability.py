@@ -90,6 +90,7 @@ def variants():
     return out
 
 
+@pytest.mark.long(150)
 @pytest.mark.parametrize("hog", [False, True], ids=["idle", "cpu-hog"])
 @pytest.mark.parametrize("pr", variants())
 def test_same_verdicts(pr, hog):
