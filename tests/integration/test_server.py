@@ -6,6 +6,7 @@ report. Timeouts are shortened with flags so nothing waits long.
 """
 import hashlib
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -224,21 +225,23 @@ def test_userid_at_limit_and_high_bytes(server, echo):
 
 
 def test_stalled_client_dropped_at_handshake_timeout(start_server, echo):
-    srv = start_server("--handshake-timeout", "1")
+    srv = start_server("--handshake-timeout", "3")
     stalled = []
     for part in (b"", b"\x04\x01\x00", connect_req(echo.port)[:-1]):
         s = socket.create_connection(srv.addr, timeout=5)
         s.sendall(part)
         stalled.append(s)
-    # meanwhile another client is served at once
-    t0 = time.monotonic()
+    # meanwhile another client is served at once: before the stalled ones are dropped
+    # (an event, not a wall-clock limit: a server that served them in turn would only
+    # answer once their timeouts had passed)
     s, (_, cd, _, _) = open_session(srv, connect_req(echo.port))
-    assert cd == GRANTED and time.monotonic() - t0 < 1
+    assert cd == GRANTED
+    assert not select.select(stalled, [], [], 0)[0], "the stalled clients went first"
     s.close()
     for s in stalled:
-        data, eof = recv_until_eof(s, 4)
+        data, eof = recv_until_eof(s, 10)
         assert eof and data == b"", data
-    srv.wait_line(r"handshake timeout after 1000 ms")
+    srv.wait_line(r"handshake timeout after 3000 ms")
 
 
 def test_client_closing_mid_request_leaves_server_healthy(server, echo):
@@ -340,12 +343,17 @@ def test_bind_accepts_exactly_one(server):
 
 
 def test_bind_timer(start_server):
-    srv = start_server("--bind-timeout", "0.5")
-    s, _, _ = bind_session(srv, LO)
-    t0 = time.monotonic()
-    vn, cd, _, _ = read_reply(s, 5)
-    assert (vn, cd) == (0, REJECTED) and time.monotonic() - t0 < 3
-    expect_closed(s)
+    """The timer follows its setting: of two BINDs waiting at once, the one with
+    the 0.5 s timer gets its 91 first, the 4 s one after it (an order of events in
+    the same run, not a wall-clock limit)."""
+    short, long_ = start_server("--bind-timeout", "0.5"), start_server("--bind-timeout", "4")
+    s_long, _, _ = bind_session(long_, LO)
+    s_short, _, _ = bind_session(short, LO)
+    assert read_reply(s_short, 10)[:2] == (0, REJECTED)
+    assert select.select([s_long], [], [], 0)[0] == [], "the 4 s timer ran out first"
+    expect_closed(s_short)
+    assert read_reply(s_long, 10)[:2] == (0, REJECTED)
+    expect_closed(s_long)
 
 
 def test_bind_client_leaves_while_waiting(server):
@@ -640,9 +648,11 @@ def test_sigterm_grace_over_closes_sessions(start_server, echo):
     srv = start_server("--grace", "0.3")
     s, (_, cd, _, _) = open_session(srv, connect_req(echo.port))
     assert cd == GRANTED
+    # the session stays open on the client's side: a server that waited for it
+    # instead of cutting it at the end of the grace would not exit (stop() fails)
     t0 = time.monotonic()
     assert srv.stop() == 0
-    assert time.monotonic() - t0 < 5
+    assert time.monotonic() - t0 >= 0.3, "exited before the grace was over"
     data, eof = recv_until_eof(s, 5)
     assert eof
     srv.wait_line(r"grace period over: closing 1 session")
@@ -651,10 +661,11 @@ def test_sigterm_grace_over_closes_sessions(start_server, echo):
 def test_max_sessions_refuses_at_once(start_server, echo):
     srv = start_server("--max-sessions", "2")
     held = [open_session(srv, connect_req(echo.port))[0] for _ in range(2)]
-    t0 = time.monotonic()
+    # at once: while both sessions are still held (a server that queued the third
+    # until one ended would not answer at all)
     s = socket.create_connection(srv.addr, timeout=5)
     s.sendall(connect_req(echo.port))
-    assert read_reply(s, 5)[1] == REJECTED and time.monotonic() - t0 < 2
+    assert read_reply(s, 10)[1] == REJECTED
     srv.wait_line(r"refused: 2 sessions is the limit")
     for h in held:
         h.close()
