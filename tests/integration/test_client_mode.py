@@ -87,10 +87,10 @@ def test_hanging_client_and_its_children_are_killed(tmp_path):
     """A client that never ends is stopped at --client-timeout, with every process of
     its group (a child it started in the background too)."""
     mark = f"{time.monotonic_ns() % 10**9}.5"
-    t0 = time.monotonic()
+    # the sleeps last years: the run ending at all (socks4_test's 60 s) shows the kill,
+    # the trace and pgrep below show what was killed
     p, text = report(tmp_path, "--client-timeout", "1", "--client-cmd",
                      f"sleep {mark} & sleep {mark}", "preflight/")
-    assert time.monotonic() - t0 < 10
     case = json.loads(text)["cases"][0]
     assert case["result"] == "fail" and "never connected" in case["actual"], case
     assert "no exit within 1.0 s (killed)" in "\n".join(case["trace"])
