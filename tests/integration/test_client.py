@@ -389,10 +389,11 @@ def test_reply_vn_4(scripted):
 
 def test_reply_vn_5_is_judged_at_byte_0(scripted):
     # A SOCKS5 server answers 2 bytes and waits: no need to wait for 8.
+    # (a ratio, not a wall-clock limit: well before the client's own --timeout)
     s = scripted(answer(b"\x05\xff"))
-    res = run_client(s.addr, "--timeout", "5", "127.0.0.1", 80)
+    res = run_client(s.addr, "--timeout", "30", "127.0.0.1", 80)
     expect(res, EX_MALFORMED, "reply VN=5, expected 0")
-    assert res.seconds < 4, res
+    assert res.seconds < 30 / 3, res
 
 
 def test_short_reply(scripted):
@@ -458,7 +459,7 @@ def test_no_reply_times_out(scripted):
     res = run_client(s.addr, "--timeout", "1", "127.0.0.1", 80)
     expect(res, EX_TIMEOUT, "CONNECT 127.0.0.1:80 via proxy", "no reply within 1 s (0 of 8 "
            "bytes)")
-    assert 0.9 < res.seconds < 4, res
+    assert res.seconds > 0.9, res  # at its --timeout, not before (RUN_TIMEOUT: not for ever)
 
 
 def test_partial_reply_times_out(scripted):
@@ -776,8 +777,9 @@ MALFORMED_RAW = {
 
 @pytest.mark.parametrize("hexreq", MALFORMED_RAW.values(), ids=MALFORMED_RAW.keys())
 def test_server_raw_malformed(server, hexreq):
-    res = run_client(server.addr, "--raw", hexreq, "--timeout", "5")
-    assert res.seconds < 5, res
+    # the server answers or closes: well before the client's own --timeout (a ratio)
+    res = run_client(server.addr, "--raw", hexreq, "--timeout", "30")
+    assert res.seconds < 30 / 3, res
     if res.rc == EX_91:
         assert b"CD 91 request rejected or failed\n" in res.out, res
     else:
