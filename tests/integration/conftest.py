@@ -437,3 +437,24 @@ def hold_free(port, host="127.0.0.1"):
         pytest.fail(f"{host}:{port} is held by another program ({e}); this test needs it")
     finally:
         s.close()
+
+
+# --- a target with known failures (reports, baselines, the GitHub Action) --------------
+# broken_server.py answering every failed CONNECT with VN=4 (--misbehave vn4-rejected):
+# with the cases connect/ and reply/ it fails exactly VN4_REJECTED_FAILS.
+import contextlib
+
+VN4_REJECTED_FAILS = frozenset({"connect/refused", "connect/refused/close", "connect/dstport/0",
+                                "connect/dstip/broadcast", "reply/vn/rejected"})
+
+
+@contextlib.contextmanager
+def vn4_rejected_server():
+    """A started broken_server.BrokenServer(misbehave=["vn4-rejected"]), stopped after."""
+    import broken_server
+    srv = broken_server.BrokenServer(misbehave=["vn4-rejected"], handshake_timeout=1.5)
+    srv.start()
+    try:
+        yield srv
+    finally:
+        srv.stop()

@@ -13,22 +13,19 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import binary, free_port, run_socks4_test
+from conftest import (VN4_REJECTED_FAILS, binary, free_port, run_socks4_test,
+                      vn4_rejected_server)
 
 sys.path.insert(0, __import__("os").path.dirname(__file__))
-import broken_server  # noqa: E402
 
-FAILING = {"connect/refused", "connect/refused/close", "connect/dstport/0",
-           "connect/dstip/broadcast", "reply/vn/rejected"}
+FAILING = VN4_REJECTED_FAILS
 SELECT = ("connect/", "reply/")
 
 
 @pytest.fixture(scope="module")
 def target():
-    srv = broken_server.BrokenServer(misbehave=["vn4-rejected"], handshake_timeout=1.5)
-    srv.start()
-    yield f"127.0.0.1:{srv.port}"
-    srv.stop()
+    with vn4_rejected_server() as srv:
+        yield f"127.0.0.1:{srv.port}"
 
 
 def run(target, *args, timeout=120):

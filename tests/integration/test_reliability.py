@@ -26,13 +26,9 @@ import pytest
 
 from conftest import (RELEASE_BIN, ROOT, SERVER_WRAPPER, Proc, binary, recv_exact,
                       recv_until_eof)
-from wire import BIND, CONNECT, GRANTED, open_session, read_reply, request
+from wire import BIND, CONNECT, GRANTED, connect_req, open_session, read_reply, request
 
 LO = "127.0.0.1"
-
-
-def connect_req(port, userid=b"u", ip=LO):
-    return request(CONNECT, port, ip, userid)
 
 
 def release(name):

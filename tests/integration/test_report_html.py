@@ -15,16 +15,15 @@ import sys
 
 import pytest
 
-from conftest import binary, free_port, run_socks4_test
+from conftest import (VN4_REJECTED_FAILS, binary, free_port, run_socks4_test,
+                      vn4_rejected_server)
 
 HERE = pathlib.Path(__file__).resolve().parent
 BROWSER = HERE / "browser"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 sys.path.insert(0, str(HERE))
-import broken_server  # noqa: E402
 
-FAILING = {"connect/refused", "connect/refused/close", "connect/dstport/0",
-           "connect/dstip/broadcast", "reply/vn/rejected"}
+FAILING = VN4_REJECTED_FAILS
 KNOWN = {"connect/refused", "connect/dstport/0"}
 SELECT = ("connect/", "reply/", "bind/", "robust/stall/")
 
@@ -78,9 +77,7 @@ def two_targets(tmp_path_factory):
         line = good.stderr.readline()
         m = re.search(r"listening on 127\.0\.0\.1:(\d+)$", line.strip())
         assert m, line
-        bad = broken_server.BrokenServer(misbehave=["vn4-rejected"], handshake_timeout=1.5)
-        bad.start()
-        try:
+        with vn4_rejected_server() as bad:
             bl = tmp / "baseline.txt"
             bl.write_text("\n".join(sorted(KNOWN)) + "\nconnect/granted\n")
             out, written = tmp / "report.html", tmp / "now.txt"
@@ -90,8 +87,6 @@ def two_targets(tmp_path_factory):
                 "--stall-wait", "3", "--baseline", str(bl), "--write-baseline",
                 str(written), "--format", "html", "--output", str(out), *SELECT, timeout=180)
             assert p.returncode == 1, p.stdout + p.stderr  # three NEW failures
-        finally:
-            bad.stop()
     finally:
         good.terminate()
         good.wait(15)

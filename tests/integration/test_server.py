@@ -17,7 +17,7 @@ import pytest
 
 from conftest import EchoServer, binary, free_port, recv_exact, recv_until_eof
 from wire import (BIND, CONNECT, GRANTED, IDENT_MISMATCH, NO_IDENTD, REJECTED, connect_4a,
-                  open_session, read_reply, request)
+                  connect_req, open_session, read_reply, request)
 
 LO = "127.0.0.1"
 
@@ -27,10 +27,6 @@ def expect_closed(sock, timeout=5.0):
     data, eof = recv_until_eof(sock, timeout)
     assert data == b"", f"unexpected bytes after the reply: {data[:64]!r}"
     assert eof, "the connection stayed open"
-
-
-def connect_req(port, userid=b"u", ip=LO):
-    return request(CONNECT, port, ip, userid)
 
 
 # --- CONNECT ---------------------------------------------------------------
