@@ -458,3 +458,47 @@ def vn4_rejected_server():
         yield srv
     finally:
         srv.stop()
+
+
+# --- a scripted identd (RFC 1413) ------------------------------------------------------
+
+class FakeIdentd:
+    """A scripted identd: answers every query with `answer` (a format with the
+    query's two ports), or closes, or hangs; records the queries."""
+
+    @classmethod
+    def naming(cls, user):
+        """One that names `user` for every query."""
+        return cls("{} , {} : USERID : UNIX : " + user + "\r\n")
+
+    def __init__(self, answer):
+        self.answer = answer
+        self.queries = []
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.t = threading.Thread(target=self.serve, daemon=True)
+        self.t.start()
+
+    def serve(self):
+        while True:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            c.settimeout(5)
+            line = b""
+            while not line.endswith(b"\n"):
+                chunk = c.recv(100)
+                if not chunk:
+                    break
+                line += chunk
+            self.queries.append(line)
+            ports = [int(x) for x in line.decode().strip().split(",")]
+            if self.answer == "hang":
+                time.sleep(3)
+            elif self.answer is not None:
+                c.sendall(self.answer.format(*ports).encode())
+            c.close()
+
+    def close(self):
+        self.sock.close()

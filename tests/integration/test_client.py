@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from conftest import SANITIZER_MARKS, binary, free_port, recv_exact, recv_until_eof
+from conftest import SANITIZER_MARKS, FakeIdentd, binary, free_port, recv_exact, recv_until_eof
 from wire import BIND, CONNECT, request
 
 RUN_TIMEOUT = 10.0  # seconds for any one client run
@@ -214,24 +214,6 @@ def digest():
     d = DigestServer()
     yield d
     d.close()
-
-
-class FakeIdentd(OneShotServer):
-    """An RFC 1413 server that names `user` for the query it gets."""
-
-    def __init__(self, user):
-        self.user = user
-        super().__init__()
-
-    def handle(self, conn):
-        line = b""
-        while not line.endswith(b"\n") and len(line) < 1000:
-            b = conn.recv(1)
-            if not b:
-                return
-            line += b
-        ports = line.decode().strip()
-        conn.sendall(f"{ports} : USERID : UNIX : {self.user}\r\n".encode())
 
 
 def login_name():
@@ -737,7 +719,7 @@ def test_server_exit_92_no_identd(start_server, echo):
 
 
 def test_server_exit_93_identd_mismatch(start_server, echo):
-    identd = FakeIdentd("alice")
+    identd = FakeIdentd.naming("alice")
     try:
         s = start_server("--identd", "strict", "--identd-port", str(identd.port))
         res = run_client(s.addr, "--user", "bob", "127.0.0.1", echo.port)

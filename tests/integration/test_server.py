@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from conftest import EchoServer, binary, free_port, recv_exact, recv_until_eof
+from conftest import EchoServer, FakeIdentd, binary, free_port, recv_exact, recv_until_eof
 from wire import (BIND, CONNECT, GRANTED, IDENT_MISMATCH, NO_IDENTD, REJECTED, connect_4a,
                   connect_req, open_session, read_reply, request)
 
@@ -477,43 +477,6 @@ def test_listening_beyond_loopback_needs_rules_or_open():
 
 
 # --- identd ----------------------------------------------------------------
-
-class FakeIdentd:
-    """A scripted identd: answers every query with `answer` (a format with the
-    query's two ports), or closes, or hangs; records the queries."""
-
-    def __init__(self, answer):
-        self.answer = answer
-        self.queries = []
-        self.sock = socket.create_server((LO, 0))
-        self.port = self.sock.getsockname()[1]
-        self.t = threading.Thread(target=self.serve, daemon=True)
-        self.t.start()
-
-    def serve(self):
-        while True:
-            try:
-                c, _ = self.sock.accept()
-            except OSError:
-                return
-            c.settimeout(5)
-            line = b""
-            while not line.endswith(b"\n"):
-                chunk = c.recv(100)
-                if not chunk:
-                    break
-                line += chunk
-            self.queries.append(line)
-            ports = [int(x) for x in line.decode().strip().split(",")]
-            if self.answer == "hang":
-                time.sleep(3)
-            elif self.answer is not None:
-                c.sendall(self.answer.format(*ports).encode())
-            c.close()
-
-    def close(self):
-        self.sock.close()
-
 
 @pytest.mark.parametrize("mode,answer,user,want", [
     ("strict", "{} , {} : USERID : UNIX : bob\r\n", b"bob", GRANTED),
