@@ -16,6 +16,9 @@ import yaml
 
 from conftest import VN4_REJECTED_FAILS, free_port, vn4_rejected_server
 
+# its module fixture builds socks4-test (ci/action/build.sh): it starts first
+pytestmark = pytest.mark.long(140)
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "integration"))
 
