@@ -23,7 +23,9 @@ import test_conformance_proof as proof
 
 RUNS = int(os.environ.get("S4KIT_STABILITY_RUNS", "2"))
 FULL = os.environ.get("S4KIT_STABILITY_FULL") == "1"
-POOL = int(os.environ.get("S4KIT_STABILITY_POOL", "2"))
+# make check: the four runs of a variant all at once (the -j 1 runs are the long ones;
+# two at a time they waited in two rounds); make stability: two at a time
+POOL = int(os.environ.get("S4KIT_STABILITY_POOL", "2" if FULL else "4"))
 
 
 def hog_main(stop):
