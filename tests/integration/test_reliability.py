@@ -294,8 +294,11 @@ def test_100k_sequential_sessions_no_growth():
         first = seen[0]
         for k, rss, nthreads in seen[1:]:
             assert k["socket"] == 1, seen
+            # the splice pipes belong to the pool's threads, and the pool may grow by a
+            # few threads when the machine is loaded: pipes are counted against threads
             assert k["pipe"] <= 4 * nthreads, seen
-            assert k["socket"] + k["pipe"] + k["other"] <= sum(first[0].values()) + 8, seen
+            assert nthreads <= first[2] + 16, f"threads grew: {seen}"
+            assert k["socket"] + k["other"] <= first[0]["socket"] + first[0]["other"] + 8, seen
             assert rss <= first[1] + 256, f"RSS grew from {first[1]} KiB: {seen}"
         assert srv.stop() == 0
     finally:
