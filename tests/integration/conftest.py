@@ -20,6 +20,9 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BIN = pathlib.Path(os.environ.get("S4KIT_BIN") or ROOT / "build")
 
+# how long a program may take to start listening (a loaded machine: seconds)
+START_TIMEOUT = 60.0
+
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
                    "WARNING: ThreadSanitizer")
 
@@ -114,7 +117,7 @@ class Server(Proc):
             argv += ["--listen", listen]
         argv += list(args)
         super().__init__(argv, env=env)
-        m = self.wait_line(r"listening on (\S+):(\d+)$")
+        m = self.wait_line(r"listening on (\S+):(\d+)$", START_TIMEOUT)
         self.host = m.group(1).strip("[]")
         self.port = int(m.group(2))
         self.addr = (self.host, self.port)
@@ -349,8 +352,8 @@ def run_socks4_test(*args, expect_rc=None, timeout=180, scan=True, **kw):
     kw.setdefault("errors", "replace")
     p = subprocess.run(argv, timeout=timeout, **kw)
     if scan and kw["capture_output"] and p.stderr is not None:
-        scan_sanitizers(p.stderr if isinstance(p.stderr, str) else p.stderr.decode(errors="replace"),
-                        " ".join(argv))
+        err = p.stderr if isinstance(p.stderr, str) else p.stderr.decode(errors="replace")
+        scan_sanitizers(err, " ".join(argv))
     if expect_rc is not None:
         want = {expect_rc} if isinstance(expect_rc, int) else set(expect_rc)
         assert p.returncode in want, (f"socks4-test exit status {p.returncode}, want "

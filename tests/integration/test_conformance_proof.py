@@ -25,7 +25,8 @@ import threading
 
 import pytest
 
-from conftest import SANITIZER_MARKS, Proc, binary, free_port, run_socks4_test
+from conftest import (SANITIZER_MARKS, START_TIMEOUT, Proc, binary, free_port,
+                      run_socks4_test)
 
 # one pool of about 90 runs on one worker: it starts first (make integration)
 pytestmark = pytest.mark.long(300)
@@ -348,7 +349,7 @@ def run(mode, misbehave=(), server=(), select=(), crash=False, jobs=8):
         argv += ["--misbehave", name]
     srv = Proc(argv)
     try:
-        match = srv.wait_line(r"broken-server: listening on 127\.0\.0\.1:(\d+)$")
+        match = srv.wait_line(r"broken-server: listening on 127\.0\.0\.1:(\d+)$", START_TIMEOUT)
         with tempfile.TemporaryDirectory() as tmp:
             out = pathlib.Path(tmp) / "report.json"
             p = run_socks4_test(

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from conftest import Proc, binary, free_port, run_socks4_test
+from conftest import Proc, binary, free_port, run_socks4_test, START_TIMEOUT
 
 BROKEN = str(pathlib.Path(__file__).resolve().parent / "broken_server.py")
 SUMMARY = re.compile(r"^fuzz: (\d+) requests in [\d.]+ s \(\d+/s\), (\d+) failures")
@@ -32,7 +32,7 @@ def broken():
         for m in misbehave:
             argv += ["--misbehave", m]
         p = Proc(argv)
-        m = p.wait_line(r"listening on 127\.0\.0\.1:(\d+)")
+        m = p.wait_line(r"listening on 127\.0\.0\.1:(\d+)", START_TIMEOUT)
         p.port = int(m.group(1))
         started.append(p)
         return p

@@ -25,7 +25,7 @@ import time
 import pytest
 
 from conftest import (RELEASE_BIN, ROOT, SERVER_WRAPPER, Proc, binary, recv_exact,
-                      recv_until_eof)
+                      recv_until_eof, START_TIMEOUT)
 from wire import BIND, CONNECT, GRANTED, connect_req, open_session, read_reply, request
 
 LO = "127.0.0.1"
@@ -41,7 +41,7 @@ def release(name):
 def start(argv, **kw):
     """A socks4-server Proc from argv, with .addr from its "listening on" line."""
     srv = Proc(argv, **kw)
-    m = srv.wait_line(r"listening on (\S+):(\d+)$")
+    m = srv.wait_line(r"listening on (\S+):(\d+)$", START_TIMEOUT)
     srv.addr = (m.group(1), int(m.group(2)))
     return srv
 

@@ -15,7 +15,8 @@ import time
 
 import pytest
 
-from conftest import EchoServer, FakeIdentd, binary, free_port, recv_exact, recv_until_eof
+from conftest import (START_TIMEOUT, EchoServer, FakeIdentd, binary, free_port, recv_exact,
+                      recv_until_eof)
 from wire import (BIND, CONNECT, GRANTED, IDENT_MISMATCH, NO_IDENTD, REJECTED, connect_4a,
                   connect_req, open_session, read_reply, request)
 
@@ -655,7 +656,7 @@ def test_ipv6_listener(start_server, echo):
 
 def test_two_listeners(start_server, echo):
     srv = start_server("--listen", "127.0.0.2:0")
-    m = srv.wait_line(r"listening on 127\.0\.0\.2:(\d+)")
+    m = srv.wait_line(r"listening on 127\.0\.0\.2:(\d+)", START_TIMEOUT)
     s = socket.create_connection(("127.0.0.2", int(m.group(1))), timeout=5)
     s.sendall(connect_req(echo.port))
     assert read_reply(s)[1] == GRANTED

@@ -18,7 +18,7 @@ import tempfile
 
 import pytest
 
-from conftest import Proc, binary, run_socks4_test
+from conftest import Proc, binary, run_socks4_test, START_TIMEOUT
 import test_conformance_proof as proof
 
 RUNS = int(os.environ.get("S4KIT_STABILITY_RUNS", "2"))
@@ -125,7 +125,7 @@ def test_repeat_reports_flaky(tmp_path):
     srv = Proc([sys.executable, str(proof.SERVER), "--listen", "127.0.0.1:0", "--deny-user",
                 proof.DENY, "--misbehave", "alternate-no-close-after-deny"])
     try:
-        m = srv.wait_line(r"broken-server: listening on 127\.0\.0\.1:(\d+)$")
+        m = srv.wait_line(r"broken-server: listening on 127\.0\.0\.1:(\d+)$", START_TIMEOUT)
         # one run writes every format (--report FMT:FILE), the human one on stdout
         fmts = ("json", "tap", "junit", "html")
         reports = [f"--report={fmt}:{tmp_path / ('r.' + fmt)}" for fmt in fmts]
