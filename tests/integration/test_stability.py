@@ -92,7 +92,8 @@ def variants():
     return out
 
 
-@pytest.mark.long(150)
+# (weighted below the pools of the proof files: its CPU hog should not start with them)
+@pytest.mark.long(50)
 @pytest.mark.parametrize("hog", [False, True], ids=["idle", "cpu-hog"])
 @pytest.mark.parametrize("pr", variants())
 def test_same_verdicts(pr, hog):
