@@ -92,7 +92,7 @@ unit: $(ASAN)/unit-tests
 # PYTEST_JOBS pytest-xdist workers run tests side by side (most of a test's time is
 # waiting on a peer); tests marked @pytest.mark.long start first. PYTEST_JOBS=0: one process.
 PYTEST_ARGS ?= tests/integration
-PYTEST_JOBS ?= 4
+PYTEST_JOBS ?= 3
 integration: $(ASAN_PROGRAMS)
 	S4KIT_BIN=$(abspath $(ASAN)) $(SAN_ENV) $(PYTHON) -m pytest -q --timeout=300 --durations=15 \
 		-n $(PYTEST_JOBS) --dist loadgroup $(PYTEST_ARGS)
