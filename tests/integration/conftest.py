@@ -396,6 +396,22 @@ def pytest_collection_modifyitems(session, config, items):
     items.sort(key=weight)
 
 
+def run_group(argv, timeout, **kw):
+    """subprocess.run(argv, capture_output=True, text=True) in a process group of its
+    own, which is killed whole when the run ends or is interrupted (a pytest-timeout,
+    say): a pytest run inside a test leaves no servers behind when it is cut short."""
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          errors="replace", start_new_session=True, **kw) as proc:
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        finally:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        return subprocess.CompletedProcess(argv, proc.returncode, out, err)
+
+
 # --- a network namespace of its own, for tests that need a fixed port ------------------
 # Port 113 (identd) may be held on the host (an oidentd that a Debian host starts, say).
 # A test that needs it runs again, alone, in a new network namespace with only lo up
@@ -421,8 +437,7 @@ def run_in_own_netns(request, timeout=280):
             "/usr/bin/python3", "-m", "pytest", "-q", "-p", "no:cacheprovider",
             f"--timeout={timeout}", f"{request.node.path}::{request.node.name}"]
     try:
-        p = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True,
-                           errors="replace", timeout=timeout + 20)
+        p = run_group(argv, timeout + 20, cwd=ROOT, env=env)
     except FileNotFoundError as e:
         pytest.fail(f"cannot make a network namespace for {request.node.nodeid}: {e}")
     assert p.returncode == 0, (f"{request.node.nodeid} in a network namespace of its own "

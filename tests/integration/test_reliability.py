@@ -25,7 +25,7 @@ import time
 import pytest
 
 from conftest import (RELEASE_BIN, ROOT, SERVER_WRAPPER, Proc, binary, recv_exact,
-                      recv_until_eof, START_TIMEOUT)
+                      recv_until_eof, run_group, START_TIMEOUT)
 from wire import BIND, CONNECT, GRANTED, connect_req, open_session, read_reply, request
 
 LO = "127.0.0.1"
@@ -473,10 +473,11 @@ def test_server_tests_under_valgrind(tmp_path):
     for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS"):
         env.pop(k, None)
     release("socks4-server")
-    p = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                        "--timeout=120", "-k", VALGRIND_TESTS,
-                        str(ROOT / "tests/integration/test_server.py")],
-                       capture_output=True, text=True, env=env, timeout=400, cwd=ROOT)
+    # run_group: cut short (pytest-timeout), it leaves no valgrind servers behind
+    p = run_group([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                   "--timeout=120", "-k", VALGRIND_TESTS,
+                   str(ROOT / "tests/integration/test_server.py")],
+                  400, env=env, cwd=ROOT)
     assert p.returncode == 0, p.stdout[-6000:] + p.stderr[-3000:]
     passed = int(re.search(r"(\d+) passed", p.stdout).group(1))
     reports = sorted(logs.iterdir())
