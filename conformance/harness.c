@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "ident.h"
+#include "instance.h"
 #include "runner.h"
 
 #define SERVICE_IDLE_MS 30000 /* an echo or identd peer silent this long is dropped */
@@ -132,7 +133,7 @@ uint32_t dest_ip(struct ctx *c)
 
 uint32_t target_ip(struct ctx *c)
 {
-	const struct sockaddr_storage *ss = &c->r->target;
+	const struct sockaddr_storage *ss = &c->target;
 	if (ss->ss_family == AF_INET)
 		return ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr);
 	return INADDR_LOOPBACK;
@@ -221,7 +222,7 @@ int case_timeout_ms(struct ctx *c)
 
 uint16_t target_port(struct ctx *c)
 {
-	return c->r->target_port;
+	return c->target_port;
 }
 
 uint16_t local_port(int fd)
@@ -263,7 +264,7 @@ int t_connect(struct ctx *c)
 {
 	char err[160];
 	int fd;
-	if (net_connect((struct sockaddr *)&c->r->target, c->r->target_len, NULL,
+	if (net_connect((struct sockaddr *)&c->target, c->target_len, NULL,
 	                net_deadline(c->r->o.timeout_ms), &fd, err, sizeof(err)) < 0) {
 		note(c, "%s", err);
 		fail(c, "cannot connect to the target: %s", err);
@@ -1224,6 +1225,9 @@ void ctx_init(struct ctx *c, struct runner *r, const struct s4case *cs, struct r
 	c->r = r;
 	c->cs = cs;
 	c->res = res;
+	c->target = r->target;
+	c->target_len = r->target_len;
+	c->target_port = r->target_port;
 	c->t0 = net_now_ms();
 	for (int i = 0; i < CTX_FDS; i++)
 		c->fds[i] = -1;
@@ -1336,10 +1340,15 @@ int health_check(struct runner *r, char *why, size_t whylen)
  * carrying a SOCKS4 code (VN 0, or the 4 some servers send). This is about life,
  * not conformance: a target that answers wrongly is judged by the cases, and
  * only one that refuses connections, closes or hangs counts as gone. */
-int alive_check(struct runner *r, char *why, size_t whylen)
+int alive_check(struct runner *r, const struct instance *own, char *why, size_t whylen)
 {
 	struct scratch s;
 	scratch_init(&s, r, "alive");
+	if (own != NULL) {
+		s.c.target = own->addr;
+		s.c.target_len = own->addr_len;
+		s.c.target_port = own->port;
+	}
 	int ok = t_target_alive(&s.c);
 	if (!ok)
 		snprintf(why, whylen, "%s", s.res.actual[0] ? s.res.actual : "no answer");

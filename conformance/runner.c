@@ -13,16 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "instance.h"
 #include "runner.h"
 #include "server.h"
 #include "supervisor.h"
-
-/* The built-in target's rules: a user the policy denies, and two users whose
- * requests are checked with identd, strictly and leniently. */
-static const char builtin_rules[] = "deny *=socks4-test-denied 0.0.0.0 0.0.0.0\n"
-                                    "permit ?=I *=ident-strict 0.0.0.0 0.0.0.0\n"
-                                    "permit ?=i *=ident-lenient 0.0.0.0 0.0.0.0\n"
-                                    "permit 0.0.0.0 0.0.0.0\n";
 
 static const struct case_table *const tables[] = {
         &cases_preflight, &cases_connect, &cases_reply,   &cases_request, &cases_delivery,
@@ -120,29 +114,13 @@ static int probe_target(struct runner *r, uint32_t *local_ip, char *err, size_t 
 
 static int start_builtin(struct runner *r, char *err, size_t errlen)
 {
-	struct s4srv_config cfg;
-	s4srv_config_defaults(&cfg);
-	cfg.listen[0] = "127.0.0.1:0";
-	cfg.n_listen = 1;
-	cfg.rules =
-	        rules_parse(builtin_rules, sizeof(builtin_rules) - 1, "builtin", 0, err, errlen);
-	if (cfg.rules == NULL)
+	struct instance in;
+	if (instance_start(r, &in, err, errlen) < 0)
 		return -1;
-	cfg.identd_port = r->ident_port;
-	cfg.identd_timeout_ms = 1000;
-	cfg.handshake_timeout_ms = 2000;
-	cfg.bind_timeout_ms = 2000;
-	cfg.connect_timeout_ms = 15000; /* beyond connect/no-early-grant's SYN retries */
-	cfg.resolve_timeout_ms = 5000;
-	cfg.log_level = r->o.verbose ? S4SRV_LOG_VERBOSE : S4SRV_LOG_QUIET;
-	cfg.log_fd = r->o.verbose ? 2 : -1;
-	struct s4srv *srv = s4srv_start(&cfg, err, errlen);
-	if (srv == NULL)
-		return -1;
-	r->server = srv;
-	s4srv_listener_addr(srv, 0, &r->target);
-	r->target_len = sizeof(struct sockaddr_in);
-	r->target_port = ntohs(((struct sockaddr_in *)&r->target)->sin_port);
+	r->server = in.server;
+	r->target = in.addr;
+	r->target_len = in.addr_len;
+	r->target_port = in.port;
 	snprintf(r->target_text, sizeof(r->target_text), "127.0.0.1:%u (built-in socks4-server)",
 	         r->target_port);
 	r->have |= NEED_IDENTD | NEED_IDENTD_STRICT | NEED_IDENTD_LENIENT | NEED_DENY;
@@ -179,7 +157,7 @@ static int survived(struct ctx *c, const char *probe, unsigned need, int *killed
 {
 	struct runner *r = c->r;
 	char why[256];
-	if (target_alive(r, why, sizeof(why)))
+	if (target_alive(r, NULL, why, sizeof(why)))
 		return 1;
 	*killed = 1;
 	note(c, "the target died after the %s", probe);

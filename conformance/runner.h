@@ -20,6 +20,7 @@
 #define SERVICE_MAX_CONNS 512 /* echo and identd connections at once */
 
 struct baseline;
+struct instance;
 
 struct runner_opts {
 	const char *target;      /* "HOST:PORT", or NULL for the in-process server */
@@ -169,6 +170,11 @@ struct ctx {
 	struct runner *r;
 	const struct s4case *cs;
 	struct result *res;
+	/* Where this case reaches the target: the run's, or (a hostile case when
+	 * the runner owns the target) an instance of its own (instance.h). */
+	struct sockaddr_storage target;
+	socklen_t target_len;
+	uint16_t target_port;
 	int64_t t0;
 	int fds[CTX_FDS];
 	char names[CTX_FDS][16];
@@ -212,7 +218,7 @@ void trace_add(struct ctx *c, const char *who, char dir, const void *bytes, size
 int health_check(struct runner *r, char *why, size_t whylen);
 /* Any SOCKS4 answer to a CONNECT: 0 when the target is alive (it may still
  * answer wrongly; the cases judge that). */
-int alive_check(struct runner *r, char *why, size_t whylen);
+int alive_check(struct runner *r, const struct instance *own, char *why, size_t whylen);
 
 /* schedule.c: running the selected cases: the preflight alone, hostile
  * cases alone, the rest on -j workers and slow cases beside them; a target
@@ -220,6 +226,8 @@ int alive_check(struct runner *r, char *why, size_t whylen);
  * again alone to name the one that killed it; --repeat. */
 int schedule_run(struct runner *r, void (*on_result)(struct runner *, size_t, void *),
                  void *arg);
+/* Did case i run (or start) with no other case beside it? */
+int schedule_ran_alone(const struct runner *r, size_t i);
 
 /* target.c: the target under test: a remote address, or a process the
  * runner runs (--exec) and restarts. */
@@ -227,7 +235,7 @@ int schedule_run(struct runner *r, void (*on_result)(struct runner *, size_t, vo
 int target_process_alive(struct runner *r);
 /* Does the target still grant a valid CONNECT? 1 yes, 0 no (why says how it
  * is gone: "killed by signal 11 (SIGSEGV)", "connection refused", ...). */
-int target_alive(struct runner *r, char *why, size_t whylen);
+int target_alive(struct runner *r, const struct instance *own, char *why, size_t whylen);
 /* Where the target's output stands (0 for a remote target). */
 uint64_t target_log_mark(struct runner *r);
 /* Fills res's target_exit, exit_code, exit_signal and target_log (since

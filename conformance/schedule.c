@@ -3,9 +3,13 @@
  *
  *   - the preflight cases run first and alone (they decide whether anything
  *     else can run, and find out what the target can do);
- *   - a hostile case (F_DESTRUCTIVE) runs with no other fast case in flight,
- *     and is followed by a health check: a target it kills is blamed on it
- *     alone, not on whatever ran beside it;
+ *   - a hostile case (F_DESTRUCTIVE, F_HOSTILE), when the runner owns the
+ *     target (the built-in server), gets a target instance of its own
+ *     (instance.h) and runs beside everything else: nothing else talks to
+ *     that instance, so a death of it is that case's alone;
+ *   - otherwise a hostile case (F_DESTRUCTIVE) runs with no other fast case
+ *     in flight, and is followed by a health check: a target it kills is
+ *     blamed on it alone, not on whatever ran beside it;
  *   - cases that wait for a server-side timeout (F_SLOW) run beside the rest;
  *     against a target that serves one client at a time, everything runs one
  *     case at a time, in catalogue order;
@@ -22,9 +26,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "instance.h"
 #include "runner.h"
 
-enum { RAN, DIED };
+enum { RAN, DIED, DIED_OWN };
+
+/* A hostile case gets a target instance of its own when the runner owns the
+ * target (instance.h): it then runs beside every other case, and a death of
+ * its instance can only be its own. */
+static int gets_own_instance(struct runner *r, const struct s4case *cs)
+{
+	return runner_owns_target(r) && (cs->flags & (F_DESTRUCTIVE | F_HOSTILE));
+}
 
 static int is_preflight(const struct s4case *cs)
 {
@@ -42,13 +55,18 @@ static const char *missing_reason(struct runner *r, unsigned missing)
 /* Runs the case's function in a fresh context; *ran is 0 when it was skipped
  * without running. */
 static enum verdict run_body(struct runner *r, size_t i, struct result *res, uint64_t mark,
-                             int *ran)
+                             const struct instance *own, int *ran)
 {
 	const struct s4case *cs = r->cases[i];
 	struct ctx c;
 	result_reset(res);
 	res->log_mark = mark;
 	ctx_init(&c, r, cs, res);
+	if (own != NULL) {
+		c.target = own->addr;
+		c.target_len = own->addr_len;
+		c.target_port = own->port;
+	}
 	pthread_mutex_lock(&r->mu);
 	int dead = r->dead, not4 = r->not_socks4 && !is_preflight(cs);
 	unsigned missing = cs->needs & ~r->have;
@@ -73,14 +91,42 @@ static enum verdict run_body(struct runner *r, size_t i, struct result *res, uin
 	return v;
 }
 
+/* One run of case i on an instance of its own: RAN with *v set, or DIED_OWN
+ * when the instance was found dead after it. */
+static int run_one_own(struct runner *r, size_t i, struct result *res, enum verdict *v)
+{
+	struct instance own;
+	char why[256];
+	int ran;
+	if (instance_start(r, &own, why, sizeof(why)) < 0) {
+		result_reset(res);
+		snprintf(res->actual, sizeof(res->actual),
+		         "the runner's own side failed: no target instance for this case: %s", why);
+		*v = V_SKIP;
+		return RAN;
+	}
+	*v = run_body(r, i, res, 0, &own, &ran);
+	int outcome = RAN;
+	if (ran && !target_alive(r, &own, why, sizeof(why))) {
+		snprintf(res->target_exit, sizeof(res->target_exit), "%s", why);
+		outcome = DIED_OWN;
+	}
+	instance_stop(&own);
+	if (outcome == RAN && *v == V_PASS && r->cases[i]->level == LEVEL_INFO)
+		*v = V_INFO;
+	return outcome;
+}
+
 /* One run of case i into res: RAN with *v set, or DIED when the target was
  * found dead after it. */
 static int run_one(struct runner *r, size_t i, struct result *res, enum verdict *v)
 {
 	const struct s4case *cs = r->cases[i];
+	if (gets_own_instance(r, cs))
+		return run_one_own(r, i, res, v);
 	uint64_t mark = target_log_mark(r);
 	int ran;
-	*v = run_body(r, i, res, mark, &ran);
+	*v = run_body(r, i, res, mark, NULL, &ran);
 	if (!ran)
 		return RAN;
 	/* After hostile input, after any failure, and whenever the process is
@@ -88,7 +134,7 @@ static int run_one(struct runner *r, size_t i, struct result *res, enum verdict 
 	int check = *v == V_FAIL || (cs->flags & F_DESTRUCTIVE) || !target_process_alive(r);
 	if (check && !r->dead) {
 		char why[256];
-		if (!target_alive(r, why, sizeof(why))) {
+		if (!target_alive(r, NULL, why, sizeof(why))) {
 			snprintf(res->target_exit, sizeof(res->target_exit), "%s", why);
 			return DIED;
 		}
@@ -276,6 +322,14 @@ static void finish(struct runner *r, size_t i, int outcome, enum verdict v, int 
 		res->suspect = 1;
 		res->v = v;
 		pthread_cond_broadcast(&r->cv);
+	} else if (outcome == DIED_OWN) {
+		/* Nothing else talked to its instance: it is the culprit. */
+		char how[sizeof(res->target_exit)];
+		snprintf(how, sizeof(how), "%s", res->target_exit);
+		pthread_mutex_unlock(&r->mu);
+		blame(r, i, how);
+		pthread_mutex_lock(&r->mu);
+		post(r, i, V_FAIL);
 	} else if (outcome == DIED) {
 		/* The cases still in flight mark themselves suspects as they
 		 * finish (the branch above). */
@@ -316,7 +370,8 @@ static size_t pick(struct runner *r, int *exclusive)
 			i++;
 		if (i >= r->ncases)
 			return r->ncases;
-		int alone = r->serial || (r->cases[i]->flags & F_DESTRUCTIVE);
+		int alone = r->serial || ((r->cases[i]->flags & F_DESTRUCTIVE) &&
+		                          !gets_own_instance(r, r->cases[i]));
 		if (!r->dying && !r->exclusive && (!alone || r->fast_inflight == 0)) {
 			r->next_case = i + 1;
 			*exclusive = alone;
@@ -354,7 +409,7 @@ static void *slow_main(void *arg)
 {
 	struct slow_arg *sa = arg;
 	struct runner *r = sa->r;
-	int hostile = (r->cases[sa->i]->flags & F_HOSTILE) != 0;
+	int hostile = (r->cases[sa->i]->flags & F_HOSTILE) && !gets_own_instance(r, r->cases[sa->i]);
 	pthread_mutex_lock(&r->mu);
 	while (r->dying || r->exclusive || (hostile && r->fast_inflight > 0))
 		pthread_cond_wait(&r->cv, &r->mu);
@@ -403,6 +458,16 @@ static void repeat_case(struct runner *r, size_t i)
 		snprintf(res->actual, sizeof(res->actual), "failed %d of %d runs; the first: %.380s",
 		         res->failures, res->runs, was);
 	}
+}
+
+int schedule_ran_alone(const struct runner *r, size_t i)
+{
+	const struct s4case *cs = r->cases[i];
+	if (r->serial || is_preflight(cs))
+		return 1;
+	/* A F_HOSTILE case starts alone but runs beside the others once its
+	 * hostile bytes are out: not counted. */
+	return (cs->flags & F_DESTRUCTIVE) && !runner_owns_target(r);
 }
 
 int schedule_run(struct runner *r, void (*on_result)(struct runner *, size_t, void *),

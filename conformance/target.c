@@ -22,19 +22,19 @@ int target_process_alive(struct runner *r)
 	return r->tp == NULL || tp_alive(r->tp);
 }
 
-int target_alive(struct runner *r, char *why, size_t whylen)
+int target_alive(struct runner *r, const struct instance *own, char *why, size_t whylen)
 {
-	if (!target_process_alive(r)) {
+	if (own == NULL && !target_process_alive(r)) {
 		tp_exit(r->tp, why, whylen);
 		return 0;
 	}
 	/* Twice, a moment apart: one refused connection under load is no death. */
-	if (alive_check(r, why, whylen) == 0)
+	if (alive_check(r, own, why, whylen) == 0)
 		return 1;
 	poll(NULL, 0, HEALTH_RETRY_MS);
-	if (alive_check(r, why, whylen) == 0)
+	if (alive_check(r, own, why, whylen) == 0)
 		return 1;
-	if (!target_process_alive(r))
+	if (own == NULL && !target_process_alive(r))
 		tp_exit(r->tp, why, whylen);
 	return 0;
 }
@@ -116,12 +116,12 @@ int target_bring_back(struct runner *r, char *why, size_t whylen)
 			return 0;
 		if (runner_retarget(r, why, whylen) < 0)
 			return 0;
-		return target_alive(r, why, whylen);
+		return target_alive(r, NULL, why, whylen);
 	}
 	/* Remote: it may come back by itself (a supervisor of its own). */
 	int64_t deadline = net_deadline(r->o.timeout_ms);
 	do {
-		if (alive_check(r, why, whylen) == 0)
+		if (alive_check(r, NULL, why, whylen) == 0)
 			return 1;
 		poll(NULL, 0, BACK_POLL_MS);
 	} while (net_remaining_ms(deadline) > 0);
