@@ -44,9 +44,9 @@
 static void how_it_ended(struct fuzz_run *fr, char *how, size_t cap)
 {
 	int64_t deadline = net_deadline(DEATH_WAIT_MS);
-	while (tp_alive(fr->tp) && net_remaining_ms(deadline) > 0)
+	while (tp_running(fr->tp) && net_remaining_ms(deadline) > 0)
 		poll(NULL, 0, 10);
-	if (tp_alive(fr->tp))
+	if (tp_running(fr->tp))
 		snprintf(how, cap, "stopped serving (the process still runs)");
 	else
 		tp_exit(fr->tp, how, cap);
@@ -65,7 +65,7 @@ static void stop_run(struct fuzz_run *fr, const char *why)
 static int ensure_serving(struct fuzz_run *fr)
 {
 	char err[1024], why[256];
-	if (tp_alive(fr->tp) && health_check(fr->r, why, sizeof(why)) == 0)
+	if (tp_running(fr->tp) && target_serves(fr->r, NULL, why, sizeof(why)))
 		return 0;
 	if (tp_restart(fr->tp, err, sizeof(err)) < 0 || runner_retarget(fr->r, err, sizeof(err)) < 0) {
 		stop_run(fr, err);
@@ -384,7 +384,7 @@ static int wait_serving(struct fuzz_run *fr)
 	int wait_ms = 2 * fr->r->o.timeout_ms > 2000 ? 2 * fr->r->o.timeout_ms : 2000;
 	int64_t deadline = net_deadline(wait_ms);
 	do {
-		if (health_check(fr->r, why, sizeof(why)) == 0)
+		if (target_serves(fr->r, NULL, why, sizeof(why)))
 			return 0;
 	} while (net_remaining_ms(deadline) > 0 && poll(NULL, 0, 100) == 0);
 	return -1;

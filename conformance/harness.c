@@ -443,7 +443,7 @@ static int echo_request(struct ctx *c, const char *question, struct got *g)
 	return fd;
 }
 
-int t_target_alive(struct ctx *c)
+int t_target_answers(struct ctx *c)
 {
 	struct got g;
 	char what[128];
@@ -462,7 +462,7 @@ int t_sent_hostile(struct ctx *c)
 {
 	struct runner *r = c->r;
 	/* A target serving one client at a time is busy with ours: no check. */
-	int alive = r->serial || t_target_alive(c);
+	int alive = r->serial || t_target_answers(c);
 	if (!alive) {
 		char was[256];
 		memcpy(was, c->res->actual, sizeof(was) - 1);
@@ -1265,7 +1265,7 @@ void ctx_finish(struct ctx *c)
 	c->nsent = 0;
 }
 
-int t_still_serves(struct ctx *c)
+int t_target_serves(struct ctx *c)
 {
 	uint8_t back[4];
 	struct got g;
@@ -1325,33 +1325,9 @@ void scratch_init(struct scratch *s, struct runner *r, const char *id)
 	ctx_init(&s->c, r, &s->cs, &s->res);
 }
 
-int health_check(struct runner *r, char *why, size_t whylen)
+void ctx_aim(struct ctx *c, const struct instance *own)
 {
-	struct scratch s;
-	scratch_init(&s, r, "health");
-	int ok = t_still_serves(&s.c);
-	if (!ok)
-		snprintf(why, whylen, "%s", s.res.actual[0] ? s.res.actual : "no echo");
-	scratch_finish(&s);
-	return ok ? 0 : -1;
-}
-
-/* Is the target there at all? It must answer a SOCKS4 CONNECT with 8 octets
- * carrying a SOCKS4 code (VN 0, or the 4 some servers send). This is about life,
- * not conformance: a target that answers wrongly is judged by the cases, and
- * only one that refuses connections, closes or hangs counts as gone. */
-int alive_check(struct runner *r, const struct instance *own, char *why, size_t whylen)
-{
-	struct scratch s;
-	scratch_init(&s, r, "alive");
-	if (own != NULL) {
-		s.c.target = own->addr;
-		s.c.target_len = own->addr_len;
-		s.c.target_port = own->port;
-	}
-	int ok = t_target_alive(&s.c);
-	if (!ok)
-		snprintf(why, whylen, "%s", s.res.actual[0] ? s.res.actual : "no answer");
-	scratch_finish(&s);
-	return ok ? 0 : -1;
+	c->target = own->addr;
+	c->target_len = own->addr_len;
+	c->target_port = own->port;
 }

@@ -295,19 +295,6 @@ static int fuzz_main(const struct runner_opts *o, const char *target, const char
 	return failures < 0 ? EXIT_USAGE : failures > 0 ? EXIT_FAILED : EXIT_OK;
 }
 
-static int run_failed(const struct runner *r)
-{
-	if (r->death[0] != '\0')
-		return 1; /* the target died and no case could be blamed */
-	for (size_t i = 0; i < r->ncases; i++) {
-		const struct result *res = &r->results[i];
-		if (is_failure(res->v) && (r->cases[i]->level == LEVEL_MUST || r->o.strict) &&
-		    baseline_mark(r, i) != BL_KNOWN)
-			return 1;
-	}
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	struct runner_opts o = {.user = "socks4-test",

@@ -223,6 +223,19 @@ static void area_times(FILE *f, const struct runner *r)
 	}
 }
 
+int run_failed(const struct runner *r)
+{
+	if (r->death[0] != '\0')
+		return 1; /* the target died and no culprit was confirmed */
+	for (size_t i = 0; i < r->ncases; i++) {
+		const struct result *res = &r->results[i];
+		if (is_failure(res->v) && (r->cases[i]->level == LEVEL_MUST || r->o.strict) &&
+		    baseline_mark(r, i) != BL_KNOWN)
+			return 1;
+	}
+	return 0;
+}
+
 void human_summary(FILE *f, const struct runner *r, int color, int64_t elapsed_ms)
 {
 	struct counts k;

@@ -157,7 +157,7 @@ static int survived(struct ctx *c, const char *probe, unsigned need, int *killed
 {
 	struct runner *r = c->r;
 	char why[256];
-	if (target_alive(r, NULL, why, sizeof(why)))
+	if (target_survived(r, NULL, why, sizeof(why)))
 		return 1;
 	*killed = 1;
 	note(c, "the target died after the %s", probe);

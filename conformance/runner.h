@@ -154,7 +154,7 @@ struct runner {
 	int fast_inflight, slow_inflight;
 	/* A death no single case could be blamed for (the target did not come
 	 * back and several cases were in flight): a failure of the run. */
-	char death[768];
+	char death[2048];
 	int not_socks4; /* preflight found no SOCKS4 server */
 	char not_socks4_why[256];
 
@@ -214,11 +214,8 @@ void result_reset(struct result *res);
  * '*' a note). Not for two threads of one case at once. */
 void trace_add(struct ctx *c, const char *who, char dir, const void *bytes, size_t len,
                const char *text);
-/* A CONNECT to the echo service and a round trip: 0 when the target serves. */
-int health_check(struct runner *r, char *why, size_t whylen);
-/* Any SOCKS4 answer to a CONNECT: 0 when the target is alive (it may still
- * answer wrongly; the cases judge that). */
-int alive_check(struct runner *r, const struct instance *own, char *why, size_t whylen);
+/* Aims c at an instance of its own (instance.h) instead of the run's target. */
+void ctx_aim(struct ctx *c, const struct instance *own);
 
 /* schedule.c: running the selected cases: the preflight alone, hostile
  * cases alone, the rest on -j workers and slow cases beside them; a target
@@ -229,24 +226,8 @@ int schedule_run(struct runner *r, void (*on_result)(struct runner *, size_t, vo
 /* Did case i run (or start) with no other case beside it? */
 int schedule_ran_alone(const struct runner *r, size_t i);
 
-/* target.c: the target under test: a remote address, or a process the
- * runner runs (--exec) and restarts. */
-/* 1 while the target's process runs (always 1 for a remote target). */
-int target_process_alive(struct runner *r);
-/* Does the target still grant a valid CONNECT? 1 yes, 0 no (why says how it
- * is gone: "killed by signal 11 (SIGSEGV)", "connection refused", ...). */
-int target_alive(struct runner *r, const struct instance *own, char *why, size_t whylen);
-/* Where the target's output stands (0 for a remote target). */
-uint64_t target_log_mark(struct runner *r);
-/* Fills res's target_exit, exit_code, exit_signal and target_log (since
- * res->log_mark) for a death found as `how`. */
-void target_record_death(struct runner *r, struct result *res, const char *how);
-/* Writes the bytes res's case sent to r->o.crash_dir and the socks4-client
- * --raw line that replays them (res->reproducer, res->replay). */
-void target_save_reproducer(struct runner *r, const struct s4case *cs, struct result *res);
-/* Restarts the target (--exec) or waits for it to answer again: 1 when it
- * grants a valid CONNECT again, 0 otherwise (why says so). */
-int target_bring_back(struct runner *r, char *why, size_t whylen);
+/* target.c: the liveness vocabulary and the rest (target.h). */
+#include "target.h"
 
 /* runner.c */
 /* Reaches the target (or starts the built-in one) and starts the services;
