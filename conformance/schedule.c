@@ -199,7 +199,7 @@ static int sd_bring_back(void *arg, char *why, size_t whylen)
 		return 1; /* an own instance: the replay starts a fresh one */
 	pthread_mutex_lock(&r->mu);
 	r->dead = 1;
-	snprintf(r->dead_after, sizeof(r->dead_after), "%s", "its death");
+	snprintf(r->dead_after, sizeof(r->dead_after), "%s", "a death no case is confirmed for");
 	pthread_mutex_unlock(&r->mu);
 	return 0;
 }
