@@ -1169,14 +1169,14 @@ int harness_start(struct runner *r, char *err, size_t errlen)
 	 * scripted identd listens on the address our connections leave from. If
 	 * it cannot, another identd may be answering there: the ident cases
 	 * skip with the cause, or (--identd given) the run stops before any case. */
-	char ierr[sizeof(r->lacks[2])];
+	char ierr[sizeof(r->lacks[NEED_BIT_IDENTD])];
 	if (service_listen(src, r->o.identd_port, 64, &r->ident_lfd, &r->ident_port,
 	                   "the scripted identd", ierr, sizeof(ierr)) < 0) {
 		if (r->o.identd_mode != NULL) {
 			snprintf(err, errlen, "--identd %s: %s", r->o.identd_mode, ierr);
 			return -1;
 		}
-		snprintf(r->lacks[2], sizeof(r->lacks[2]), "%s", ierr);
+		snprintf(r->lacks[NEED_BIT_IDENTD], sizeof(r->lacks[NEED_BIT_IDENTD]), "%s", ierr);
 	} else {
 		pthread_create(&r->ident_tid, NULL, ident_main, r);
 	}

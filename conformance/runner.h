@@ -19,6 +19,10 @@
 #define IDENT_SCRIPTS 256
 #define SERVICE_MAX_CONNS 512 /* echo and identd connections at once */
 
+/* r->lacks[] is indexed by a NEED_* flag's bit number. */
+#define NEED_BIT_IDENTD 2
+_Static_assert((1u << NEED_BIT_IDENTD) == NEED_IDENTD, "NEED_BIT_IDENTD is NEED_IDENTD's bit");
+
 struct baseline;
 struct instance;
 
@@ -140,7 +144,7 @@ struct runner {
 	struct ident_script scripts[IDENT_SCRIPTS];
 
 	unsigned have;       /* NEED_* the target has */
-	char lacks[16][256]; /* why a capability is missing, by bit */
+	char lacks[16][256]; /* why a capability is missing, by bit (NEED_BIT_*) */
 
 	const struct s4case **cases;
 	size_t ncases;

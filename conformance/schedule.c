@@ -236,13 +236,7 @@ static void sd_not_judged(void *arg, size_t k, const char *why)
 static void sd_unconfirmed(void *arg, const char *why)
 {
 	struct suite_death *sd = arg;
-	struct runner *r = sd->r;
-	pthread_mutex_lock(&r->mu);
-	size_t k = strlen(r->death);
-	snprintf(r->death + k, sizeof(r->death) - k,
-	         "%sthe target stopped serving (%.200s); suspect%s: %s; %s", k ? " | " : "",
-	         sd->how, sd->n == 1 ? "" : "s", sd->named, why);
-	pthread_mutex_unlock(&r->mu);
+	target_note_unconfirmed(sd->r, sd->how, sd->named, why);
 }
 
 /* Names the suspects with the bytes each sent (saved before they run again). */

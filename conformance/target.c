@@ -68,6 +68,17 @@ int target_survived(struct runner *r, const struct instance *own, char *why, siz
 	return 0;
 }
 
+void target_note_unconfirmed(struct runner *r, const char *how, const char *suspects,
+                             const char *why)
+{
+	pthread_mutex_lock(&r->mu);
+	size_t k = strlen(r->death);
+	snprintf(r->death + k, sizeof(r->death) - k,
+	         "%sthe target stopped serving (%.200s); suspect%s: %s; %s", k ? " | " : "", how,
+	         strstr(suspects, ", ") != NULL ? "s" : "", suspects, why);
+	pthread_mutex_unlock(&r->mu);
+}
+
 uint64_t target_log_mark(struct runner *r)
 {
 	return r->tp != NULL ? tp_log_mark(r->tp) : 0;

@@ -36,6 +36,12 @@ int target_survived(struct runner *r, const struct instance *own, char *why, siz
  * while no case runs. */
 int target_bring_back(struct runner *r, char *why, size_t whylen);
 
+/* A death no culprit was confirmed for (death.h): added to the run's
+ * target_died (r->death), with how it was seen, the suspects (with their
+ * reproducers) and why ("not confirmed: ..."). */
+void target_note_unconfirmed(struct runner *r, const char *how, const char *suspects,
+                             const char *why);
+
 /* Where the target's output stands (0 for a target the runner does not run). */
 uint64_t target_log_mark(struct runner *r);
 /* Fills res's target_exit, exit_code, exit_signal and target_log (since

@@ -16,12 +16,12 @@ import json
 import pathlib
 import subprocess
 import sys
-import threading
 import xml.etree.ElementTree as ET
 
 import pytest
 
 from conftest import Proc, binary, free_port
+from supervise import Restarter
 
 HERE = pathlib.Path(__file__).parent
 SERVER = HERE / "broken_server.py"
@@ -121,51 +121,22 @@ def test_input_death_under_exec_is_confirmed(tmp_path):
     assert c["target_exit"]["status"] == 3, c["target_exit"]
 
 
-class Supervised:
-    """broken_server.py on one port, started again by a thread of its own each
-    time it exits, until stop()."""
-
-    def __init__(self, *args):
-        self.port = free_port()
-        self.args = args
-        self.starts = 0
-        self._stop = threading.Event()
-        self.proc = self._start()
-        self._thread = threading.Thread(target=self._watch, daemon=True)
-        self._thread.start()
-
-    def _start(self):
-        self.starts += 1
-        proc = Proc([sys.executable, str(SERVER), "--listen", f"127.0.0.1:{self.port}",
-                     *self.args])
-        proc.wait_line(r"listening on")
-        return proc
-
-    def _watch(self):
-        while not self._stop.is_set():
-            try:
-                self.proc.p.wait(0.1)
-            except subprocess.TimeoutExpired:
-                continue
-            if not self._stop.is_set():
-                self.proc = self._start()
-
-    def stop(self):
-        self._stop.set()
-        self._thread.join(10)
-        self.proc.kill()
-
-
 def test_input_death_under_supervised_target_is_confirmed(tmp_path):
-    sup = Supervised("--handshake-timeout", "1.5", "--bind-timeout", "1.5",
-                     "--die-on-userid", CRASH_PREFIX, "--die-how", "exit")
+    port = free_port()
+    argv = [sys.executable, str(SERVER), "--listen", f"127.0.0.1:{port}",
+            "--handshake-timeout", "1.5", "--bind-timeout", "1.5",
+            "--die-on-userid", CRASH_PREFIX, "--die-how", "exit"]
+    first = Proc(argv)
+    first.wait_line(r"listening on")
+    sup = Restarter(argv).start(first)
     try:
-        p, report = socks4_test(tmp_path, "--target", f"127.0.0.1:{sup.port}", "--timeout", "3",
+        p, report = socks4_test(tmp_path, "--target", f"127.0.0.1:{port}", "--timeout", "3",
                                 "--stall-wait", "3", "request/", "connect/")
     finally:
         sup.stop()
     assert_confirmed(p, report)
-    assert sup.starts >= 3, "the case ran once, and again alone: two deaths, two restarts"
+    # it died on the case's input, and again when the case ran again alone
+    assert sup.starts >= 3, sup.starts
 
 
 # --- (c) every format and the exit status agree ---------------------------------------
