@@ -34,8 +34,8 @@ int death_resolve(const struct death_sides *d)
 	}
 	if (confirmed == 0)
 		d->unconfirmed(d->arg, d->n == 1 ? "not confirmed: the target survived when the "
-		                                   "case ran again alone"
+		                                   "suspect was sent again alone"
 		                                 : "not confirmed: the target survived when each "
-		                                   "case in flight ran again alone");
+		                                   "suspect was sent again alone");
 	return 1;
 }

@@ -260,7 +260,7 @@ static void on_result(struct runner *r, size_t i, void *arg)
 		return;
 	/* The header tells what the preflight found out: it goes out with the
 	 * first case after the preflight (or the last one). */
-	int preflight = strncmp(r->cases[i]->id, "preflight/", 10) == 0;
+	int preflight = case_is_preflight(r->cases[i]);
 	if (preflight && i + 1 < r->ncases)
 		return;
 	if (!s->header_done) {
@@ -471,7 +471,7 @@ int main(int argc, char **argv)
 		int hit = case_selected(all[i]->id, argv + optind, (size_t)(argc - optind));
 		matched += (size_t)hit;
 		/* The preflight always runs: it decides whether anything else can. */
-		if (hit || strncmp(all[i]->id, "preflight/", 10) == 0)
+		if (hit || case_is_preflight(all[i]))
 			selected[nsel++] = all[i];
 	}
 	if (matched == 0)

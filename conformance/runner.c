@@ -35,6 +35,11 @@ size_t catalogue(const struct s4case **out, size_t cap)
 	return n;
 }
 
+int case_is_preflight(const struct s4case *cs)
+{
+	return strncmp(cs->id, "preflight/", 10) == 0;
+}
+
 /* An id is selected by a prefix ("bind", "bind/") or a glob ("*vn*"). */
 int case_selected(const char *id, char **patterns, size_t n)
 {

@@ -255,6 +255,9 @@ void runner_mark_not_socks4(struct runner *r, const char *why);
 /* Every case of every table, in catalogue order; returns the count (the
  * first cap are stored). */
 size_t catalogue(const struct s4case **out, size_t cap);
+/* A preflight case (preflight/...): runs first, alone, and decides whether
+ * anything else can run. */
+int case_is_preflight(const struct s4case *cs);
 /* Selection by id prefix ("bind", "request/vn") or glob ("*userid*"). */
 int case_selected(const char *id, char **patterns, size_t n);
 

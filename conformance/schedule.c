@@ -40,11 +40,6 @@ static int gets_own_instance(struct runner *r, const struct s4case *cs)
 	return runner_owns_target(r) && (cs->flags & (F_DESTRUCTIVE | F_HOSTILE));
 }
 
-static int is_preflight(const struct s4case *cs)
-{
-	return strncmp(cs->id, "preflight/", 10) == 0;
-}
-
 static const char *missing_reason(struct runner *r, unsigned missing)
 {
 	for (int bit = 0; bit < 16; bit++)
@@ -69,7 +64,7 @@ static enum verdict run_body(struct runner *r, size_t i, struct result *res, uin
 		c.target_port = own->port;
 	}
 	pthread_mutex_lock(&r->mu);
-	int dead = r->dead, not4 = r->not_socks4 && !is_preflight(cs);
+	int dead = r->dead, not4 = r->not_socks4 && !case_is_preflight(cs);
 	unsigned missing = cs->needs & ~r->have;
 	pthread_mutex_unlock(&r->mu);
 	enum verdict v;
@@ -442,7 +437,7 @@ static void repeat_case(struct runner *r, size_t i)
 int schedule_ran_alone(const struct runner *r, size_t i)
 {
 	const struct s4case *cs = r->cases[i];
-	if (r->serial || is_preflight(cs))
+	if (r->serial || case_is_preflight(cs))
 		return 1;
 	/* A F_HOSTILE case starts alone but runs beside the others once its
 	 * hostile bytes are out: not counted. */
@@ -454,7 +449,7 @@ int schedule_run(struct runner *r, void (*on_result)(struct runner *, size_t, vo
 {
 	/* The preflight: first, alone. */
 	size_t first = 0;
-	while (first < r->ncases && is_preflight(r->cases[first])) {
+	while (first < r->ncases && case_is_preflight(r->cases[first])) {
 		r->fast_inflight++;
 		run_and_finish(r, first++, 1);
 	}
