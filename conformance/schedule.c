@@ -64,7 +64,7 @@ static enum verdict run_body(struct runner *r, size_t i, struct result *res, uin
 		c.target_port = own->port;
 	}
 	pthread_mutex_lock(&r->mu);
-	int dead = r->dead, not4 = r->not_socks4 && !case_is_preflight(cs);
+	int dead = r->dead, not4 = r->not_socks4; /* set by a preflight case before */
 	unsigned missing = cs->needs & ~r->have;
 	pthread_mutex_unlock(&r->mu);
 	enum verdict v;
@@ -126,9 +126,13 @@ static int run_one(struct runner *r, size_t i, struct result *res, enum verdict 
 	if (!ran)
 		return RAN;
 	/* After hostile input, after any failure, and whenever the process is
-	 * gone: is the target still there? */
+	 * gone: is the target still there? (Not when the preflight found no
+	 * SOCKS4 server: it never answered as one, so it cannot stop.) */
 	int check = *v == V_FAIL || (cs->flags & F_DESTRUCTIVE) || !target_process_running(r);
-	if (check && !r->dead) {
+	pthread_mutex_lock(&r->mu);
+	check = check && !r->dead && !r->not_socks4;
+	pthread_mutex_unlock(&r->mu);
+	if (check) {
 		char why[256];
 		if (!target_survived(r, NULL, why, sizeof(why))) {
 			snprintf(res->target_exit, sizeof(res->target_exit), "%s", why);

@@ -38,6 +38,9 @@ DENY = "socks4-test-denied"
 SERVER_BOUNDS = ("--handshake-timeout", "1.5", "--bind-timeout", "1.5", "--identd-timeout", "1")
 RUNNER_WAITS = ("--timeout", "3", "--stall-wait", "3", "--timer-wait", "3", "-j", "8")
 POOL = 4  # runs at once on this 2-core machine
+# A supervised server is waited for this long to come back (--timeout): on a
+# loaded machine its restart (a Python start) takes seconds.
+SUPERVISED_WAIT = ("--timeout", "15")
 CRASH_STATUS = 70  # broken_server's exit status when a misbehaviour "crashes" it
 
 IDENT_CASES = {"ident/query-format", "ident/match", "ident/mismatch", "ident/mismatch/close",
@@ -368,7 +371,8 @@ def run(mode, misbehave=(), server=(), select=(), crash=False, jobs=8):
                 [binary("socks4-test"), "--target", f"127.0.0.1:{match.group(1)}",
                  "--identd-port", str(iport), "--deny-user", DENY, *RUNNER_WAITS,
                  "-j", str(jobs),
-                 *m["runner"], "--format", "json", "--output", str(out), *select],
+                 *m["runner"], *(SUPERVISED_WAIT if supervised else ()),
+                 "--format", "json", "--output", str(out), *select],
                 capture_output=True, text=True, errors="replace", timeout=150)
             report = json.loads(out.read_text()) if out.exists() else None
     finally:

@@ -130,7 +130,9 @@ def test_input_death_under_supervised_target_is_confirmed(tmp_path):
     first.wait_line(r"listening on")
     sup = Restarter(argv).start(first)
     try:
-        p, report = socks4_test(tmp_path, "--target", f"127.0.0.1:{port}", "--timeout", "3",
+        # --timeout: how long it is waited for to come back (a Python start,
+        # on a loaded machine, takes seconds)
+        p, report = socks4_test(tmp_path, "--target", f"127.0.0.1:{port}", "--timeout", "15",
                                 "--stall-wait", "3", "request/", "connect/")
     finally:
         sup.stop()
