@@ -15,10 +15,10 @@ COPYRIGHT = "Copyright (c) 2026 The socks4kit authors"
 
 def mit_text(text):
     """The permission notice and disclaimer, whitespace and DEP-5's ' .' lines folded."""
-    text = re.sub(r"^ \.$", "", text, flags=re.M)
+    text = " ".join(re.sub(r"^ \.$", "", text, flags=re.M).split())
     start = text.index("Permission is hereby granted")
-    end = text.index("DEALINGS IN THE") + len("DEALINGS IN THE SOFTWARE.")
-    return " ".join(text[start:end].split())
+    end = text.index("DEALINGS IN THE SOFTWARE.") + len("DEALINGS IN THE SOFTWARE.")
+    return text[start:end]
 
 
 def test_every_tracked_source_file_has_the_licence_line():
