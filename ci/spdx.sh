@@ -17,7 +17,8 @@
 # files, *.json and the npm lock files, bench/results/), documentation (*.md: prose,
 # not code; LICENSE itself), Debian's metadata beside debian/rules (debian/copyright
 # covers it) and dotfiles (.gitignore, .clang-format).
-# "Has the line" means an SPDX-License-Identifier within the first 5 lines. The line
+# "Has the line" means a comment line starting with SPDX-License-Identifier: within the
+# first 5 lines. The line
 # goes first, or after a #! line, a Python coding line, Dockerfile parser directives or
 # a roff preprocessor line ('\"), which must stay first. Running it twice changes nothing.
 set -euo pipefail
@@ -55,11 +56,13 @@ style() {
 	return 0
 }
 
-# has_line FILE: an SPDX-License-Identifier within the first 5 lines
+# has_line FILE: a comment line starting with SPDX-License-Identifier: within the first
+# 5 lines (a mention in a sentence, as in this file's second line, does not count)
+spdx_re='^(/\*|//|#|\.\\")[[:space:]]*SPDX-License-Identifier:'
 has_line() {
 	local line n=0
 	while [ $n -lt 5 ] && IFS= read -r line; do
-		[[ "$line" == *SPDX-License-Identifier:* ]] && return 0
+		[[ "$line" =~ $spdx_re ]] && return 0
 		n=$((n + 1))
 	done <"$1"
 	return 1

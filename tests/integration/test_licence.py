@@ -61,6 +61,7 @@ def test_check_names_each_file_without_the_line_and_spdx_adds_it(tmp_path):
         "man/new.1": "'\\\" t\n.TH NEW 1\n",
         "sub/module.mk": "X := 1\n",
         "has.c": "/* SPDX-License-Identifier: MIT */\nint y;\n",
+        "mentions.py": '"""Each file needs SPDX-License-Identifier: MIT."""\n',
         "notes.md": "# notes\n",                       # documentation: out of scope
         "corpus/request/seed.c": "\x04\x01",           # fuzz data: out of scope
         "data.json": "{}\n",
@@ -76,8 +77,9 @@ def test_check_names_each_file_without_the_line_and_spdx_adds_it(tmp_path):
     git(repo, "init", "-q")
     git(repo, "add", "--", *[n for n in files if n != "untracked.c"], "ci/spdx.sh")
     missing = {"lib/new.c", "lib/new.h", "tools/run", "tools/go.sh", "tools/serve.js",
-               "man/new.1", "sub/module.mk"}
-    if "SPDX-License-Identifier" not in SPDX.read_text().split("\n", 5)[1]:
+               "man/new.1", "sub/module.mk", "mentions.py"}
+    if not re.search(r"^# SPDX-License-Identifier: MIT$",
+                     "\n".join(SPDX.read_text().split("\n")[:5]), re.M):
         missing.add("ci/spdx.sh")  # before the coordinator's run of ci/spdx.sh
 
     def spdx(*args):
@@ -101,6 +103,7 @@ def test_check_names_each_file_without_the_line_and_spdx_adds_it(tmp_path):
     assert read("tools/serve.js") == "// SPDX-License-Identifier: MIT\nconsole.log(1);\n"
     assert read("man/new.1") == "'\\\" t\n.\\\" SPDX-License-Identifier: MIT\n.TH NEW 1\n"
     assert read("sub/module.mk") == "# SPDX-License-Identifier: MIT\nX := 1\n"
+    assert read("mentions.py") == "# SPDX-License-Identifier: MIT\n" + files["mentions.py"]
     for name in ("has.c", "notes.md", "data.json", "untracked.c"):
         assert read(name) == files[name], name
     assert os.access(repo / "tools" / "run", os.X_OK)
