@@ -16,7 +16,7 @@
 #include "supervisor.h"
 
 #define PROG "socks4-test"
-#define VERSION "0.1"
+#define VERSION S4KIT_VERSION /* -D from the file VERSION (Makefile) */
 #define MAX_TARGETS 8
 #define MAX_CASES 512
 #define MAX_REPORTS 8

@@ -311,7 +311,7 @@ static void json_run(FILE *f, const struct runner *r)
 {
 	struct counts k;
 	count_results(r, &k);
-	fprintf(f, "{\n  \"target\": ");
+	fprintf(f, "{\n  \"version\": \"" S4KIT_VERSION "\",\n  \"target\": ");
 	json_str(f, r->target_text);
 	fprintf(f,
 	        ",\n  \"summary\": {\"passed\": %d, \"failed\": %d, \"skipped\": %d, "
@@ -455,6 +455,8 @@ static void junit_run(FILE *f, const struct runner *r)
 	int died = r->death[0] != '\0';
 	fprintf(f, "\" tests=\"%zu\" failures=\"%d\" skipped=\"%d\">\n", r->ncases + (size_t)died,
 	        k.failed - b.known + died, k.skipped + b.known);
+	fprintf(f, "    <properties><property name=\"socks4kit.version\" value=\"" S4KIT_VERSION
+	           "\"/></properties>\n");
 	for (size_t i = 0; i < r->ncases; i++) {
 		const struct s4case *cs = r->cases[i];
 		const struct result *res = &r->results[i];

@@ -469,7 +469,7 @@ void html_report(FILE *f, struct runner *const *runs, size_t nruns)
 	if (gmtime_r(&now, &tm) != NULL)
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
 	fprintf(f, "<header><h1>socks4-test report</h1><p class=\"meta\">%zu cases against %zu "
-	           "target%s, %s. Each case's link is this page followed by #its-id.</p>"
+	           "target%s, %s, socks4-test " S4KIT_VERSION ". Each case's link is this page followed by #its-id.</p>"
 	           "</header>\n",
 	        runs[0]->ncases, nruns, nruns > 1 ? "s" : "", when);
 	cards(f, runs, nruns);
