@@ -18,6 +18,9 @@ CSTD     = -std=c11
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla -Wno-format-nonliteral
 CPPFLAGS += -D_GNU_SOURCE -Ilib -Iref-server
+# The version has one home, the file VERSION (release/module.mk: what follows from it).
+VERSION  := $(shell cat VERSION)
+CPPFLAGS += -DS4KIT_VERSION='"$(VERSION)"'
 CFLAGS  ?= -O2 -g
 LDLIBS  += -pthread -lm
 SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer

@@ -48,6 +48,7 @@ packages=(
   dpkg-dev
   fakeroot
   lintian
+  git                   # test_licence.py, test_release.py: the tracked files (git ls-files)
 )
 
 missing=()

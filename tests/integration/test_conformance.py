@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from conftest import binary, free_port, hold_free, run_in_own_netns, run_socks4_test
+import verdict_record
 
 SUMMARY = re.compile(r"^(\d+) passed, (\d+) failed, (\d+) skipped$")
 
@@ -53,6 +54,7 @@ def test_builtin_target_passes_everything(tmp_path):
     # only the case for servers WITHOUT 4a is skipped: the reference does 4a
     assert by_result(report, "skip") == {"4a/unsupported", "bind/unsupported"}
     assert report["summary"]["failed"] == 0
+    verdict_record.check("builtin", report["cases"])
     # the cases overlap (a ratio in the same run, not a wall-clock limit a loaded
     # machine breaks): the run takes less than its cases one after another
     assert took < one_after_another, (f"the suite took {took:.1f} s, its cases "
