@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 
 #include "crashsig.h"
+#include "escape.h"
 #include "livefuzz.h"
 #include "supervisor.h"
 
@@ -281,7 +282,8 @@ static void print_report(FILE *out, const char *log)
 	fprintf(out, "  the target printed:\n");
 	for (int n = 0; n < REPORT_LINES && p != NULL && *p != '\0'; n++) {
 		size_t len = strcspn(p, "\n");
-		fprintf(out, "    %.*s\n", (int)len, p);
+		char line[1024];
+		fprintf(out, "    %s\n", esc_term_buf(line, sizeof(line), p, len));
 		p = p[len] == '\n' ? p + len + 1 : NULL;
 	}
 }

@@ -35,6 +35,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "livefuzz.h"
 #include "supervisor.h"
 
@@ -400,7 +401,9 @@ void fuzz_report(struct fuzz_run *fr, long i, const struct sample *s, const char
 	char split[160], args[600];
 	fuzz_split_str(s, split, sizeof(split));
 	target_args(r, args, sizeof(args));
-	fprintf(f, "\nFAIL iteration %ld (seed %llu): %s\n", i, (unsigned long long)fr->seed, why);
+	fprintf(f, "\nFAIL iteration %ld (seed %llu): ", i, (unsigned long long)fr->seed);
+	esc_term(f, why);
+	fprintf(f, "\n");
 	fprintf(f, "  request: %s; %zu bytes", s->what, s->len);
 	if (s->ncuts)
 		fprintf(f, ", %s", split);
