@@ -35,6 +35,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "crashdir.h"
 #include "escape.h"
 #include "livefuzz.h"
 #include "supervisor.h"
@@ -584,9 +585,10 @@ long livefuzz_run(struct runner *r, long first, long n, uint64_t seed, int jobs,
 	}
 	fprintf(out, "socks4-test: fuzzing %s with %ld requests, seed %llu, from iteration %ld\n",
 	        r->target_text, n, (unsigned long long)seed, first);
+	char where[300];
 	if (fr->tp != NULL)
-		fprintf(out, "socks4-test: the target is '%s'; crashes go to %s/\n",
-		        tp_command(fr->tp), r->o.crash_dir ? r->o.crash_dir : FUZZ_CRASH_DIR);
+		fprintf(out, "socks4-test: the target is '%s'; crashes go to %s\n",
+		        tp_command(fr->tp), crashdir_describe(r->o.crash_dir, where, sizeof(where)));
 	fflush(out);
 
 	jobs = jobs < 1 ? 1 : jobs > JOBS_MAX ? JOBS_MAX : jobs;

@@ -11,7 +11,9 @@
 
 #include "baseline.h"
 #include "clientmode.h"
+#include "interrupt.h"
 #include "report.h"
+#include "reportfile.h"
 #include "runner.h"
 #include "supervisor.h"
 
@@ -285,6 +287,7 @@ static int fuzz_main(const struct runner_opts *o, const char *target, const char
 	if (r.o.identd_port < 0)
 		r.o.identd_port = target != NULL || exec_cmd != NULL ? 113 : 0;
 	signal(SIGPIPE, SIG_IGN);
+	interrupt_start(NULL, NULL, NULL); /* a signal stops the target too */
 	if (runner_setup(&r, err, sizeof(err)) < 0) {
 		fprintf(stderr, PROG ": %s\n", err);
 		tp_stop(r.tp); /* an --exec target started before the failure */
@@ -513,10 +516,14 @@ int main(int argc, char **argv)
 	}
 
 	signal(SIGPIPE, SIG_IGN);
+	static size_t started; /* runs begun, for interrupt.c */
+	struct report_plan plan = {fmt, output, fmt != FMT_HUMAN || output != NULL,
+	                           reports, nreports, report_format};
+	static struct runner runs[MAX_TARGETS];
+	interrupt_start(runs, &started, &plan);
 	int to_stdout = fmt == FMT_HUMAN || output != NULL;
 	int color = to_stdout && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
 	struct stream stream = {to_stdout ? stdout : NULL, color, o.verbose, 0};
-	static struct runner runs[MAX_TARGETS];
 	struct runner *done[MAX_TARGETS];
 	size_t ndone = 0;
 	int status = EXIT_OK;
@@ -524,6 +531,7 @@ int main(int argc, char **argv)
 	size_t nruns = nclients > 0 ? nclients : ntargets > 0 ? ntargets : 1;
 	for (size_t t = 0; t < nruns; t++) {
 		struct runner *r = &runs[t];
+		started = t + 1;
 		r->o = o;
 		r->o.target = ntargets > 0 && !is_exec[t] ? targets[t] : NULL;
 		r->o.exec_cmd = ntargets > 0 && is_exec[t] ? targets[t] : NULL;
@@ -561,26 +569,13 @@ int main(int argc, char **argv)
 
 	if (ndone > 1 && stream.f != NULL)
 		matrix(stream.f, done, ndone, color);
-	if (ndone > 0 && (fmt != FMT_HUMAN || output != NULL)) {
-		FILE *f = output != NULL ? fopen(output, "w") : stdout;
-		if (f == NULL) {
-			fprintf(stderr, PROG ": %s: %s\n", output, strerror(errno));
-			return EXIT_USAGE;
-		}
-		report_write(f, fmt, done, ndone);
-		if (f != stdout)
-			fclose(f);
-	}
-	for (size_t i = 0; ndone > 0 && i < nreports; i++) {
-		const char *path = strchr(reports[i], ':') + 1;
-		FILE *f = fopen(path, "w");
-		if (f == NULL) {
-			fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
-			status = EXIT_USAGE;
-			continue;
-		}
-		report_write(f, report_format(reports[i]), done, ndone);
-		fclose(f);
+	/* Every write checked: a report not written whole is exit 2 with the cause. */
+	if (report_plan_write(&plan, done, ndone, stderr) < 0)
+		status = EXIT_USAGE;
+	if (stream.f != NULL && (fflush(stream.f) != 0 || ferror(stream.f))) {
+		fprintf(stderr, PROG ": (standard output): cannot write the report: %s\n",
+		        strerror(errno != 0 ? errno : EIO));
+		status = EXIT_USAGE;
 	}
 	if (ndone > 0 && baseline_out != NULL) {
 		char err[700];

@@ -5,6 +5,8 @@ CONFORMANCE_SRC = conformance/main.c conformance/runner.c conformance/harness.c 
                   conformance/schedule.c conformance/target.c conformance/supervisor.c \
                   conformance/crashsig.c conformance/fuzzcrash.c \
                   conformance/baseline.c conformance/report_html.c conformance/escape.c \
+                  conformance/crashdir.c conformance/reportfile.c conformance/interrupt.c \
+                  conformance/lifeline.c \
                   $(sort $(wildcard conformance/cases/*.c)) \
                   conformance/clientmode.c conformance/clientrun.c conformance/proxy.c \
                   $(sort $(wildcard conformance/client-cases/*.c))
@@ -15,7 +17,7 @@ socks4-test_SRC = $(CONFORMANCE_SRC) $(SERVER_LIB_SRC)
 $(OBJ)/conformance/%.o $(ASAN)/conformance/%.o: CPPFLAGS += -Iconformance
 
 # The target's process (--exec) and crash signatures have unit suites.
-UNIT_SRC += tests/unit/test_supervisor.c conformance/supervisor.c \
+UNIT_SRC += tests/unit/test_supervisor.c conformance/supervisor.c conformance/lifeline.c \
             tests/unit/test_crashsig.c conformance/crashsig.c \
             tests/unit/test_escape.c conformance/escape.c
 $(ASAN)/tests/unit/test_supervisor.o $(ASAN)/tests/unit/test_crashsig.o \

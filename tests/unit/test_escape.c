@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crashsig.h"
 #include "escape.h"
 #include "suites.h"
 
@@ -74,12 +75,26 @@ START_TEST(term_bounds)
 }
 END_TEST
 
+/* A crash signature is built from what the target printed: one terminal-safe line. */
+START_TEST(hostile_signature)
+{
+	char sig[256];
+	crash_signature("killed by signal 6 (SIGABRT)",
+	                "==1==ERROR: AddressSanitizer: evil\x1b]0;t\x07kind on x\n"
+	                "    #0 0x1 in f\x1b[2J x.c:1\n",
+	                sig, sizeof(sig));
+	ck_assert(strchr(sig, '\x1b') == NULL && strchr(sig, '\x07') == NULL);
+	ck_assert(strstr(sig, "evil\\x1b]0;t\\x07kind") != NULL);
+}
+END_TEST
+
 Suite *escape_suite(void)
 {
 	Suite *s = suite_create("escape");
 	TCase *tc = tcase_create("rules");
 	tcase_add_loop_test(tc, rules, 0, sizeof(rows) / sizeof(rows[0]));
 	tcase_add_test(tc, term_bounds);
+	tcase_add_test(tc, hostile_signature);
 	suite_add_tcase(s, tc);
 	return s;
 }
