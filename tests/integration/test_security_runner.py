@@ -59,13 +59,15 @@ def no_control_bytes(text):
 
 # --- 3. terminal text: target output, client bytes, client stderr --------------------
 
-def crashing_exec(tmp_path, extra_output=ESCAPES + "\n2099-01-01 FAKE REPORT LINE"):
-    """The ASan reference server with its crash hook, behind a shell that prints hostile
-    bytes once the server has died."""
-    server = binary("socks4-server")
-    out = extra_output.encode().hex()
-    return (f"{server} --listen {{addr}} --handshake-timeout 2; "
-            f"printf \"$(echo {out} | sed 's/../\\\\x&/g')\" >&2; exit 1")
+def crashing_exec(tmp_path):
+    """The ASan reference server with its crash hook, behind a shell script that prints
+    hostile bytes (a terminal title, a screen clear, a fake report line) once the server
+    has died."""
+    script = tmp_path / "hostile_target.sh"
+    script.write_text(f"{binary('socks4-server')} --listen \"$1\" --handshake-timeout 2\n"
+                      "printf '\\033]0;title\\007\\033[2J\\n2099-01-01 FAKE REPORT LINE\\n' >&2\n"
+                      "exit 1\n")
+    return f"sh {script} {{addr}}"
 
 
 def test_target_output_is_escaped_on_the_terminal(tmp_path):
@@ -141,7 +143,8 @@ def test_utf8_kept_invalid_replaced_in_reports(tmp_path):
     script = tmp_path / "utf8_client.py"
     script.write_text(r'''
 import socket, struct, sys
-sys.stderr.write("gr\u00fc\u00df \u20ac \xff\n")
+sys.stderr.buffer.write(b"gr\xc3\xbc\xc3\x9f\xe2\x82\xac \xff\xfe\n")
+sys.stderr.flush()
 s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5)
 s.sendall(struct.pack("!BBH", 4, 1, 80) + b"\x7f\0\0\x01" + "grüß€".encode() + b"\xff\0")
 try:
@@ -157,7 +160,7 @@ sys.exit(3)
     raw = out.read_bytes()
     data = json.loads(raw.decode("utf-8"))  # strict: any invalid byte would raise
     text = json.dumps(data, ensure_ascii=False)
-    assert "\\u00c3" not in raw.decode() and "grüß€" in text, text[:3000]
+    assert "\\u00c3" not in raw.decode() and "grüß€ \ufffd\ufffd" in text, text[:3000]
 
 
 # --- 4. crash files -------------------------------------------------------------------
@@ -171,7 +174,7 @@ def crash_run(tmp_path, crash_dir=None, cwd=None, env_extra=None):
     if crash_dir is not None:
         args += ["--crash-dir", str(crash_dir)]
     p = socks4_test(*args, env=env, cwd=cwd)
-    case = json.loads(out.read_text())["cases"][0]
+    case = {c["id"]: c for c in json.loads(out.read_text())["cases"]}[CULPRIT]
     if case["target_exit"] is None:
         pytest.fail("no crash: is S4KIT_BIN the sanitizer build (make integration)?\n"
                     + p.stdout + p.stderr)
