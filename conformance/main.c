@@ -41,8 +41,9 @@ static const char usage_text[] =
         "                       the cases that were in flight again alone to name the one that\n"
         "                       killed it, and attaches what it printed (repeatable, mixes\n"
         "                       with --target in a matrix)\n"
-        "  --crash-dir DIR      where the bytes that killed a target are saved (default\n"
-        "                       socks4-test-crashes)\n"
+        "  --crash-dir DIR      where the bytes that killed a target are saved (a directory\n"
+        "                       you own; default: a fresh $TMPDIR/socks4-test-XXXXXX per run,\n"
+        "                       named on stderr when something is written there)\n"
         "  --exec-wait S        seconds an --exec target may take to accept connections\n"
         "                       (default 10)\n"
         "  --max-restarts N     restarts of an --exec target after it died (default 20)\n"
@@ -99,8 +100,8 @@ static const char usage_text[] =
         "                       failure can be repeated\n"
         "  --fuzz-from I        start at iteration I (with --fuzz 1: repeat one failure)\n"
         "  --crash-dir DIR      with --exec: each crash of the target is saved there with a\n"
-        "                       minimized reproducer, once per signature (default\n"
-        "                       ./socks4-test-crashes); fuzzing goes on after a restart, and\n"
+        "                       minimized reproducer, once per signature (default: a fresh\n"
+        "                       $TMPDIR/socks4-test-XXXXXX); fuzzing goes on after a restart, and\n"
         "                       the summary gives the crashes by signature\n"
         "\n"
         "Output:\n"
@@ -117,7 +118,9 @@ static const char usage_text[] =
         "  -h, --help           this text; --version: the version\n"
         "\n"
         "Exit status: 0 when no MUST case fails (nor a SHOULD case with --strict), 1 otherwise,\n"
-        "2 for a usage error or a target that cannot be reached.\n";
+        "2 for a usage error, a target that cannot be reached or a report that cannot be\n"
+        "written. SIGINT, SIGTERM or SIGHUP stop --exec targets and clients, write the\n"
+        "reports with the cases judged so far and exit 128+N.\n";
 
 static void usage_error(const char *what, const char *arg)
 {

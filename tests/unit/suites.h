@@ -14,5 +14,7 @@ Suite *identd_suite(void);
 Suite *supervisor_suite(void);
 Suite *crashsig_suite(void);
 Suite *escape_suite(void);
+Suite *resolve_bound_suite(void);
+Suite *selfloop_suite(void);
 
 #endif
