@@ -253,10 +253,21 @@ def start_long_run(tmp_path, out):
     return p, [int(x) for x in pids.read_text().split()]
 
 
+@pytest.fixture
+def reap():
+    """Pids to kill at the end, should a test fail with them still running."""
+    pids = []
+    yield pids
+    for pid in pids:
+        if pid_alive(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
-def test_signal_stops_target_and_writes_the_report(tmp_path, sig):
+def test_signal_stops_target_and_writes_the_report(tmp_path, sig, reap):
     out = tmp_path / "r.json"
     p, pids = start_long_run(tmp_path, out)
+    reap.extend(pids)
     assert all(pid_alive(x) for x in pids)
     p.send_signal(sig)
     rest, err = p.communicate(timeout=120)
@@ -268,8 +279,9 @@ def test_signal_stops_target_and_writes_the_report(tmp_path, sig):
     assert "interrupted" in cases["robust/stall/silent"]["actual"]
 
 
-def test_sigkill_of_the_runner_leaves_nothing(tmp_path):
+def test_sigkill_of_the_runner_leaves_nothing(tmp_path, reap):
     p, pids = start_long_run(tmp_path, tmp_path / "r.json")
+    reap.extend(pids)
     p.kill()
     p.communicate(timeout=60)
     assert wait_gone(pids), f"left running: {[x for x in pids if pid_alive(x)]}"
