@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define GROUPS_MAX 64
@@ -51,9 +52,17 @@ void lifeline_child_watchdog(int watch_fd)
 {
 	if (watch_fd < 0)
 		return;
+	/* Forked twice, the middle one waited for: the watchdog is no child of
+	 * the target (a server that waits for all its children must not wait
+	 * for it), yet stays in the target's process group. */
 	pid_t pid = fork();
-	if (pid != 0)
+	if (pid != 0) {
+		while (pid > 0 && waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
 		return; /* the child goes on to exec (or fork failed: no watchdog) */
+	}
+	if (fork() != 0)
+		_exit(0);
 	/* The watchdog: the lifeline as fd 0, nothing else (the target's
 	 * output pipe must end when the target does). */
 	if (dup2(watch_fd, 0) < 0)

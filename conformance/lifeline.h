@@ -22,9 +22,9 @@ void lifeline_stop_groups(int grace_ms);
 int lifeline_fd(void);
 
 /* In a child between fork() and exec, after setpgid (async-signal-safe
- * calls only): forks the watchdog, which stays in the child's process
- * group, holds nothing but the lifeline, and kills the whole group when the
- * lifeline ends. */
+ * calls only): starts the watchdog (not a child of the caller: forked
+ * twice), which stays in the caller's process group, holds nothing but the
+ * lifeline, and kills the whole group when the lifeline ends. */
 void lifeline_child_watchdog(int fd);
 
 #endif
