@@ -441,7 +441,7 @@ static void run_case(struct runner *r, size_t i)
 	enum verdict v;
 	ctx_init(&c, r, cs, res);
 	pthread_mutex_lock(&r->mu);
-	int blocked = r->not_socks4 && strncmp(cs->id, "preflight/", 10) != 0;
+	int blocked = r->not_socks4 && !case_is_preflight(cs);
 	pthread_mutex_unlock(&r->mu);
 	if (blocked) {
 		v = skip(&c, "the preflight failed: %s", r->not_socks4_why);
@@ -505,7 +505,7 @@ int client_mode_run(struct runner *r, void (*on_result)(struct runner *, size_t,
 	/* The preflight alone first: when the client never sends a request,
 	 * every other case is skipped with that reason instead of failing. */
 	size_t first = 0;
-	while (first < r->ncases && strncmp(r->cases[first]->id, "preflight/", 10) == 0) {
+	while (first < r->ncases && case_is_preflight(r->cases[first])) {
 		run_case(r, first);
 		if (r->results[first].v == V_FAIL)
 			runner_mark_not_socks4(r, r->results[first].actual);

@@ -359,9 +359,9 @@ enum try_result fuzz_try(struct fuzz_run *fr, const struct sample *s, int check,
 	free(sc);
 	/* After a wrong answer the check tells it from a target that stopped
 	 * serving (or died while answering). */
-	if (fr->tp != NULL && !tp_alive(fr->tp))
+	if (fr->tp != NULL && !tp_running(fr->tp))
 		return TRY_DOWN;
-	if ((check || !ok) && health_check(fr->r, health, sizeof(health)) < 0) {
+	if ((check || !ok) && !target_serves(fr->r, NULL, health, sizeof(health))) {
 		snprintf(why, whylen, "afterwards the target no longer grants a valid CONNECT (%s)",
 		         health);
 		return TRY_DOWN;
@@ -575,7 +575,7 @@ long livefuzz_run(struct runner *r, long first, long n, uint64_t seed, int jobs,
 	/* A target that does not serve to begin with is not fuzzed: iteration
 	 * 0 would be blamed for it. */
 	char why[256];
-	if (health_check(r, why, sizeof(why)) < 0) {
+	if (!target_serves(r, NULL, why, sizeof(why))) {
 		fprintf(out,
 		        "socks4-test: %s does not grant a valid CONNECT to %s:%u before "
 		        "fuzzing: %s\n",
@@ -637,7 +637,7 @@ long livefuzz_run(struct runner *r, long first, long n, uint64_t seed, int jobs,
 		pthread_join(tids[k], NULL);
 	/* The last iterations of each thread had no check after them yet. */
 	if (!fr->stop && fr->done_seq > fr->verified_seq &&
-	    health_check(r, why, sizeof(why)) < 0)
+	    !target_serves(r, NULL, why, sizeof(why)))
 		fuzz_recover(fr);
 	if (fr->progress) {
 		show_progress(fr, 1);

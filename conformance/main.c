@@ -265,7 +265,7 @@ static void on_result(struct runner *r, size_t i, void *arg)
 		return;
 	/* The header tells what the preflight found out: it goes out with the
 	 * first case after the preflight (or the last one). */
-	int preflight = strncmp(r->cases[i]->id, "preflight/", 10) == 0;
+	int preflight = case_is_preflight(r->cases[i]);
 	if (preflight && i + 1 < r->ncases)
 		return;
 	if (!s->header_done) {
@@ -299,19 +299,6 @@ static int fuzz_main(const struct runner_opts *o, const char *target, const char
 	long failures = livefuzz_run(&r, first, n, seed, o->jobs, stdout);
 	runner_teardown(&r);
 	return failures < 0 ? EXIT_USAGE : failures > 0 ? EXIT_FAILED : EXIT_OK;
-}
-
-static int run_failed(const struct runner *r)
-{
-	if (r->death[0] != '\0')
-		return 1; /* the target died and no case could be blamed */
-	for (size_t i = 0; i < r->ncases; i++) {
-		const struct result *res = &r->results[i];
-		if (is_failure(res->v) && (r->cases[i]->level == LEVEL_MUST || r->o.strict) &&
-		    baseline_mark(r, i) != BL_KNOWN)
-			return 1;
-	}
-	return 0;
 }
 
 int main(int argc, char **argv)
@@ -490,7 +477,7 @@ int main(int argc, char **argv)
 		int hit = case_selected(all[i]->id, argv + optind, (size_t)(argc - optind));
 		matched += (size_t)hit;
 		/* The preflight always runs: it decides whether anything else can. */
-		if (hit || strncmp(all[i]->id, "preflight/", 10) == 0)
+		if (hit || case_is_preflight(all[i]))
 			selected[nsel++] = all[i];
 	}
 	if (matched == 0)

@@ -212,11 +212,51 @@ void human_case(FILE *f, const struct runner *r, size_t i, int color, int verbos
 		fprintf(f, "          (%zu more events not kept)\n", res->dropped);
 }
 
+/* -v: where the time went, by area: the cases' own durations summed, and the
+ * part that ran with nothing beside it (hostile cases against a target the
+ * runner does not own, or every case against a target serving one client at
+ * a time): that part adds up in wall time. */
+static void area_times(FILE *f, const struct runner *r)
+{
+	fprintf(f, "time by area (case durations summed; \"alone\": ran with nothing beside it):\n");
+	for (size_t i = 0; i < r->ncases;) {
+		const char *id = r->cases[i]->id;
+		size_t alen = strcspn(id, "/"), n = 0;
+		int64_t sum = 0, alone = 0;
+		for (; i < r->ncases && strncmp(r->cases[i]->id, id, alen) == 0 &&
+		       (r->cases[i]->id[alen] == '/' || r->cases[i]->id[alen] == '\0');
+		     i++, n++) {
+			sum += r->results[i].duration_ms;
+			if (schedule_ran_alone(r, i))
+				alone += r->results[i].duration_ms;
+		}
+		fprintf(f, "  %-10.*s %3zu cases %6.1f s", (int)alen, id, n, (double)sum / 1000.0);
+		if (alone >= 50)
+			fprintf(f, ", %.1f s alone", (double)alone / 1000.0);
+		fprintf(f, "\n");
+	}
+}
+
+int run_failed(const struct runner *r)
+{
+	if (r->death[0] != '\0')
+		return 1; /* the target died and no culprit was confirmed */
+	for (size_t i = 0; i < r->ncases; i++) {
+		const struct result *res = &r->results[i];
+		if (is_failure(res->v) && (r->cases[i]->level == LEVEL_MUST || r->o.strict) &&
+		    baseline_mark(r, i) != BL_KNOWN)
+			return 1;
+	}
+	return 0;
+}
+
 void human_summary(FILE *f, const struct runner *r, int color, int64_t elapsed_ms)
 {
 	struct counts k;
 	count_results(r, &k);
 	fprintf(f, "\n%zu cases in %.1f s\n", r->ncases, (double)elapsed_ms / 1000.0);
+	if (r->o.verbose && r->results != NULL)
+		area_times(f, r);
 	for (int lv = 0; lv < 3; lv++)
 		fprintf(f, "%-6s %3d passed, %3d failed, %3d skipped\n", level_str(lv),
 		        k.level_passed[lv], k.level_failed[lv], k.level_skipped[lv]);

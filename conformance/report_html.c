@@ -165,16 +165,6 @@ static void area_of(const char *id, char *out, size_t cap)
 	snprintf(out, cap, "%.*s", (int)(n < cap ? n : cap - 1), id);
 }
 
-static int fails_run(const struct runner *r)
-{
-	for (size_t i = 0; i < r->ncases; i++)
-		if (is_failure((int)r->results[i].v) &&
-		    (r->cases[i]->level == LEVEL_MUST || r->o.strict) &&
-		    baseline_mark(r, i) != BL_KNOWN)
-			return 1;
-	return 0;
-}
-
 static void pill(FILE *f, const char *cls, const char *text)
 {
 	fprintf(f, "<span class=\"pill %s\">%s</span>", cls, text);
@@ -245,7 +235,12 @@ static void cards(FILE *f, struct runner *const *runs, size_t nruns)
 			fprintf(f, "</code>: %d new, %d known, %d fixed</p>\n", b.new_, b.known,
 			        b.fixed);
 		}
-		int bad = fails_run(r);
+		if (r->death[0] != '\0') {
+			fprintf(f, "<p class=\"status bad\">The target died: ");
+			xml_str(f, r->death);
+			fprintf(f, "</p>\n");
+		}
+		int bad = run_failed(r);
 		fprintf(f, "<p class=\"status %s\">%s%s</p></div>\n", bad ? "bad" : "good",
 		        bad ? "Fails the run" : "Passes", r->o.strict ? " (--strict)" : "");
 	}

@@ -332,7 +332,7 @@ static int wait_ready(struct target_proc *tp, char *err, size_t errlen)
 	int pause_ms = 1;
 	char why[160] = "", tail[1024], how[160];
 	for (;;) {
-		if (!tp_alive(tp)) {
+		if (!tp_running(tp)) {
 			tp_exit(tp, how, sizeof(how));
 			output_tail(tp, tail, sizeof(tail));
 			snprintf(err, errlen, "target '%s' %s before it accepted connections on %s; %s",
@@ -361,12 +361,12 @@ static void end_process(struct target_proc *tp)
 {
 	if (tp->pid <= 0)
 		return;
-	if (tp_alive(tp)) {
+	if (tp_running(tp)) {
 		kill(-tp->pid, SIGTERM);
 		int64_t deadline = net_deadline(STOP_GRACE_MS);
-		while (tp_alive(tp) && net_remaining_ms(deadline) > 0)
+		while (tp_running(tp) && net_remaining_ms(deadline) > 0)
 			poll(NULL, 0, 5);
-		if (tp_alive(tp)) {
+		if (tp_running(tp)) {
 			kill(-tp->pid, SIGKILL);
 			int st;
 			if (waitpid(tp->pid, &st, 0) == tp->pid) {
@@ -451,7 +451,7 @@ const char *tp_command(struct target_proc *tp)
 	return tp->cmd;
 }
 
-int tp_alive(struct target_proc *tp)
+int tp_running(struct target_proc *tp)
 {
 	pthread_mutex_lock(&tp->mu);
 	int alive = alive_locked(tp);

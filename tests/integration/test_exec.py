@@ -95,5 +95,13 @@ def test_target_dying_on_one_input(tmp_path, how):
         assert c["target_exit"]["signal"] == signal.SIGABRT, c["target_exit"]
     elif how == "exit":
         assert c["target_exit"]["status"] not in (-1, 0), c["target_exit"]
+    else:  # the process runs on and answers nothing: the exact text, said once
+        assert c["target_exit"]["text"] == (
+            "stopped serving (the target no longer answers a CONNECT (no reply))"), c
+        assert c["actual"].endswith(
+            "the target died during this case: stopped serving (the target no longer "
+            "answers a CONNECT (no reply)); confirmed: it died again when this case ran "
+            "again alone"), c["actual"]
+    assert "confirmed: it died again when this case ran again alone" in c["actual"]
     assert c["reproducer"]
     assert p.returncode == 1
