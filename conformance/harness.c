@@ -30,6 +30,14 @@ static int64_t since(struct ctx *c)
 void trace_add(struct ctx *c, const char *who, char dir, const void *bytes, size_t len,
                const char *text)
 {
+	pthread_mutex_lock(&c->trace_mu);
+	trace_add_locked(c, who, dir, bytes, len, text);
+	pthread_mutex_unlock(&c->trace_mu);
+}
+
+void trace_add_locked(struct ctx *c, const char *who, char dir, const void *bytes, size_t len,
+                      const char *text)
+{
 	struct result *res = c->res;
 	if (res->ntrace == TRACE_MAX) {
 		res->dropped++;
@@ -141,7 +149,7 @@ uint32_t target_ip(struct ctx *c)
 
 uint16_t echo_port(struct ctx *c)
 {
-	return c->r->echo_port;
+	return case_dest_port(c); /* the case's own, so its trace tells the destination's side */
 }
 
 const char *default_user(struct ctx *c)
@@ -645,10 +653,13 @@ int t_read_exact(struct ctx *c, int fd, void *buf, size_t n, int timeout_ms)
 	size_t got = read_upto(c, fd, buf, n, timeout_ms, &end);
 	if (got == n)
 		return 0;
-	fail(c, "%zu of %zu bytes, then %s", got, n,
+	char story[256];
+	case_dest_story(c, story, sizeof(story));
+	fail(c, "%zu of %zu bytes, then %s%s%s%s", got, n,
 	     end == 1   ? "end of file"
 	     : end == 2 ? "a reset"
-	                : "nothing");
+	                : "nothing",
+	     story[0] ? " (" : "", story, story[0] ? ")" : "");
 	return -1;
 }
 
@@ -1229,12 +1240,14 @@ void ctx_init(struct ctx *c, struct runner *r, const struct s4case *cs, struct r
 	c->target_len = r->target_len;
 	c->target_port = r->target_port;
 	c->t0 = net_now_ms();
+	pthread_mutex_init(&c->trace_mu, NULL);
 	for (int i = 0; i < CTX_FDS; i++)
 		c->fds[i] = -1;
 }
 
 void ctx_finish(struct ctx *c)
 {
+	case_dest_stop(c); /* first: what our own closing does there is not the target's */
 	for (int i = 0; i < CTX_FDS; i++) {
 		if (c->fds[i] >= 0) {
 			shutdown(c->fds[i], SHUT_RDWR); /* also ends a helper echo thread */
@@ -1263,6 +1276,7 @@ void ctx_finish(struct ctx *c)
 	memcpy(c->res->sent, c->sent, sizeof(c->sent));
 	c->res->nsent = c->nsent;
 	c->nsent = 0;
+	pthread_mutex_destroy(&c->trace_mu);
 }
 
 int t_target_serves(struct ctx *c)

@@ -193,6 +193,8 @@ struct ctx {
 	size_t nsent;
 	void *allocs[8]; /* t_alloc() */
 	int nallocs;
+	struct case_dest *dest;   /* its own echo destination (destination.c), or NULL */
+	pthread_mutex_t trace_mu; /* the trace: the destination's thread adds to it too */
 };
 
 /* A context outside the catalogue: capability probes, health checks, the
@@ -203,6 +205,13 @@ struct scratch {
 	struct trace_ev trace[TRACE_MAX];
 	struct ctx c;
 };
+
+/* destination.c: the echo destination a case owns, and its side of the story */
+uint16_t case_dest_port(struct ctx *c);
+size_t case_dest_story(struct ctx *c, char *buf, size_t cap);
+void case_dest_stop(struct ctx *c);
+void trace_add_locked(struct ctx *c, const char *who, char dir, const void *bytes, size_t len,
+                      const char *text);
 
 /* harness.c */
 int harness_start(struct runner *r, char *err, size_t errlen);

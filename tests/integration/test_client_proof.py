@@ -30,6 +30,7 @@ from conftest import SANITIZER_MARKS, binary
 CLIENT = pathlib.Path(__file__).with_name("broken_client.py")
 sys.path.insert(0, str(CLIENT.parent))
 import broken_client  # noqa: E402  (for MISBEHAVIOURS)
+import verdict_record  # noqa: E402
 
 # The client's own reply timeout is shorter than the runner's limit, so reply/none
 # ends by the client (INFO) and a hang is still told apart.
@@ -155,6 +156,7 @@ def applicable(mode):
 @pytest.mark.parametrize("mode", list(MODES))
 def test_correct_client_passes(mode, runs):
     cases = runs[(None, mode)].result(timeout=200)
+    verdict_record.check(f"client/correct:{mode}", cases)
     failed = {i for i, c in cases.items() if c["result"] == "fail"}
     assert failed == set(), ("a correct, independent client fails these cases: a case that "
                              "judges wrongly, or a bug in broken_client.py\n" +
@@ -169,6 +171,7 @@ def test_misbehaviour_fails_exactly(name, runs):
     failed, reports = set(), {}
     for mode in modes:
         cases = runs[(name, mode)].result(timeout=200)
+        verdict_record.check(f"client/{name}:{mode}", cases)
         reports.update(cases)
         failed |= {i for i, c in cases.items() if c["result"] == "fail"}
         if "preflight/client" in failed:  # the rest is skipped with its reason

@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from conftest import binary, free_port
+import verdict_record
 
 SUMMARY = re.compile(r"^(\d+) passed, (\d+) failed, (\d+) skipped$")
 
@@ -52,6 +53,7 @@ def test_builtin_target_passes_everything(tmp_path):
     # only the case for servers WITHOUT 4a is skipped: the reference does 4a
     assert by_result(report, "skip") == {"4a/unsupported", "bind/unsupported"}
     assert report["summary"]["failed"] == 0
+    verdict_record.check("builtin", report["cases"])
     assert took < 60, f"the suite took {took:.1f} s"
 
 

@@ -31,6 +31,7 @@ from supervise import Restarter
 SERVER = pathlib.Path(__file__).with_name("broken_server.py")
 sys.path.insert(0, str(SERVER.parent))
 import broken_server  # noqa: E402  (for MISBEHAVIOURS)
+import verdict_record  # noqa: E402
 
 DENY = "socks4-test-denied"
 # Short server-side bounds, and runner waits that fit them (--stall-wait and
@@ -437,6 +438,7 @@ def test_correct_server_passes(mode, outcomes):
         "wrongly, or a bug in broken_server.py\n" + o.explain(o.ids("fail")))
     assert o.ids("skip") == MODES[mode]["skips"], o.explain(
         o.ids("skip") ^ MODES[mode]["skips"])
+    verdict_record.check(f"server/correct:{mode}", o.cases)
 
 
 # --- (b) each misbehaviour fails exactly its cases ---------------------------------
@@ -460,6 +462,7 @@ def test_misbehaviour_fails_exactly(proof, outcomes):
         f"{proof.misbehave} must fail exactly {sorted(proof.fails)}\n"
         f"missing (slipped through):\n{o.explain(proof.fails - failed)}\n"
         f"extra (failed on something else):\n{o.explain(failed - proof.fails)}")
+    verdict_record.check(f"server/{proof.name}", o.cases, exact=not proof.crash)
     # Nothing else hides behind a SKIP: the same cases skip as for the correct
     # server in this mode (after a failing preflight, everything else does).
     if "preflight/socks4-server" in proof.fails:

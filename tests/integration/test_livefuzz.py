@@ -7,6 +7,7 @@ import subprocess
 import pytest
 
 from conftest import Proc, binary, free_port
+import verdict_record
 
 BROKEN = str(pathlib.Path(__file__).resolve().parent / "broken_server.py")
 SUMMARY = re.compile(r"^fuzz: (\d+) requests in [\d.]+ s \(\d+/s\), (\d+) failures")
@@ -101,6 +102,10 @@ def test_same_seed_same_failures(broken):
     assert summary(first.stdout)[1] == summary(second.stdout)[1] > 0
     if summary(first.stdout)[1] <= 10:
         assert failing(first.stdout) == failing(second.stdout)
+    # the verdicts of this seed: which iterations fail, and how many in all
+    verdict = [{"id": f"iteration {i}", "result": "fail"} for i in failing(first.stdout)]
+    verdict.append({"id": "failures", "result": str(summary(first.stdout)[1])})
+    verdict_record.check("livefuzz/vn4-rejected:seed77", verdict)
 
 
 def test_a_crashing_server_stops_the_run(broken):
