@@ -28,8 +28,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "crashdir.h"
 #include "crashsig.h"
 #include "death.h"
+#include "escape.h"
 #include "livefuzz.h"
 #include "supervisor.h"
 
@@ -240,28 +242,21 @@ static void save(struct fuzz_run *fr, struct crash_kind *k, int n, long i,
                  const char *log)
 {
 	struct runner *r = fr->r;
-	const char *dir = r->o.crash_dir != NULL ? r->o.crash_dir : FUZZ_CRASH_DIR;
-	char name[64], path[600];
+	char name[64], base[96], err[600];
+	static const char *const exts[] = {"bin", "txt"};
+	FILE *files[2];
 	slug(k->sig, name, sizeof(name));
-	snprintf(k->path, sizeof(k->path), "%s/crash-%d-%s", dir, n, name);
-	if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
-		fprintf(fr->out, "socks4-test: cannot save the reproducer in %s: %s\n", dir,
-		        strerror(errno));
+	snprintf(base, sizeof(base), "crash-%d-%s", n, name);
+	if (crashdir_create(r->o.crash_dir, base, exts, 2, files, k->path, sizeof(k->path), err,
+	                    sizeof(err)) < 0) {
+		fprintf(fr->out, "socks4-test: cannot save the reproducer: %s\n", err);
 		k->path[0] = '\0';
 		return;
 	}
-	snprintf(path, sizeof(path), "%s.bin", k->path);
-	FILE *f = fopen(path, "wb");
-	if (f != NULL) {
-		fwrite(min->bytes, 1, min->len, f);
-		fclose(f);
-	}
-	snprintf(path, sizeof(path), "%s.txt", k->path);
-	f = fopen(path, "w");
-	if (f == NULL) {
-		fprintf(fr->out, "socks4-test: %s: %s\n", path, strerror(errno));
-		return;
-	}
+	fwrite(min->bytes, 1, min->len, files[0]);
+	if (fclose(files[0]) != 0)
+		fprintf(fr->out, "socks4-test: %s.bin: %s\n", k->path, strerror(errno));
+	FILE *f = files[1];
 	fprintf(f, "socks4-test --fuzz: the target crashed\n\nsignature: %s\n", k->sig);
 	fprintf(f, "target:    %s\n", r->o.exec_cmd);
 	if (i >= 0) {
@@ -289,7 +284,8 @@ static void save(struct fuzz_run *fr, struct crash_kind *k, int n, long i,
 	}
 	fprintf(f, "\nWhat the target printed%s:\n%s\n",
 	        i >= 0 ? " since the iteration began" : "", log);
-	fclose(f);
+	if (ferror(f) | (fclose(f) != 0))
+		fprintf(fr->out, "socks4-test: %s.txt: %s\n", k->path, strerror(errno));
 }
 
 /* Under a crash: the first lines of the target's report (or of its output). */
@@ -301,7 +297,8 @@ static void print_report(FILE *out, const char *log)
 	fprintf(out, "  the target printed:\n");
 	for (int n = 0; n < REPORT_LINES && p != NULL && *p != '\0'; n++) {
 		size_t len = strcspn(p, "\n");
-		fprintf(out, "    %.*s\n", (int)len, p);
+		char line[1024];
+		fprintf(out, "    %s\n", esc_term_buf(line, sizeof(line), p, len));
 		p = p[len] == '\n' ? p + len + 1 : NULL;
 	}
 }

@@ -35,6 +35,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "crashdir.h"
+#include "escape.h"
 #include "livefuzz.h"
 #include "supervisor.h"
 
@@ -400,7 +402,9 @@ void fuzz_report(struct fuzz_run *fr, long i, const struct sample *s, const char
 	char split[160], args[600];
 	fuzz_split_str(s, split, sizeof(split));
 	target_args(r, args, sizeof(args));
-	fprintf(f, "\nFAIL iteration %ld (seed %llu): %s\n", i, (unsigned long long)fr->seed, why);
+	fprintf(f, "\nFAIL iteration %ld (seed %llu): ", i, (unsigned long long)fr->seed);
+	esc_term(f, why);
+	fprintf(f, "\n");
 	fprintf(f, "  request: %s; %zu bytes", s->what, s->len);
 	if (s->ncuts)
 		fprintf(f, ", %s", split);
@@ -581,9 +585,10 @@ long livefuzz_run(struct runner *r, long first, long n, uint64_t seed, int jobs,
 	}
 	fprintf(out, "socks4-test: fuzzing %s with %ld requests, seed %llu, from iteration %ld\n",
 	        r->target_text, n, (unsigned long long)seed, first);
+	char where[300];
 	if (fr->tp != NULL)
-		fprintf(out, "socks4-test: the target is '%s'; crashes go to %s/\n",
-		        tp_command(fr->tp), r->o.crash_dir ? r->o.crash_dir : FUZZ_CRASH_DIR);
+		fprintf(out, "socks4-test: the target is '%s'; crashes go to %s\n",
+		        tp_command(fr->tp), crashdir_describe(r->o.crash_dir, where, sizeof(where)));
 	fflush(out);
 
 	jobs = jobs < 1 ? 1 : jobs > JOBS_MAX ? JOBS_MAX : jobs;

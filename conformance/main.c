@@ -11,7 +11,9 @@
 
 #include "baseline.h"
 #include "clientmode.h"
+#include "interrupt.h"
 #include "report.h"
+#include "reportfile.h"
 #include "runner.h"
 #include "supervisor.h"
 
@@ -39,8 +41,9 @@ static const char usage_text[] =
         "                       the cases that were in flight again alone to name the one that\n"
         "                       killed it, and attaches what it printed (repeatable, mixes\n"
         "                       with --target in a matrix)\n"
-        "  --crash-dir DIR      where the bytes that killed a target are saved (default\n"
-        "                       socks4-test-crashes)\n"
+        "  --crash-dir DIR      where the bytes that killed a target are saved (a directory\n"
+        "                       you own; default: a fresh $TMPDIR/socks4-test-XXXXXX per run,\n"
+        "                       named on stderr when something is written there)\n"
         "  --exec-wait S        seconds an --exec target may take to accept connections\n"
         "                       (default 10)\n"
         "  --max-restarts N     restarts of an --exec target after it died (default 20)\n"
@@ -97,8 +100,8 @@ static const char usage_text[] =
         "                       failure can be repeated\n"
         "  --fuzz-from I        start at iteration I (with --fuzz 1: repeat one failure)\n"
         "  --crash-dir DIR      with --exec: each crash of the target is saved there with a\n"
-        "                       minimized reproducer, once per signature (default\n"
-        "                       ./socks4-test-crashes); fuzzing goes on after a restart, and\n"
+        "                       minimized reproducer, once per signature (default: a fresh\n"
+        "                       $TMPDIR/socks4-test-XXXXXX); fuzzing goes on after a restart, and\n"
         "                       the summary gives the crashes by signature\n"
         "\n"
         "Output:\n"
@@ -115,7 +118,9 @@ static const char usage_text[] =
         "  -h, --help           this text; --version: the version\n"
         "\n"
         "Exit status: 0 when no MUST case fails (nor a SHOULD case with --strict), 1 otherwise,\n"
-        "2 for a usage error or a target that cannot be reached.\n";
+        "2 for a usage error, a target that cannot be reached or a report that cannot be\n"
+        "written. SIGINT, SIGTERM or SIGHUP stop --exec targets and clients, write the\n"
+        "reports with the cases judged so far and exit 128+N.\n";
 
 static void usage_error(const char *what, const char *arg)
 {
@@ -285,6 +290,7 @@ static int fuzz_main(const struct runner_opts *o, const char *target, const char
 	if (r.o.identd_port < 0)
 		r.o.identd_port = target != NULL || exec_cmd != NULL ? 113 : 0;
 	signal(SIGPIPE, SIG_IGN);
+	interrupt_start(NULL, NULL, NULL); /* a signal stops the target too */
 	if (runner_setup(&r, err, sizeof(err)) < 0) {
 		fprintf(stderr, PROG ": %s\n", err);
 		tp_stop(r.tp); /* an --exec target started before the failure */
@@ -500,10 +506,14 @@ int main(int argc, char **argv)
 	}
 
 	signal(SIGPIPE, SIG_IGN);
+	static size_t started; /* runs begun, for interrupt.c */
+	struct report_plan plan = {fmt, output, fmt != FMT_HUMAN || output != NULL,
+	                           reports, nreports, report_format};
+	static struct runner runs[MAX_TARGETS];
+	interrupt_start(runs, &started, &plan);
 	int to_stdout = fmt == FMT_HUMAN || output != NULL;
 	int color = to_stdout && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
 	struct stream stream = {to_stdout ? stdout : NULL, color, o.verbose, 0};
-	static struct runner runs[MAX_TARGETS];
 	struct runner *done[MAX_TARGETS];
 	size_t ndone = 0;
 	int status = EXIT_OK;
@@ -511,6 +521,7 @@ int main(int argc, char **argv)
 	size_t nruns = nclients > 0 ? nclients : ntargets > 0 ? ntargets : 1;
 	for (size_t t = 0; t < nruns; t++) {
 		struct runner *r = &runs[t];
+		started = t + 1;
 		r->o = o;
 		r->o.target = ntargets > 0 && !is_exec[t] ? targets[t] : NULL;
 		r->o.exec_cmd = ntargets > 0 && is_exec[t] ? targets[t] : NULL;
@@ -548,26 +559,13 @@ int main(int argc, char **argv)
 
 	if (ndone > 1 && stream.f != NULL)
 		matrix(stream.f, done, ndone, color);
-	if (ndone > 0 && (fmt != FMT_HUMAN || output != NULL)) {
-		FILE *f = output != NULL ? fopen(output, "w") : stdout;
-		if (f == NULL) {
-			fprintf(stderr, PROG ": %s: %s\n", output, strerror(errno));
-			return EXIT_USAGE;
-		}
-		report_write(f, fmt, done, ndone);
-		if (f != stdout)
-			fclose(f);
-	}
-	for (size_t i = 0; ndone > 0 && i < nreports; i++) {
-		const char *path = strchr(reports[i], ':') + 1;
-		FILE *f = fopen(path, "w");
-		if (f == NULL) {
-			fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
-			status = EXIT_USAGE;
-			continue;
-		}
-		report_write(f, report_format(reports[i]), done, ndone);
-		fclose(f);
+	/* Every write checked: a report not written whole is exit 2 with the cause. */
+	if (report_plan_write(&plan, done, ndone, stderr) < 0)
+		status = EXIT_USAGE;
+	if (stream.f != NULL && (fflush(stream.f) != 0 || ferror(stream.f))) {
+		fprintf(stderr, PROG ": (standard output): cannot write the report: %s\n",
+		        strerror(errno != 0 ? errno : EIO));
+		status = EXIT_USAGE;
 	}
 	if (ndone > 0 && baseline_out != NULL) {
 		char err[700];

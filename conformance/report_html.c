@@ -358,7 +358,32 @@ static void result_html(FILE *f, const struct runner *r, size_t i, size_t t, siz
 	xml_str(f, res->expected);
 	fprintf(f, "</dd><dt>Actual</dt><dd>");
 	xml_str(f, res->actual);
-	fprintf(f, "</dd></dl>\n<details%s><summary>Trace: %zu events</summary><pre>",
+	fprintf(f, "</dd>");
+	/* What killed the target, as the JSON report carries it. */
+	if (res->target_exit[0] != '\0') {
+		fprintf(f, "<dt>Target</dt><dd class=\"target-exit\">");
+		xml_str(f, res->target_exit);
+		fprintf(f, "</dd>");
+	}
+	if (res->reproducer[0] != '\0') {
+		fprintf(f, "<dt>Reproducer</dt><dd class=\"reproducer\"><code>");
+		xml_str(f, res->reproducer);
+		fprintf(f, "</code>");
+		if (res->replay[0] != '\0') {
+			fprintf(f, "<br><code>");
+			xml_str(f, res->replay);
+			fprintf(f, "</code>");
+		}
+		fprintf(f, "</dd>");
+	}
+	fprintf(f, "</dl>\n");
+	if (res->target_log != NULL && res->target_log[0] != '\0') {
+		fprintf(f, "<details class=\"target-log\"><summary>What the target printed</summary>"
+		           "<pre>");
+		xml_str(f, res->target_log);
+		fprintf(f, "</pre></details>\n");
+	}
+	fprintf(f, "<details%s><summary>Trace: %zu events</summary><pre>",
 	        is_failure((int)res->v) ? " open" : "", res->ntrace + res->dropped);
 	char line[400];
 	for (size_t e = 0; e < res->ntrace; e++) {

@@ -303,8 +303,9 @@ static void finish(struct runner *r, size_t i, int outcome, enum verdict v, int 
 		pthread_mutex_unlock(&r->mu);
 		resolve_death(r, i, 1);
 		pthread_mutex_lock(&r->mu);
-	} else if (r->dying) {
-		/* In flight when the target died: judged again by the handler. */
+	} else if (r->dying && !gets_own_instance(r, r->cases[i])) {
+		/* In flight when the target died: judged again by the handler. (A
+		 * case on an instance of its own never talked to the target.) */
 		res->suspect = 1;
 		res->v = v;
 		pthread_cond_broadcast(&r->cv);
@@ -417,6 +418,10 @@ static void repeat_case(struct runner *r, size_t i)
 		enum verdict v;
 		int outcome = run_one(r, i, &tmp, &v);
 		res->runs++;
+		if (outcome == DIED_OWN) {
+			res->failures++; /* its instance died; the next run gets a fresh one */
+			continue;
+		}
 		if (outcome == DIED) {
 			char why[256];
 			res->failures++;

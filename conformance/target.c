@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "crashdir.h"
 #include "instance.h"
 #include "runner.h"
 #include "server.h"
@@ -118,15 +119,9 @@ static void file_safe(const char *id, char *out, size_t cap)
 
 void target_save_reproducer(struct runner *r, const struct s4case *cs, struct result *res)
 {
-	const char *dir = r->o.crash_dir != NULL ? r->o.crash_dir : "socks4-test-crashes";
-	char name[128], path[512];
+	char name[128], stem[256], path[512], err[600];
 	if (res->nsent == 0)
 		return;
-	if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
-		snprintf(res->reproducer, sizeof(res->reproducer), "(cannot create %s: %s)", dir,
-		         strerror(errno));
-		return;
-	}
 	char proxy[NET_ADDRSTR_MAX];
 	net_addr_str((struct sockaddr *)&r->target, proxy, sizeof(proxy));
 	file_safe(cs->id, name, sizeof(name));
@@ -134,12 +129,19 @@ void target_save_reproducer(struct runner *r, const struct s4case *cs, struct re
 	res->replay[0] = '\0';
 	for (size_t k = 0; k < res->nsent; k++) {
 		const struct sent_log *l = &res->sent[k];
-		snprintf(path, sizeof(path), "%s/%s-%s.bin", dir, name, l->who);
-		FILE *f = fopen(path, "wb");
-		if (f == NULL)
+		static const char *const bin[] = {"bin"};
+		FILE *f;
+		snprintf(stem, sizeof(stem), "%s-%s", name, l->who);
+		if (crashdir_create(r->o.crash_dir, stem, bin, 1, &f, path, sizeof(path) - 4, err,
+		                    sizeof(err)) < 0) {
+			snprintf(res->reproducer, sizeof(res->reproducer), "(%.500s)", err);
+			return;
+		}
+		strcat(path, ".bin");
+		int bad = fwrite(l->bytes, 1, l->len, f) != l->len;
+		bad |= fclose(f) != 0;
+		if (bad)
 			continue;
-		fwrite(l->bytes, 1, l->len, f);
-		fclose(f);
 		if (k == 0 || res->reproducer[0] == '\0')
 			snprintf(res->reproducer, sizeof(res->reproducer), "%s", path);
 		/* One replay line per connection the case opened. */

@@ -102,10 +102,10 @@ def test_same_seed_same_failures(broken):
     assert summary(first.stdout)[1] == summary(second.stdout)[1] > 0
     if summary(first.stdout)[1] <= 10:
         assert failing(first.stdout) == failing(second.stdout)
-    # the verdicts of this seed: which iterations fail, and how many in all
-    verdict = [{"id": f"iteration {i}", "result": "fail"} for i in failing(first.stdout)]
-    verdict.append({"id": "failures", "result": str(summary(first.stdout)[1])})
-    verdict_record.check("livefuzz/vn4-rejected:seed77", verdict)
+    # the verdict of this seed: how many iterations fail. Which ten are printed first is
+    # the order they finish in (iterations overlap in the stall lanes), so not recorded.
+    verdict_record.check("livefuzz/vn4-rejected:seed77",
+                         [{"id": "failures", "result": str(summary(first.stdout)[1])}])
 
 
 def test_a_crashing_server_stops_the_run(broken):
