@@ -1,254 +1,25 @@
-/* main.c - socks4-test: flags to runner options, then the run(s) and the
- * reports. The catalogue is in cases/, the machinery in runner.c/harness.c. */
+/* main.c - socks4-test: the command line (options.c) handed to one mode: the
+ * cases against one or more servers (engine/), against clients (client/), or
+ * live fuzzing (fuzz/); then the reports (report/) and the exit status. */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "baseline.h"
 #include "clientmode.h"
 #include "interrupt.h"
+#include "options.h"
 #include "report.h"
 #include "reportfile.h"
 #include "runner.h"
 #include "supervisor.h"
 
-#define PROG "socks4-test"
-#define VERSION S4KIT_VERSION /* -D from the file VERSION (Makefile) */
-#define MAX_TARGETS 8
 #define MAX_CASES 512
-#define MAX_REPORTS 8
 
-enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
-
-static const char usage_text[] =
-        "usage: " PROG " [--target HOST:PORT | --exec CMD]... [options] [ID-PREFIX|GLOB ...]\n"
-        "       " PROG " --fuzz N [--target HOST:PORT | --exec CMD] [options]\n"
-        "       " PROG " --client-cmd TEMPLATE... [--client-4a] [--client-bind] [ID-PREFIX|GLOB ...]\n"
-        "\n"
-        "Checks a SOCKS4/SOCKS4a server against the protocol, case by case. Without\n"
-        "--target it starts the built-in socks4-server on a free loopback port and tests it.\n"
-        "\n"
-        "Target and environment:\n"
-        "  --target HOST:PORT   the server to test (repeatable: a side-by-side matrix)\n"
-        "  --exec 'CMD'         run the server to test: CMD goes to sh -c with {port} (a free\n"
-        "                       loopback port) and {addr} (127.0.0.1:{port}) filled in; the\n"
-        "                       runner waits until it listens, restarts it when it dies, runs\n"
-        "                       the cases that were in flight again alone to name the one that\n"
-        "                       killed it, and attaches what it printed (repeatable, mixes\n"
-        "                       with --target in a matrix)\n"
-        "  --crash-dir DIR      where the bytes that killed a target are saved (a directory\n"
-        "                       you own; default: a fresh $TMPDIR/socks4-test-XXXXXX per run,\n"
-        "                       named on stderr when something is written there)\n"
-        "  --exec-wait S        seconds an --exec target may take to accept connections\n"
-        "                       (default 10)\n"
-        "  --max-restarts N     restarts of an --exec target after it died (default 20)\n"
-        "  --dest-addr ADDR     IPv4 address of this host the target can reach; the runner's\n"
-        "                       destinations, BIND peers and identd live there (default: this\n"
-        "                       host's address on the connection to the target)\n"
-        "  --alt-source ADDR    a second local address for the BIND mismatch peer\n"
-        "                       (default 127.0.0.2 when dest-addr is on loopback)\n"
-        "  --dest-name NAME     a name the target resolves to dest-addr, for SOCKS4a\n"
-        "                       (default localhost when dest-addr is 127.0.0.1)\n"
-        "  --features LIST      do not detect: the target does exactly these of 4a,bind,identd\n"
-        "  --identd MODE        the target consults identd in this mode: strict or lenient\n"
-        "  --identd-port N      port of the runner's scripted identd (default 113)\n"
-        "  --deny-user USER     a USERID the target's rules deny (for the 91-on-deny cases)\n"
-        "  --deny-port PORT     or a port on dest-addr the target's rules deny connections to\n"
-        "                       (the runner listens there while it tests)\n"
-        "  --user USER          the USERID of ordinary requests (default socks4-test)\n"
-        "\n"
-        "Running:\n"
-        "  --list               print the selected cases (id, level, title) and exit\n"
-        "  --strict             SHOULD failures fail the run too\n"
-        "  --repeat N           run every failed case again alone N times; one whose verdict\n"
-        "                       changes is FLAKY (a failure, reported apart)\n"
-        "  -j N                 cases in parallel (default 4)\n"
-        "  --timeout S          seconds for each reply or close a case waits for (default 5)\n"
-        "  --stall-wait S       seconds the target may take to drop a stalled client\n"
-        "                       (default 35; 4 for the built-in server)\n"
-        "  --timer-wait S       seconds to wait for the target's BIND timer (default: that case\n"
-        "                       is skipped; 4 for the built-in server)\n"
-        "  --relay-bytes N      bytes each way in the bulk relay case (default 1048576)\n"
-        "\n"
-        "Client mode (test a SOCKS4 CLIENT; the runner is the proxy):\n"
-        "  --client-cmd TEMPLATE  the client's command, run with sh -c for each case after\n"
-        "                       replacing {proxy_host} {proxy_port} {proxy} (host:port) {host}\n"
-        "                       {port} and {url} (http://{host}:{port}/PATH). With {url} it is a\n"
-        "                       URL fetcher (the destination answers HTTP/1.0, the body must\n"
-        "                       come out on stdout); otherwise a stream client (stdin goes to\n"
-        "                       the destination, its answer must come out on stdout).\n"
-        "                       Repeatable: a matrix. Cases are the client catalogue.\n"
-        "  --client-4a          the client lets the proxy resolve names: {host} may be a name\n"
-        "                       only the proxy knows, which must go out as SOCKS4a\n"
-        "  --client-bind        the command is a BIND client (socks4-client --bind): the bind/\n"
-        "                       cases run instead of the CONNECT ones; it must print the\n"
-        "                       address it got as \"ADDR PORT\" on stdout or stderr\n"
-        "  --client-timeout S   each run of the client must end within S (default 10)\n"
-        "\n"
-        "Live fuzzing (instead of the cases):\n"
-        "  --fuzz N             send N mutated requests (fields and raw bytes, split across\n"
-        "                       writes, with stalls); each must get a well-formed reply or a\n"
-        "                       close within --timeout, and the target must still grant a\n"
-        "                       valid CONNECT (checked after every 8th request of a thread and\n"
-        "                       every failure; a failed check sends the suspects again alone)\n"
-        "  --seed S             the run's seed (default: from the clock; printed), so that a\n"
-        "                       failure can be repeated\n"
-        "  --fuzz-from I        start at iteration I (with --fuzz 1: repeat one failure)\n"
-        "  --crash-dir DIR      with --exec: each crash of the target is saved there with a\n"
-        "                       minimized reproducer, once per signature (default: a fresh\n"
-        "                       $TMPDIR/socks4-test-XXXXXX); fuzzing goes on after a restart, and\n"
-        "                       the summary gives the crashes by signature\n"
-        "\n"
-        "Output:\n"
-        "  --format F           human (default), tap, junit, json or html\n"
-        "  --output FILE        write that format to FILE (the human report still goes to stdout)\n"
-        "  --report FMT:FILE    also write format FMT to FILE (repeatable: junit:r.xml html:r.html)\n"
-        "  -v, --verbose        details and traces for every case, not only failures\n"
-        "\n"
-        "Baselines (gate CI on regressions, not on known deviations):\n"
-        "  --baseline FILE      known failures: an earlier --format json report, or case ids\n"
-        "                       one per line (# comments). Listed failures do not fail the run\n"
-        "                       (KNOWN); others do (NEW); listed cases that pass are FIXED\n"
-        "  --write-baseline FILE  write this run's failures as such a list\n"
-        "  -h, --help           this text; --version: the version\n"
-        "\n"
-        "Exit status: 0 when no MUST case fails (nor a SHOULD case with --strict), 1 otherwise,\n"
-        "2 for a usage error, a target that cannot be reached or a report that cannot be\n"
-        "written. SIGINT, SIGTERM or SIGHUP stop --exec targets and clients, write the\n"
-        "reports with the cases judged so far and exit 128+N.\n";
-
-static void usage_error(const char *what, const char *arg)
-{
-	fprintf(stderr, PROG ": %s '%s'\nTry '" PROG " --help'.\n", what, arg);
-	exit(EXIT_USAGE);
-}
-
-static int seconds_ms(const char *s, int allow_zero)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (*s == '\0' || *end != '\0' || errno != 0 || v < 0 || v > 3600 ||
-	    (v == 0 && !allow_zero))
-		usage_error("bad number of seconds", s);
-	return (int)(v * 1000);
-}
-
-static long number(const char *s, long min, long max)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || errno != 0 || v < min || v > max)
-		usage_error("bad number", s);
-	return v;
-}
-
-enum {
-	OPT_TARGET = 256,
-	OPT_DEST,
-	OPT_ALT,
-	OPT_NAME,
-	OPT_FEATURES,
-	OPT_IDENTD,
-	OPT_IDENTD_PORT,
-	OPT_DENY,
-	OPT_DENY_PORT,
-	OPT_USER,
-	OPT_LIST,
-	OPT_STRICT,
-	OPT_TIMEOUT,
-	OPT_STALL,
-	OPT_TIMER,
-	OPT_RELAY,
-	OPT_FORMAT,
-	OPT_OUTPUT,
-	OPT_VERSION,
-	OPT_FUZZ,
-	OPT_SEED,
-	OPT_FUZZ_FROM,
-	OPT_EXEC,
-	OPT_REPEAT,
-	OPT_CRASH_DIR,
-	OPT_BASELINE,
-	OPT_WRITE_BASELINE,
-	OPT_REPORT,
-	OPT_CLIENT_CMD,
-	OPT_CLIENT_4A,
-	OPT_CLIENT_BIND,
-	OPT_CLIENT_TIMEOUT,
-	OPT_MAX_RESTARTS,
-	OPT_EXEC_WAIT,
-};
-
-static const struct option options[] = {
-        {"target", required_argument, NULL, OPT_TARGET},
-        {"dest-addr", required_argument, NULL, OPT_DEST},
-        {"alt-source", required_argument, NULL, OPT_ALT},
-        {"dest-name", required_argument, NULL, OPT_NAME},
-        {"features", required_argument, NULL, OPT_FEATURES},
-        {"identd", required_argument, NULL, OPT_IDENTD},
-        {"identd-port", required_argument, NULL, OPT_IDENTD_PORT},
-        {"deny-user", required_argument, NULL, OPT_DENY},
-        {"deny-port", required_argument, NULL, OPT_DENY_PORT},
-        {"user", required_argument, NULL, OPT_USER},
-        {"list", no_argument, NULL, OPT_LIST},
-        {"strict", no_argument, NULL, OPT_STRICT},
-        {"jobs", required_argument, NULL, 'j'},
-        {"timeout", required_argument, NULL, OPT_TIMEOUT},
-        {"stall-wait", required_argument, NULL, OPT_STALL},
-        {"timer-wait", required_argument, NULL, OPT_TIMER},
-        {"relay-bytes", required_argument, NULL, OPT_RELAY},
-        {"format", required_argument, NULL, OPT_FORMAT},
-        {"output", required_argument, NULL, OPT_OUTPUT},
-        {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, OPT_VERSION},
-        {"fuzz", required_argument, NULL, OPT_FUZZ},
-        {"seed", required_argument, NULL, OPT_SEED},
-        {"fuzz-from", required_argument, NULL, OPT_FUZZ_FROM},
-        {"exec", required_argument, NULL, OPT_EXEC},
-        {"repeat", required_argument, NULL, OPT_REPEAT},
-        {"crash-dir", required_argument, NULL, OPT_CRASH_DIR},
-        {"baseline", required_argument, NULL, OPT_BASELINE},
-        {"write-baseline", required_argument, NULL, OPT_WRITE_BASELINE},
-        {"report", required_argument, NULL, OPT_REPORT},
-        {"client-cmd", required_argument, NULL, OPT_CLIENT_CMD},
-        {"client-4a", no_argument, NULL, OPT_CLIENT_4A},
-        {"client-bind", no_argument, NULL, OPT_CLIENT_BIND},
-        {"client-timeout", required_argument, NULL, OPT_CLIENT_TIMEOUT},
-        {"max-restarts", required_argument, NULL, OPT_MAX_RESTARTS},
-        {"exec-wait", required_argument, NULL, OPT_EXEC_WAIT},
-        {NULL, 0, NULL, 0},
-};
-
-static enum format parse_format(const char *s)
-{
-	static const char *const names[] = {"human", "tap", "junit", "json", "html"};
-	for (int i = 0; i < 5; i++)
-		if (strcmp(s, names[i]) == 0)
-			return (enum format)i;
-	usage_error("--format must be human, tap, junit, json or html, not", s);
-	return FMT_HUMAN;
-}
-
-/* --report FMT:FILE: the format before the colon. */
-static enum format report_format(const char *s)
-{
-	char name[16];
-	size_t n = strcspn(s, ":");
-	if (s[n] != ':' || s[n + 1] == '\0' || n >= sizeof(name))
-		usage_error("--report takes FORMAT:FILE, not", s);
-	memcpy(name, s, n);
-	name[n] = '\0';
-	return parse_format(name);
-}
-
+/* The human report as results come in, in catalogue order. */
 struct stream {
 	FILE *f;
 	int color;
@@ -256,17 +27,14 @@ struct stream {
 	int header_done;
 };
 
-/* Called in catalogue order as results come in; the header goes first, once
- * detection has told what the target can do. */
+/* The header tells what the preflight found out: it goes out with the first
+ * case after the preflight (or the last one). */
 static void on_result(struct runner *r, size_t i, void *arg)
 {
 	struct stream *s = arg;
 	if (s->f == NULL)
 		return;
-	/* The header tells what the preflight found out: it goes out with the
-	 * first case after the preflight (or the last one). */
-	int preflight = case_is_preflight(r->cases[i]);
-	if (preflight && i + 1 < r->ncases)
+	if (case_is_preflight(r->cases[i]) && i + 1 < r->ncases)
 		return;
 	if (!s->header_done) {
 		human_header(s->f, r, s->color);
@@ -278,17 +46,24 @@ static void on_result(struct runner *r, size_t i, void *arg)
 	fflush(s->f);
 }
 
+/* Our identd's port: 113, where an outside target's identd client asks,
+ * unless the target is the built-in server (which is told the port). */
+static int identd_port_for(const struct runner_opts *o)
+{
+	if (o->identd_port >= 0)
+		return o->identd_port;
+	return o->target != NULL || o->exec_cmd != NULL ? 113 : 0;
+}
+
 /* --fuzz: set up the target and the services as for the cases, then fuzz. */
-static int fuzz_main(const struct runner_opts *o, const char *target, const char *exec_cmd,
-                     long n, long first, uint64_t seed)
+static int fuzz_main(const struct cli *cli)
 {
 	static struct runner r;
 	char err[2048];
-	r.o = *o;
-	r.o.target = target;
-	r.o.exec_cmd = exec_cmd;
-	if (r.o.identd_port < 0)
-		r.o.identd_port = target != NULL || exec_cmd != NULL ? 113 : 0;
+	r.o = cli->o;
+	r.o.target = cli->ntargets && !cli->is_exec[0] ? cli->targets[0] : NULL;
+	r.o.exec_cmd = cli->ntargets && cli->is_exec[0] ? cli->targets[0] : NULL;
+	r.o.identd_port = identd_port_for(&r.o);
 	signal(SIGPIPE, SIG_IGN);
 	interrupt_start(NULL, NULL, NULL); /* a signal stops the target too */
 	if (runner_setup(&r, err, sizeof(err)) < 0) {
@@ -296,254 +71,79 @@ static int fuzz_main(const struct runner_opts *o, const char *target, const char
 		tp_stop(r.tp); /* an --exec target started before the failure */
 		return EXIT_USAGE;
 	}
-	long failures = livefuzz_run(&r, first, n, seed, o->jobs, stdout);
+	long failures = livefuzz_run(&r, cli->fuzz_from, cli->fuzz_n, cli->seed, cli->o.jobs, stdout);
 	runner_teardown(&r);
 	return failures < 0 ? EXIT_USAGE : failures > 0 ? EXIT_FAILED : EXIT_OK;
 }
 
-int main(int argc, char **argv)
+/* The cases the selection names, and always the preflight: it decides
+ * whether anything else can run. */
+static size_t select_cases(const struct cli *cli, const struct s4case **out, size_t cap)
 {
-	struct runner_opts o = {.user = "socks4-test",
-	                        .identd_port = -1,
-	                        .jobs = 4,
-	                        .timeout_ms = 5000,
-	                        .stall_wait_ms = -1,
-	                        .timer_wait_ms = -1,
-	                        .relay_bytes = 1 << 20,
-	                        .client_timeout_ms = 10000};
-	const char *clients[MAX_TARGETS];
-	size_t nclients = 0;
-	const char *targets[MAX_TARGETS];
-	int is_exec[MAX_TARGETS] = {0}; /* targets[i] is an --exec command */
-	size_t ntargets = 0;
-	int list = 0;
-	enum format fmt = FMT_HUMAN;
-	const char *output = NULL;
-	long fuzz_n = 0, fuzz_from = 0;
-	uint64_t seed = 0;
-	int seed_given = 0;
-	const char *baseline_in = NULL, *baseline_out = NULL;
-	const char *reports[MAX_REPORTS]; /* --report FMT:FILE */
-	size_t nreports = 0;
-	static struct baseline baseline;
-	int opt;
-
-	while ((opt = getopt_long(argc, argv, "j:vh", options, NULL)) != -1) {
-		switch (opt) {
-		case OPT_TARGET:
-		case OPT_EXEC:
-			if (ntargets == MAX_TARGETS)
-				usage_error("at most 8 targets (--target and --exec); not", optarg);
-			is_exec[ntargets] = opt == OPT_EXEC;
-			targets[ntargets++] = optarg;
-			break;
-		case OPT_REPEAT:
-			o.repeat = (int)number(optarg, 0, 100);
-			break;
-		case OPT_MAX_RESTARTS:
-			o.max_restarts = (int)number(optarg, 0, 100000);
-			if (o.max_restarts == 0)
-				o.max_restarts = -1; /* none (0 is "the default" in tp_opts) */
-			break;
-		case OPT_CRASH_DIR:
-			o.crash_dir = optarg;
-			break;
-		case OPT_EXEC_WAIT:
-			o.exec_wait_ms = seconds_ms(optarg, 0);
-			break;
-		case OPT_DEST:
-			o.dest_addr = optarg;
-			break;
-		case OPT_ALT:
-			o.alt_source = optarg;
-			break;
-		case OPT_NAME:
-			o.dest_name = optarg;
-			break;
-		case OPT_FEATURES:
-			o.features = optarg;
-			break;
-		case OPT_IDENTD:
-			if (strcmp(optarg, "strict") != 0 && strcmp(optarg, "lenient") != 0)
-				usage_error("--identd must be strict or lenient, not", optarg);
-			o.identd_mode = optarg;
-			break;
-		case OPT_IDENTD_PORT:
-			o.identd_port = (int)number(optarg, 1, 65535);
-			break;
-		case OPT_DENY:
-			o.deny_user = optarg;
-			break;
-		case OPT_DENY_PORT:
-			o.deny_port = (int)number(optarg, 1, 65535);
-			break;
-		case OPT_USER:
-			o.user = optarg;
-			break;
-		case OPT_LIST:
-			list = 1;
-			break;
-		case OPT_STRICT:
-			o.strict = 1;
-			break;
-		case 'j':
-			o.jobs = (int)number(optarg, 1, 64);
-			break;
-		case OPT_TIMEOUT:
-			o.timeout_ms = seconds_ms(optarg, 0);
-			break;
-		case OPT_STALL:
-			o.stall_wait_ms = seconds_ms(optarg, 0);
-			break;
-		case OPT_TIMER:
-			o.timer_wait_ms = seconds_ms(optarg, 0);
-			break;
-		case OPT_RELAY:
-			o.relay_bytes = (size_t)number(optarg, 1, 1L << 30);
-			break;
-		case OPT_FORMAT:
-			fmt = parse_format(optarg);
-			break;
-		case OPT_OUTPUT:
-			output = optarg;
-			break;
-		case 'v':
-			o.verbose = 1;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return EXIT_OK;
-		case OPT_FUZZ:
-			fuzz_n = number(optarg, 1, 100000000);
-			break;
-		case OPT_SEED:
-			seed = (uint64_t)number(optarg, 0, 0x7fffffffffffffffL);
-			seed_given = 1;
-			break;
-		case OPT_FUZZ_FROM:
-			fuzz_from = number(optarg, 0, 0x7fffffffffffffffL);
-			break;
-		case OPT_BASELINE:
-			baseline_in = optarg;
-			break;
-		case OPT_WRITE_BASELINE:
-			baseline_out = optarg;
-			break;
-		case OPT_REPORT:
-			report_format(optarg);
-			if (nreports == MAX_REPORTS)
-				usage_error("at most 8 --report; not", optarg);
-			reports[nreports++] = optarg;
-			break;
-		case OPT_CLIENT_CMD:
-			if (nclients == MAX_TARGETS)
-				usage_error("at most 8 client commands; not", optarg);
-			clients[nclients++] = optarg;
-			break;
-		case OPT_CLIENT_4A:
-			o.client_4a = 1;
-			break;
-		case OPT_CLIENT_BIND:
-			o.client_bind = 1;
-			break;
-		case OPT_CLIENT_TIMEOUT:
-			o.client_timeout_ms = seconds_ms(optarg, 0);
-			break;
-		case OPT_VERSION:
-			printf(PROG " (socks4kit) " VERSION "\n");
-			return EXIT_OK;
-		default:
-			fprintf(stderr, "Try '" PROG " --help'.\n");
-			return EXIT_USAGE;
-		}
-	}
-
-	if (nclients > 0 && (ntargets > 0 || fuzz_n > 0))
-		usage_error("--client-cmd tests a client: no --target or --fuzz with it; not",
-		            ntargets > 0 ? targets[0] : "--fuzz");
-	if (fuzz_n > 0) {
-		if (ntargets > 1)
-			usage_error("--fuzz takes one target, not", targets[1]);
-		return fuzz_main(&o, ntargets && !is_exec[0] ? targets[0] : NULL,
-		                 ntargets && is_exec[0] ? targets[0] : NULL, fuzz_n, fuzz_from,
-		                 seed_given ? seed : (uint64_t)time(NULL));
-	}
-
 	static const struct s4case *all[MAX_CASES];
-	size_t nall = nclients > 0 ? client_catalogue(all, MAX_CASES) : catalogue(all, MAX_CASES);
-	static const struct s4case *selected[MAX_CASES];
-	size_t nsel = 0, matched = 0;
-	for (size_t i = 0; i < nall && i < MAX_CASES; i++) {
-		int hit = case_selected(all[i]->id, argv + optind, (size_t)(argc - optind));
+	size_t nall = cli->nclients > 0 ? client_catalogue(all, MAX_CASES) : catalogue(all, MAX_CASES);
+	size_t n = 0, matched = 0;
+	for (size_t i = 0; i < nall && i < MAX_CASES && n < cap; i++) {
+		int hit = case_selected(all[i]->id, cli->select, cli->nselect);
 		matched += (size_t)hit;
-		/* The preflight always runs: it decides whether anything else can. */
 		if (hit || case_is_preflight(all[i]))
-			selected[nsel++] = all[i];
+			out[n++] = all[i];
 	}
 	if (matched == 0)
-		usage_error("no case matches", argc > optind ? argv[optind] : "");
+		usage_error("no case matches", cli->nselect > 0 ? cli->select[0] : "");
+	return n;
+}
 
-	if (list) {
-		for (size_t i = 0; i < nsel; i++) {
-			const struct s4case *cs = selected[i];
-			printf("%-36s %-6s %s\n", cs->id, level_str(cs->level), cs->title);
-			if (o.verbose)
-				printf("%-36s %-6s requirements: %s; expects: %s\n", "", "",
-				       cs->reqs,
-				       cs->expect != NULL ? cs->expect : "(see the case)");
-		}
-		printf("%zu cases\n", nsel);
-		return EXIT_OK;
+static int list_cases(const struct s4case *const *cases, size_t n, int verbose)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct s4case *cs = cases[i];
+		printf("%-36s %-6s %s\n", cs->id, level_str(cs->level), cs->title);
+		if (verbose)
+			printf("%-36s %-6s requirements: %s; expects: %s\n", "", "", cs->reqs,
+			       cs->expect != NULL ? cs->expect : "(see the case)");
 	}
+	printf("%zu cases\n", n);
+	return EXIT_OK;
+}
 
-	if (baseline_in != NULL) {
-		char err[700];
-		if (baseline_load(&baseline, baseline_in, stderr, err, sizeof(err)) < 0) {
-			fprintf(stderr, PROG ": --baseline: %s\n", err);
-			return EXIT_USAGE;
-		}
-		o.baseline = &baseline;
-	}
+/* Run t of the matrix: its target (or client) and the waits that suit it. */
+static void prepare_run(struct runner *r, const struct cli *cli, size_t t)
+{
+	r->o = cli->o;
+	r->o.target = cli->ntargets > 0 && !cli->is_exec[t] ? cli->targets[t] : NULL;
+	r->o.exec_cmd = cli->ntargets > 0 && cli->is_exec[t] ? cli->targets[t] : NULL;
+	r->o.client_cmd = cli->nclients > 0 ? cli->clients[t] : NULL;
+	r->o.identd_port = identd_port_for(&r->o);
+	int outside = r->o.target != NULL || r->o.exec_cmd != NULL;
+	if (cli->o.stall_wait_ms < 0)
+		r->o.stall_wait_ms = outside ? 35000 : 0;
+	if (cli->o.timer_wait_ms < 0)
+		r->o.timer_wait_ms = 0;
+}
 
-	signal(SIGPIPE, SIG_IGN);
-	static size_t started; /* runs begun, for interrupt.c */
-	struct report_plan plan = {fmt, output, fmt != FMT_HUMAN || output != NULL,
-	                           reports, nreports, report_format};
-	static struct runner runs[MAX_TARGETS];
-	interrupt_start(runs, &started, &plan);
-	int to_stdout = fmt == FMT_HUMAN || output != NULL;
+/* Every run of the matrix, one after another; returns the worst status. */
+static int run_all(const struct cli *cli, const struct s4case **cases, size_t ncases,
+                   struct runner *runs, size_t *started, struct runner **done, size_t *ndone)
+{
+	int to_stdout = cli->fmt == FMT_HUMAN || cli->output != NULL;
 	int color = to_stdout && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
-	struct stream stream = {to_stdout ? stdout : NULL, color, o.verbose, 0};
-	struct runner *done[MAX_TARGETS];
-	size_t ndone = 0;
+	struct stream stream = {to_stdout ? stdout : NULL, color, cli->o.verbose, 0};
+	size_t nruns = cli->nclients > 0 ? cli->nclients : cli->ntargets > 0 ? cli->ntargets : 1;
 	int status = EXIT_OK;
-
-	size_t nruns = nclients > 0 ? nclients : ntargets > 0 ? ntargets : 1;
 	for (size_t t = 0; t < nruns; t++) {
 		struct runner *r = &runs[t];
-		started = t + 1;
-		r->o = o;
-		r->o.target = ntargets > 0 && !is_exec[t] ? targets[t] : NULL;
-		r->o.exec_cmd = ntargets > 0 && is_exec[t] ? targets[t] : NULL;
-		r->o.client_cmd = nclients > 0 ? clients[t] : NULL;
-		if (r->o.identd_port < 0)
-			r->o.identd_port = r->o.target != NULL || r->o.exec_cmd != NULL ? 113 : 0;
-		if (r->o.target != NULL || r->o.exec_cmd != NULL) {
-			r->o.stall_wait_ms = o.stall_wait_ms >= 0 ? o.stall_wait_ms : 35000;
-			r->o.timer_wait_ms = o.timer_wait_ms >= 0 ? o.timer_wait_ms : 0;
-		} else {
-			r->o.stall_wait_ms = o.stall_wait_ms >= 0 ? o.stall_wait_ms : 0;
-			r->o.timer_wait_ms = o.timer_wait_ms >= 0 ? o.timer_wait_ms : 0;
-		}
-		r->cases = selected;
-		r->ncases = nsel;
 		char err[512];
+		*started = t + 1;
+		prepare_run(r, cli, t);
+		r->cases = cases;
+		r->ncases = ncases;
 		if (stream.f != NULL && t > 0)
 			fprintf(stream.f, "\n");
 		stream.header_done = 0;
 		int64_t t0 = net_now_ms();
-		int rc = nclients > 0 ? client_mode_run(r, on_result, &stream, err, sizeof(err))
-		                      : runner_run(r, on_result, &stream, err, sizeof(err));
+		int rc = cli->nclients > 0 ? client_mode_run(r, on_result, &stream, err, sizeof(err))
+		                           : runner_run(r, on_result, &stream, err, sizeof(err));
 		if (rc < 0) {
 			fprintf(stderr, PROG ": %s\n", err);
 			status = EXIT_USAGE;
@@ -554,22 +154,54 @@ int main(int argc, char **argv)
 			human_summary(stream.f, r, color, r->elapsed_ms);
 		if (run_failed(r) && status == EXIT_OK)
 			status = EXIT_FAILED;
-		done[ndone++] = r;
+		done[(*ndone)++] = r;
 	}
-
-	if (ndone > 1 && stream.f != NULL)
-		matrix(stream.f, done, ndone, color);
+	if (*ndone > 1 && stream.f != NULL)
+		matrix(stream.f, done, *ndone, color);
 	/* Every write checked: a report not written whole is exit 2 with the cause. */
-	if (report_plan_write(&plan, done, ndone, stderr) < 0)
-		status = EXIT_USAGE;
 	if (stream.f != NULL && (fflush(stream.f) != 0 || ferror(stream.f))) {
 		fprintf(stderr, PROG ": (standard output): cannot write the report: %s\n",
 		        strerror(errno != 0 ? errno : EIO));
 		status = EXIT_USAGE;
 	}
-	if (ndone > 0 && baseline_out != NULL) {
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	static struct cli cli;
+	static const struct s4case *cases[MAX_CASES];
+	static struct runner runs[CLI_MAX_TARGETS];
+	static struct baseline baseline;
+	static size_t started; /* runs begun, for interrupt.c */
+	struct runner *done[CLI_MAX_TARGETS];
+	size_t ndone = 0;
+
+	cli_parse(argc, argv, &cli);
+	if (cli.fuzz_n > 0)
+		return fuzz_main(&cli);
+	size_t ncases = select_cases(&cli, cases, MAX_CASES);
+	if (cli.list)
+		return list_cases(cases, ncases, cli.o.verbose);
+	if (cli.baseline_in != NULL) {
 		char err[700];
-		if (baseline_write(baseline_out, done, ndone, err, sizeof(err)) < 0) {
+		if (baseline_load(&baseline, cli.baseline_in, stderr, err, sizeof(err)) < 0) {
+			fprintf(stderr, PROG ": --baseline: %s\n", err);
+			return EXIT_USAGE;
+		}
+		cli.o.baseline = &baseline;
+	}
+
+	signal(SIGPIPE, SIG_IGN);
+	struct report_plan plan = {cli.fmt, cli.output, cli.fmt != FMT_HUMAN || cli.output != NULL,
+	                           cli.reports, cli.nreports, report_format};
+	interrupt_start(runs, &started, &plan);
+	int status = run_all(&cli, cases, ncases, runs, &started, done, &ndone);
+	if (report_plan_write(&plan, done, ndone, stderr) < 0)
+		status = EXIT_USAGE;
+	if (ndone > 0 && cli.baseline_out != NULL) {
+		char err[700];
+		if (baseline_write(cli.baseline_out, done, ndone, err, sizeof(err)) < 0) {
 			fprintf(stderr, PROG ": --write-baseline: %s\n", err);
 			status = EXIT_USAGE;
 		}

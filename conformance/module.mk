@@ -1,6 +1,6 @@
 # conformance/: socks4-test, the conformance runner. It links the reference
 # server's library to run it in-process when no --target is given.
-CONFORMANCE_SRC = conformance/main.c conformance/runner.c conformance/harness.c conformance/destination.c \
+CONFORMANCE_SRC = conformance/main.c conformance/options.c conformance/runner.c conformance/harness.c conformance/destination.c \
                   conformance/report.c conformance/requirements.c conformance/livefuzz.c \
                   conformance/schedule.c conformance/target.c conformance/instance.c conformance/death.c conformance/supervisor.c \
                   conformance/crashsig.c conformance/fuzzcrash.c \
