@@ -86,6 +86,10 @@ static const char usage_text[] =
         "                       cases run instead of the CONNECT ones; it must print the\n"
         "                       address it got as \"ADDR PORT\" on stdout or stderr\n"
         "  --client-timeout S   each run of the client must end within S (default 10)\n"
+        "  --client-judge exit|stdout  how success and failure are told apart: by the exit\n"
+        "                       status and stdout (exit, the default), or, for clients whose\n"
+        "                       exit status says nothing (browsers with --dump-dom), by\n"
+        "                       stdout alone: the destination's bytes shown, or none of them\n"
         "\n"
         "Live fuzzing (instead of the cases):\n"
         "  --fuzz N             send N mutated requests (fields and raw bytes, split across\n"
@@ -177,6 +181,7 @@ enum {
 	OPT_CLIENT_4A,
 	OPT_CLIENT_BIND,
 	OPT_CLIENT_TIMEOUT,
+	OPT_CLIENT_JUDGE,
 	OPT_MAX_RESTARTS,
 	OPT_EXEC_WAIT,
 };
@@ -217,6 +222,7 @@ static const struct option options[] = {
         {"client-4a", no_argument, NULL, OPT_CLIENT_4A},
         {"client-bind", no_argument, NULL, OPT_CLIENT_BIND},
         {"client-timeout", required_argument, NULL, OPT_CLIENT_TIMEOUT},
+        {"client-judge", required_argument, NULL, OPT_CLIENT_JUDGE},
         {"max-restarts", required_argument, NULL, OPT_MAX_RESTARTS},
         {"exec-wait", required_argument, NULL, OPT_EXEC_WAIT},
         {NULL, 0, NULL, 0},
@@ -455,6 +461,11 @@ int main(int argc, char **argv)
 			break;
 		case OPT_CLIENT_TIMEOUT:
 			o.client_timeout_ms = seconds_ms(optarg, 0);
+			break;
+		case OPT_CLIENT_JUDGE:
+			if (strcmp(optarg, "stdout") != 0 && strcmp(optarg, "exit") != 0)
+				usage_error("--client-judge is exit or stdout; not", optarg);
+			o.client_judge_stdout = strcmp(optarg, "stdout") == 0;
 			break;
 		case OPT_VERSION:
 			printf(PROG " (socks4kit) " VERSION "\n");

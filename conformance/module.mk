@@ -6,6 +6,7 @@ CONFORMANCE_SRC = conformance/main.c conformance/runner.c conformance/harness.c 
                   conformance/crashsig.c conformance/fuzzcrash.c \
                   conformance/baseline.c conformance/report_html.c \
                   $(sort $(wildcard conformance/cases/*.c)) \
+                  conformance/casebody.c \
                   conformance/clientmode.c conformance/clientrun.c conformance/proxy.c \
                   $(sort $(wildcard conformance/client-cases/*.c))
 PROGRAM_NAMES += socks4-test

@@ -60,7 +60,7 @@ int case_selected(const char *id, char **patterns, size_t n)
 	return 0;
 }
 
-static void lack(struct runner *r, unsigned need, const char *fmt, const char *arg)
+void runner_lack(struct runner *r, unsigned need, const char *fmt, const char *arg)
 {
 	char why[sizeof(r->lacks[0])];
 	snprintf(why, sizeof(why), fmt, arg); /* arg may be one of r->lacks */
@@ -191,7 +191,7 @@ static int survived(struct ctx *c, const char *probe, unsigned need, int *killed
 	target_save_reproducer(r, c->cs, res);
 	char text[200];
 	snprintf(text, sizeof(text), "the %s killed the target (preflight/capabilities)", probe);
-	lack(r, need, "%s", text);
+	runner_lack(r, need, "%s", text);
 	return target_bring_back(r, why, sizeof(why));
 }
 
@@ -247,7 +247,7 @@ enum verdict runner_detect(struct ctx *c)
 			r->have |= NEED_BIND;
 		if (strstr(r->o.features, "identd") != NULL)
 			r->have |= NEED_IDENTD;
-		lack(r, NEED_4A | NEED_BIND | NEED_IDENTD, "not in --features %s", r->o.features);
+		runner_lack(r, NEED_4A | NEED_BIND | NEED_IDENTD, "not in --features %s", r->o.features);
 	} else {
 		/* 4a: an IP literal as the name (S4A-14), so no resolver is involved. */
 		size_t n = req_build(req, sizeof(req), S4_CMD_CONNECT, r->echo_port, 1, u,
@@ -270,7 +270,7 @@ enum verdict runner_detect(struct ctx *c)
 		if (has && !killed)
 			r->have |= NEED_4A;
 		else if (!killed)
-			lack(r, NEED_4A, "target does not do SOCKS4a (a 4a CONNECT got %s)", what);
+			runner_lack(r, NEED_4A, "target does not do SOCKS4a (a 4a CONNECT got %s)", what);
 
 		killed_4a = killed;
 		n = req_build(req, sizeof(req), S4_CMD_BIND, r->echo_port, r->dest_ip, u, strlen(u),
@@ -283,7 +283,7 @@ enum verdict runner_detect(struct ctx *c)
 		if (has && !killed)
 			r->have |= NEED_BIND;
 		else if (!killed)
-			lack(r, NEED_BIND, "target does not do BIND (a BIND got %s)", what);
+			runner_lack(r, NEED_BIND, "target does not do BIND (a BIND got %s)", what);
 		killed_bind = killed;
 		killed |= killed_4a;
 	}
@@ -292,13 +292,13 @@ enum verdict runner_detect(struct ctx *c)
 	else if (!(r->have & NEED_BIND))
 		r->have |= NEED_NO_BIND;
 	else
-		lack(r, NEED_NO_BIND, "%s", "target does BIND");
+		runner_lack(r, NEED_NO_BIND, "%s", "target does BIND");
 	if (killed_4a)
 		; /* neither 4a/ case runs: the SOCKS4a probe killed the target */
 	else if (!(r->have & NEED_4A))
 		r->have |= NEED_NO_4A;
 	else
-		lack(r, NEED_NO_4A, "%s", "target does SOCKS4a");
+		runner_lack(r, NEED_NO_4A, "%s", "target does SOCKS4a");
 
 	if (!r->in_process) {
 		if (r->o.identd_mode != NULL) {
@@ -319,34 +319,34 @@ enum verdict runner_detect(struct ctx *c)
 			pthread_mutex_unlock(&r->mu);
 		}
 		if (!(r->have & NEED_IDENTD))
-			lack(r, NEED_IDENTD | NEED_IDENTD_STRICT | NEED_IDENTD_LENIENT, "%s",
+			runner_lack(r, NEED_IDENTD | NEED_IDENTD_STRICT | NEED_IDENTD_LENIENT, "%s",
 			     r->ident_lfd < 0 ? r->lacks[2]
 			                      : "target does not consult identd (or say so with "
 			                        "--identd strict|lenient)");
 		if (!(r->have & NEED_IDENTD_STRICT))
-			lack(r, NEED_IDENTD_STRICT, "%s",
+			runner_lack(r, NEED_IDENTD_STRICT, "%s",
 			     "target's identd mode is not declared strict (--identd strict)");
 		if (!(r->have & NEED_IDENTD_LENIENT))
-			lack(r, NEED_IDENTD_LENIENT, "%s",
+			runner_lack(r, NEED_IDENTD_LENIENT, "%s",
 			     "target's identd mode is not declared lenient (--identd lenient)");
 	}
 
 	if (r->o.deny_user != NULL || r->o.deny_port > 0)
 		r->have |= NEED_DENY;
 	else
-		lack(r, NEED_DENY, "%s",
+		runner_lack(r, NEED_DENY, "%s",
 		     "no request the target denies (--deny-user USER or --deny-port PORT)");
 
 	if (r->o.timer_wait_ms > 0)
 		r->have |= NEED_TIMER;
 	else
-		lack(r, NEED_TIMER, "%s",
+		runner_lack(r, NEED_TIMER, "%s",
 		     "the BIND timer is not waited for (--timer-wait S, 120 s in the original)");
 
 	if (r->dest_name[0] != '\0')
 		r->have |= NEED_NAME;
 	else
-		lack(r, NEED_NAME, "%s", "no name the target resolves to dest-addr (--dest-name)");
+		runner_lack(r, NEED_NAME, "%s", "no name the target resolves to dest-addr (--dest-name)");
 
 	if (r->alt_ip != 0) {
 		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -356,12 +356,12 @@ enum verdict runner_detect(struct ctx *c)
 		if (fd >= 0 && bind(fd, (struct sockaddr *)&ss, len) == 0)
 			r->have |= NEED_ALT_SOURCE;
 		else
-			lack(r, NEED_ALT_SOURCE, "cannot use %s as a second source address",
+			runner_lack(r, NEED_ALT_SOURCE, "cannot use %s as a second source address",
 			     r->o.alt_source ? r->o.alt_source : "127.0.0.2");
 		if (fd >= 0)
 			close(fd);
 	} else {
-		lack(r, NEED_ALT_SOURCE, "%s", "no second local address (--alt-source ADDR)");
+		runner_lack(r, NEED_ALT_SOURCE, "%s", "no second local address (--alt-source ADDR)");
 	}
 
 	if (!r->in_process) {
