@@ -18,6 +18,11 @@
 #define OUT_SLACK 65536     /* stdout kept beyond Y: enough to show what else came */
 #define PROXY_EXTRA_MS 1000 /* the proxy waits this much longer than the client */
 #define Y_PREFIX 12         /* a failure relays no Y: not even its first bytes */
+/* relay/half-close/destination: after Y and the destination's end of file,
+ * the rest of X waits until the client has acted on that end (exited, closed
+ * stdout) or this long, so a client that stops relaying at the end fails
+ * every time instead of when it happens to be slower than the runner. */
+#define HALF_CLOSE_HOLD_MS 1500
 
 static const struct case_table *const tables[] = {
         &client_cases_preflight, &client_cases_request, &client_cases_reply,
@@ -75,6 +80,7 @@ void ex_binary(struct ctx *c, struct exchange *e, size_t n)
 	e->s.y = e->y;
 	e->s.x_len = e->s.y_len = n;
 	e->s.x_first = n / 2;
+	e->s.y_text = 0;
 }
 
 void ex_reply(struct exchange *e, uint8_t vn, uint8_t cd, uint16_t port, uint32_t ip)
@@ -115,6 +121,7 @@ void ex_init(struct ctx *c, struct exchange *e, enum host_kind host)
 	s->x_first = e->x_len / 2;
 	s->y = e->y;
 	s->y_len = e->y_len;
+	s->y_text = 1; /* text_xy: a browser shows it as a page */
 	s->timeout_ms = r->o.client_timeout_ms + PROXY_EXTRA_MS;
 	if (r->o.client_bind) {
 		/* The first reply names where the proxy "listens", the second the
@@ -149,6 +156,7 @@ static void plan_for(struct ctx *c, const struct exchange *e, struct client_plan
 		pl->in_now = e->s.x_first;
 		pl->write_after_out = e->y_len;
 		pl->close_after_out = e->y_len;
+		pl->hold_ms = HALF_CLOSE_HOLD_MS;
 	} else {
 		pl->close_after_out = e->y_len; /* stdin ends once Y is out */
 	}
@@ -178,21 +186,28 @@ static void note_outcome(struct ctx *c, const struct exchange *e)
 		     e->v.port);
 }
 
-/* The connection the case judges: the first that sent a byte. Connections
+/* The connection the case judges: the first that carried data after its
+ * request (X, or the GET), else the first that sent a byte. Connections
  * closed without one are preconnects (browsers open one and request on the
- * next); every other request got the same reply and is in the trace. */
+ * next); every other request got the same reply and is in the trace, and
+ * ex_got_request() requires each of them to be complete. */
 static void pick_judged(struct ctx *c, struct exchange *e)
 {
-	size_t first = e->nconn;
+	size_t first = e->nconn, talked = e->nconn;
 	e->requests = 0;
 	for (size_t i = 0; i < e->nconn; i++) {
-		if (e->conn[i].req_len == 0)
+		const struct px_record *k = &e->conn[i];
+		if (k->req_len == 0)
 			continue;
 		if (first == e->nconn)
 			first = i;
+		/* a browser also keeps a spare connection with a request and no
+		 * data behind it: the one that carried X (or the GET) is judged */
+		if (talked == e->nconn && (k->x_got > 0 || k->x_extra > 0 || k->http_line[0]))
+			talked = i;
 		e->requests++;
 	}
-	e->judged = first < e->nconn ? first : 0;
+	e->judged = talked < e->nconn ? talked : first < e->nconn ? first : 0;
 	/* a copy: its request pointers point into conn[], which lives as long */
 	if (e->nconn > 0) {
 		e->rec = e->conn[e->judged];

@@ -212,8 +212,9 @@ static int send_reply(struct px_conn *p, const uint8_t *tail, size_t tail_len)
 static size_t http_head(struct px_conn *p, char *out, size_t cap)
 {
 	int n = snprintf(out, cap,
-	                 "HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream\r\n"
+	                 "HTTP/1.0 200 OK\r\nContent-Type: %s\r\n"
 	                 "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+	                 p->s->y_text ? "text/plain; charset=us-ascii" : "application/octet-stream",
 	                 p->s->y_len);
 	return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }

@@ -67,6 +67,7 @@ struct px_script {
 	size_t x_first;   /* PX_DEST_FIN: the part of X read before Y */
 	const uint8_t *y; /* the destination's bytes (HTTP: the body) */
 	size_t y_len;
+	int y_text;     /* HTTP: Y is text (text/plain: a browser shows it), else binary */
 	int timeout_ms; /* bound on every wait */
 };
 
