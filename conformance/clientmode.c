@@ -350,10 +350,15 @@ int ex_got_request(struct ctx *c, struct exchange *e)
 		return 0;
 	}
 	if (e->requests == 0) {
-		fail(c, "the client connected to the proxy %zu time%s and closed each connection "
-		        "without a byte (%s%s)",
-		     e->nconn, e->nconn == 1 ? "" : "s", ending,
-		     e->direct ? "; it connected to the destination directly" : "");
+		if (e->nconn == 1)
+			fail(c, "the client connected to the proxy once and closed the connection "
+			        "without a byte (%s%s)",
+			     ending, e->direct ? "; it connected to the destination directly" : "");
+		else
+			fail(c, "the client connected to the proxy %zu times and closed each "
+			        "connection without a byte (%s%s)",
+			     e->nconn, ending,
+			     e->direct ? "; it connected to the destination directly" : "");
 		return 0;
 	}
 	/* every request on its own connection: each must be complete */
