@@ -91,7 +91,7 @@ struct px_record {
 	char end[200];       /* how the proxy's side ended, for the report */
 };
 
-#define PX_CONN_MAX 16 /* connections taken per case; more are closed at once */
+#define PX_CONN_MAX 32 /* connections taken per case; more are closed at once */
 
 /* One connection of the client, served by a thread of its own. */
 struct px_conn {

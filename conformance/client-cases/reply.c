@@ -149,7 +149,8 @@ static enum verdict none(struct ctx *c)
 		return fail(c, "the destination's bytes on stdout without any reply (%s)",
 		            ex_ending(&e, ending, sizeof(ending)));
 	return pass(c, "gave up: %s; says: %s", ex_ending(&e, ending, sizeof(ending)),
-	            client_first_line(&e.cl, first, sizeof(first)));
+	            e.cl.err_len ? client_first_line(&e.cl, first, sizeof(first))
+	                         : "(nothing on stderr)");
 }
 
 static const struct s4case cases[] = {
