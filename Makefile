@@ -5,6 +5,7 @@
 #   make check        install test dependencies, then every test under ASan/UBSan
 #   make unit         the Check unit tests only
 #   make integration  the pytest integration tests only (tests/integration)
+#   make browser-check  the browser rows of the client matrix (Chromium; minutes)
 #   make install      PREFIX=/usr/local DESTDIR= (LIBDIR=PREFIX/lib INCLUDEDIR=PREFIX/include)
 #   make clean
 
@@ -90,8 +91,14 @@ unit: $(ASAN)/unit-tests
 # The sanitized binaries are the ones under test; S4KIT_BIN tells conftest.py.
 # PYTEST_ARGS narrows a run: make integration PYTEST_ARGS='tests/integration/test_server.py -x'
 PYTEST_ARGS ?= tests/integration
+# The browser rows (a browser needs seconds per case) are not in it: browser-check.
+BROWSER_TESTS = tests/integration/test_client_chromium.py
 integration: $(ASAN_PROGRAMS)
-	S4KIT_BIN=$(abspath $(ASAN)) $(SAN_ENV) $(PYTHON) -m pytest -q --timeout=300 --durations=15 $(PYTEST_ARGS)
+	S4KIT_BIN=$(abspath $(ASAN)) $(SAN_ENV) $(PYTHON) -m pytest -q --timeout=300 --durations=15 --ignore=$(BROWSER_TESTS) $(PYTEST_ARGS)
+
+.PHONY: browser-check
+browser-check: $(ASAN_PROGRAMS)
+	S4KIT_BIN=$(abspath $(ASAN)) $(SAN_ENV) $(PYTHON) -m pytest -q --timeout=2700 --durations=5 $(BROWSER_TESTS)
 
 deps:
 	bash ci/deps.sh
