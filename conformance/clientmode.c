@@ -342,7 +342,7 @@ static void hex(const uint8_t *b, size_t n, char *out, size_t cap)
 
 int ex_got_request(struct ctx *c, struct exchange *e)
 {
-	char bytes[100], ending[96], on[24] = "";
+	char bytes[100], ending[96], on[32] = "";
 	ex_ending(e, ending, sizeof(ending));
 	if (e->nconn == 0) {
 		fail(c, "the client never connected to the proxy (%s%s)", ending,
