@@ -216,8 +216,9 @@ static void pick_judged(struct ctx *c, struct exchange *e)
 		snprintf(e->rec.end, sizeof(e->rec.end), "the client never connected to the proxy");
 	}
 	if (e->nconn > 1 && e->requests > 0)
-		note(c, "%zu connections to the proxy: %zu with a request (each got this case's "
-		        "reply), %zu closed without a byte (preconnects); judged: c%zu",
+		note(c,
+		     "%zu connections to the proxy: %zu with a request (each got this case's "
+		     "reply), %zu closed without a byte (preconnects); judged: c%zu",
 		     e->nconn, e->requests, e->nconn - e->requests, e->judged + 1);
 }
 
@@ -351,12 +352,14 @@ int ex_got_request(struct ctx *c, struct exchange *e)
 	}
 	if (e->requests == 0) {
 		if (e->nconn == 1)
-			fail(c, "the client connected to the proxy once and closed the connection "
-			        "without a byte (%s%s)",
+			fail(c,
+			     "the client connected to the proxy once and closed the connection "
+			     "without a byte (%s%s)",
 			     ending, e->direct ? "; it connected to the destination directly" : "");
 		else
-			fail(c, "the client connected to the proxy %zu times and closed each "
-			        "connection without a byte (%s%s)",
+			fail(c,
+			     "the client connected to the proxy %zu times and closed each "
+			     "connection without a byte (%s%s)",
 			     e->nconn, ending,
 			     e->direct ? "; it connected to the destination directly" : "");
 		return 0;
@@ -432,8 +435,9 @@ static void expect_by_stdout(struct ctx *c)
 {
 	char was[sizeof(c->res->expected)];
 	snprintf(was, sizeof(was), "%s", c->res->expected);
-	expect(c, "%s [--client-judge stdout: judged by what stdout shows; exit status not "
-	          "judged]",
+	expect(c,
+	       "%s [--client-judge stdout: judged by what stdout shows; exit status not "
+	       "judged]",
 	       was);
 }
 
@@ -463,7 +467,8 @@ enum verdict ex_expect_success(struct ctx *c, struct exchange *e)
 	if (by_stdout) {
 		if (!y_shown(e))
 			return fail(c, "Y (%zu bytes) is not on stdout (%zu bytes; %s)", e->y_len,
-			            e->cl.out_seen - e->out_skip, ex_ending(e, ending, sizeof(ending)));
+			            e->cl.out_seen - e->out_skip,
+			            ex_ending(e, ending, sizeof(ending)));
 		if (not_hung(c, e) != V_PASS)
 			return V_FAIL;
 		return pass(c, "X intact, Y shown within %zu bytes of stdout, %s", n,
@@ -517,26 +522,32 @@ static void capabilities(struct runner *r)
 	r->have = 0;
 	if (o->client_4a) {
 		r->have |= NEED_4A;
-		runner_lack(r, NEED_NO_4A, "%s", "the client lets the proxy resolve names (--client-4a)");
+		runner_lack(r, NEED_NO_4A, "%s",
+		            "the client lets the proxy resolve names (--client-4a)");
 	} else {
 		r->have |= NEED_NO_4A;
-		runner_lack(r, NEED_4A, "%s", "the client is not declared to do SOCKS4a (--client-4a)");
+		runner_lack(r, NEED_4A, "%s",
+		            "the client is not declared to do SOCKS4a (--client-4a)");
 	}
 	if (o->client_bind) {
 		r->have |= NEED_BIND;
-		runner_lack(r, CNEED_CONNECT, "%s", "a BIND client (--client-bind): CONNECT cases do not apply");
+		runner_lack(r, CNEED_CONNECT, "%s",
+		            "a BIND client (--client-bind): CONNECT cases do not apply");
 	} else {
 		r->have |= CNEED_CONNECT;
-		runner_lack(r, NEED_BIND, "%s", "the client is not declared a BIND client (--client-bind)");
+		runner_lack(r, NEED_BIND, "%s",
+		            "the client is not declared a BIND client (--client-bind)");
 	}
 	if (o->client_judge_stdout)
-		runner_lack(r, CNEED_EXACT_OUT, "%s",
-		            "stdout is judged by what it shows (--client-judge stdout), not byte for "
-		            "byte");
+		runner_lack(
+		        r, CNEED_EXACT_OUT, "%s",
+		        "stdout is judged by what it shows (--client-judge stdout), not byte for "
+		        "byte");
 	else
 		r->have |= CNEED_EXACT_OUT;
 	if (client_wants_url(o->client_cmd))
-		runner_lack(r, CNEED_STREAM, "%s", "the client fetches {url}: it has no stdin stream to end");
+		runner_lack(r, CNEED_STREAM, "%s",
+		            "the client fetches {url}: it has no stdin stream to end");
 	else
 		r->have |= CNEED_STREAM;
 }

@@ -23,8 +23,8 @@ struct runner;
 /* Capabilities in client mode (struct s4case.needs; NEED_4A, NEED_NO_4A and
  * NEED_BIND keep their meaning: --client-4a, its absence, --client-bind). */
 enum {
-	CNEED_STREAM = 1u << 10,  /* a stream client (stdin/stdout), not a URL fetcher */
-	CNEED_CONNECT = 1u << 11, /* a CONNECT client (not --client-bind) */
+	CNEED_STREAM = 1u << 10,    /* a stream client (stdin/stdout), not a URL fetcher */
+	CNEED_CONNECT = 1u << 11,   /* a CONNECT client (not --client-bind) */
 	CNEED_EXACT_OUT = 1u << 12, /* stdout judged byte for byte (not --client-judge stdout) */
 };
 
@@ -58,11 +58,11 @@ enum host_kind {
 /* One run of the client against one scripted proxy. */
 struct exchange {
 	struct px_script s;
-	struct px_record rec; /* the judged connection: the first that sent a byte */
+	struct px_record rec;               /* the judged connection: the first that sent a byte */
 	struct px_record conn[PX_CONN_MAX]; /* every connection, in the order made */
-	size_t nconn;       /* connections the client made to the proxy */
-	size_t requests;    /* ... of which sent at least one byte (the others: preconnects) */
-	size_t judged;      /* conn[judged] is rec */
+	size_t nconn;                       /* connections the client made to the proxy */
+	size_t requests; /* ... of which sent at least one byte (the others: preconnects) */
+	size_t judged;   /* conn[judged] is rec */
 	struct client_result cl;
 	struct client_vars v;
 	enum host_kind host;

@@ -442,7 +442,8 @@ static void *proxy_main(void *arg)
 			break;
 		pthread_mutex_lock(&p->mu);
 		int fd = p->stopping ? -1 : accept4(p->lfd, NULL, NULL, SOCK_CLOEXEC);
-		struct px_conn *k = fd >= 0 && p->nconns < PX_CONN_MAX ? &p->conns[p->nconns] : NULL;
+		struct px_conn *k =
+		        fd >= 0 && p->nconns < PX_CONN_MAX ? &p->conns[p->nconns] : NULL;
 		if (k != NULL) {
 			k->fd = fd;
 			if (pthread_create(&k->tid, NULL, conn_main, k) == 0)

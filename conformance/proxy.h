@@ -5,14 +5,13 @@
  * connection and close it without a byte, a "preconnect", and then request on
  * another; they fetch more than one URL and retry). Each connection is served
  * by a thread of its own with the same script (a case that refuses with 91
- * refuses every request) and has its own record: it reads the request from
- * the stream (parsed by lib/socks4,
- * the only decoder), answers as the case's script says (replies built by
- * lib/socks4, the only encoder: whole, split, byte by byte, short, with data
- * in the same write, not at all, a close or a reset), and then plays the
- * destination itself: after a grant the connection IS the destination, so the
- * bytes the client gets and gives are exactly the script's, with no relay in
- * between to add segment boundaries of its own.
+ * refuses every request) and has its own record. It reads the request from
+ * the stream (parsed by lib/socks4, the only decoder), answers as the case's
+ * script says (replies built by lib/socks4, the only encoder: whole, split,
+ * byte by byte, short, with data in the same write, not at all, a close or a
+ * reset), and then plays the destination itself: after a grant the connection
+ * IS the destination, so the bytes the client gets and gives are exactly the
+ * script's, with no relay in between to add segment boundaries of its own.
  *
  * The proxy is lenient where that keeps one defect in its own cases: a
  * request with a wrong VN or CD, a wrong address or an early byte is recorded

@@ -247,7 +247,8 @@ enum verdict runner_detect(struct ctx *c)
 			r->have |= NEED_BIND;
 		if (strstr(r->o.features, "identd") != NULL)
 			r->have |= NEED_IDENTD;
-		runner_lack(r, NEED_4A | NEED_BIND | NEED_IDENTD, "not in --features %s", r->o.features);
+		runner_lack(r, NEED_4A | NEED_BIND | NEED_IDENTD, "not in --features %s",
+		            r->o.features);
 	} else {
 		/* 4a: an IP literal as the name (S4A-14), so no resolver is involved. */
 		size_t n = req_build(req, sizeof(req), S4_CMD_CONNECT, r->echo_port, 1, u,
@@ -270,7 +271,8 @@ enum verdict runner_detect(struct ctx *c)
 		if (has && !killed)
 			r->have |= NEED_4A;
 		else if (!killed)
-			runner_lack(r, NEED_4A, "target does not do SOCKS4a (a 4a CONNECT got %s)", what);
+			runner_lack(r, NEED_4A, "target does not do SOCKS4a (a 4a CONNECT got %s)",
+			            what);
 
 		killed_4a = killed;
 		n = req_build(req, sizeof(req), S4_CMD_BIND, r->echo_port, r->dest_ip, u, strlen(u),
@@ -320,33 +322,38 @@ enum verdict runner_detect(struct ctx *c)
 		}
 		if (!(r->have & NEED_IDENTD))
 			runner_lack(r, NEED_IDENTD | NEED_IDENTD_STRICT | NEED_IDENTD_LENIENT, "%s",
-			     r->ident_lfd < 0 ? r->lacks[2]
-			                      : "target does not consult identd (or say so with "
-			                        "--identd strict|lenient)");
+			            r->ident_lfd < 0
+			                    ? r->lacks[2]
+			                    : "target does not consult identd (or say so with "
+			                      "--identd strict|lenient)");
 		if (!(r->have & NEED_IDENTD_STRICT))
-			runner_lack(r, NEED_IDENTD_STRICT, "%s",
-			     "target's identd mode is not declared strict (--identd strict)");
+			runner_lack(
+			        r, NEED_IDENTD_STRICT, "%s",
+			        "target's identd mode is not declared strict (--identd strict)");
 		if (!(r->have & NEED_IDENTD_LENIENT))
-			runner_lack(r, NEED_IDENTD_LENIENT, "%s",
-			     "target's identd mode is not declared lenient (--identd lenient)");
+			runner_lack(
+			        r, NEED_IDENTD_LENIENT, "%s",
+			        "target's identd mode is not declared lenient (--identd lenient)");
 	}
 
 	if (r->o.deny_user != NULL || r->o.deny_port > 0)
 		r->have |= NEED_DENY;
 	else
 		runner_lack(r, NEED_DENY, "%s",
-		     "no request the target denies (--deny-user USER or --deny-port PORT)");
+		            "no request the target denies (--deny-user USER or --deny-port PORT)");
 
 	if (r->o.timer_wait_ms > 0)
 		r->have |= NEED_TIMER;
 	else
-		runner_lack(r, NEED_TIMER, "%s",
-		     "the BIND timer is not waited for (--timer-wait S, 120 s in the original)");
+		runner_lack(
+		        r, NEED_TIMER, "%s",
+		        "the BIND timer is not waited for (--timer-wait S, 120 s in the original)");
 
 	if (r->dest_name[0] != '\0')
 		r->have |= NEED_NAME;
 	else
-		runner_lack(r, NEED_NAME, "%s", "no name the target resolves to dest-addr (--dest-name)");
+		runner_lack(r, NEED_NAME, "%s",
+		            "no name the target resolves to dest-addr (--dest-name)");
 
 	if (r->alt_ip != 0) {
 		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -357,11 +364,12 @@ enum verdict runner_detect(struct ctx *c)
 			r->have |= NEED_ALT_SOURCE;
 		else
 			runner_lack(r, NEED_ALT_SOURCE, "cannot use %s as a second source address",
-			     r->o.alt_source ? r->o.alt_source : "127.0.0.2");
+			            r->o.alt_source ? r->o.alt_source : "127.0.0.2");
 		if (fd >= 0)
 			close(fd);
 	} else {
-		runner_lack(r, NEED_ALT_SOURCE, "%s", "no second local address (--alt-source ADDR)");
+		runner_lack(r, NEED_ALT_SOURCE, "%s",
+		            "no second local address (--alt-source ADDR)");
 	}
 
 	if (!r->in_process) {
