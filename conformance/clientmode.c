@@ -186,14 +186,15 @@ static void note_outcome(struct ctx *c, const struct exchange *e)
 		     e->v.port);
 }
 
-/* The connection the case judges: the first that carried data after its
- * request (X, or the GET), else the first that sent a byte. Connections
+/* The connection the case judges: the first that carried the GET of {url}
+ * (other requests: /favicon.ico), else the first that carried data after its
+ * request (X, or any GET), else the first that sent a byte. Connections
  * closed without one are preconnects (browsers open one and request on the
  * next); every other request got the same reply and is in the trace, and
  * ex_got_request() requires each of them to be complete. */
 static void pick_judged(struct ctx *c, struct exchange *e)
 {
-	size_t first = e->nconn, talked = e->nconn;
+	size_t first = e->nconn, talked = e->nconn, page = e->nconn;
 	e->requests = 0;
 	for (size_t i = 0; i < e->nconn; i++) {
 		const struct px_record *k = &e->conn[i];
@@ -202,12 +203,18 @@ static void pick_judged(struct ctx *c, struct exchange *e)
 		if (first == e->nconn)
 			first = i;
 		/* a browser also keeps a spare connection with a request and no
-		 * data behind it: the one that carried X (or the GET) is judged */
+		 * data behind it (and may use it later for /favicon.ico): the one
+		 * that carried the GET of {url}, or X, is judged */
 		if (talked == e->nconn && (k->x_got > 0 || k->x_extra > 0 || k->http_line[0]))
 			talked = i;
+		if (page == e->nconn && k->http_ok)
+			page = i;
 		e->requests++;
 	}
-	e->judged = talked < e->nconn ? talked : first < e->nconn ? first : 0;
+	e->judged = page < e->nconn     ? page
+	            : talked < e->nconn ? talked
+	            : first < e->nconn  ? first
+	                                : 0;
 	/* a copy: its request pointers point into conn[], which lives as long */
 	if (e->nconn > 0) {
 		e->rec = e->conn[e->judged];

@@ -22,7 +22,7 @@ from test_client_matrix import documented
 RUNS = int(os.environ.get("S4KIT_BROWSER_RUNS", "3"))
 # A browser starts in seconds (more on a loaded 2-core machine) and gives up on a
 # silent proxy after about 30 s: the client's limit leaves room for both.
-RUNNER = ("--client-timeout", "90", "-j", "3")
+RUNNER = ("--client-timeout", "120", "-j", "3")
 CHROMIUM_FLAGS = ("--headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
                   "--disable-background-networking --disable-component-update "
                   "--disable-sync")
