@@ -19,6 +19,9 @@ CSTD     = -std=c11
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla -Wno-format-nonliteral
 CPPFLAGS += -D_GNU_SOURCE -Ilib -Iref-server
+# The version has one home, the file VERSION (release/module.mk: what follows from it).
+VERSION  := $(shell cat VERSION)
+CPPFLAGS += -DS4KIT_VERSION='"$(VERSION)"'
 CFLAGS  ?= -O2 -g
 LDLIBS  += -pthread -lm
 SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -90,11 +93,15 @@ unit: $(ASAN)/unit-tests
 # --- integration tests (pytest) -------------------------------------------
 # The sanitized binaries are the ones under test; S4KIT_BIN tells conftest.py.
 # PYTEST_ARGS narrows a run: make integration PYTEST_ARGS='tests/integration/test_server.py -x'
+# PYTEST_JOBS pytest-xdist workers run tests side by side (most of a test's time is
+# waiting on a peer); tests marked @pytest.mark.long start first. PYTEST_JOBS=0: one process.
 PYTEST_ARGS ?= tests/integration
+PYTEST_JOBS ?= 3
 # The browser rows (a browser needs seconds per case) are not in it: browser-check.
 BROWSER_TESTS = tests/integration/test_client_chromium.py
 integration: $(ASAN_PROGRAMS)
-	S4KIT_BIN=$(abspath $(ASAN)) $(SAN_ENV) $(PYTHON) -m pytest -q --timeout=300 --durations=15 --ignore=$(BROWSER_TESTS) $(PYTEST_ARGS)
+	S4KIT_BIN=$(abspath $(ASAN)) $(SAN_ENV) $(PYTHON) -m pytest -q --timeout=300 --durations=15 \
+		-n $(PYTEST_JOBS) --dist loadgroup --ignore=$(BROWSER_TESTS) $(PYTEST_ARGS)
 
 .PHONY: browser-check
 browser-check: $(ASAN_PROGRAMS)

@@ -23,7 +23,7 @@ cleanup() {
 	[ -z "$server_pid" ] || kill "$server_pid" 2>/dev/null || true
 	if [ $installed -eq 1 ]; then
 		apt-get -o DPkg::Lock::Timeout=600 purge -y -qq socks4kit libsocks4kit-dev \
-			libsocks4kit0 >/dev/null || echo "deb-check: could not remove the packages"
+			libsocks4kit1 >/dev/null || echo "deb-check: could not remove the packages"
 	fi
 	rm -rf "$work"
 }
@@ -46,7 +46,7 @@ fi
 	{ tail -n 60 "$work/build.log"; echo "deb-check: dpkg-buildpackage FAILED"; exit 1; }
 grep -E '^[0-9]+ passed, [0-9]+ failed' "$work/build.log" | sed 's/^/deb-check: dh_auto_test: /'
 changes=$(ls "$work"/*.changes)
-debs=("$work"/socks4kit_*.deb "$work"/libsocks4kit0_*.deb "$work"/libsocks4kit-dev_*.deb)
+debs=("$work"/socks4kit_*.deb "$work"/libsocks4kit1_*.deb "$work"/libsocks4kit-dev_*.deb)
 step "built $(cd "$work" && ls ./*.deb | tr '\n' ' ')"
 
 # lintian: errors fail; warnings are listed for a person to read.
@@ -74,7 +74,7 @@ multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 for f in usr/share/man/man1/socks4-test.1.gz usr/share/man/man1/socks4-client.1.gz \
 	usr/share/man/man8/socks4-server.8.gz usr/share/man/man3/socks4kit.3.gz \
 	usr/include/socks4kit/socks4.h usr/include/socks4kit/ident.h \
-	"usr/lib/$multiarch/libsocks4kit.so.0" "usr/lib/$multiarch/libsocks4kit.a" \
+	"usr/lib/$multiarch/libsocks4kit.so.1" "usr/lib/$multiarch/libsocks4kit.a" \
 	"usr/lib/$multiarch/pkgconfig/socks4kit.pc"; do
 	[ -e "$root/$f" ] || { echo "deb-check: /$f is missing"; exit 1; }
 done

@@ -17,6 +17,7 @@ packages=(
   python3               # Debian's /usr/bin/python3 for pytest
   python3-pytest
   python3-pytest-timeout # a hung test fails instead of hanging CI
+  python3-pytest-xdist  # make integration runs tests side by side (-n, --dist loadgroup)
   python3-socks         # PySocks as a real SOCKS4 client
   curl                  # real SOCKS4/4a client
   socat                 # real SOCKS4/4A client
@@ -49,6 +50,7 @@ packages=(
   dpkg-dev
   fakeroot
   lintian
+  git                   # test_licence.py, test_release.py: the tracked files (git ls-files)
 )
 
 missing=()

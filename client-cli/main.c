@@ -12,10 +12,6 @@
 #include "args.h"
 #include "client.h"
 
-#ifndef S4KIT_VERSION
-#define S4KIT_VERSION "0.1.0"
-#endif
-
 #define PROG "socks4-client"
 
 /* Started with stdin, stdout or stderr closed, the proxy socket would take

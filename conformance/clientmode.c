@@ -568,7 +568,7 @@ static void run_case(struct runner *r, size_t i)
 	const char *skip_why = NULL;
 	int ran;
 	pthread_mutex_lock(&r->mu);
-	int blocked = r->not_socks4 && strncmp(cs->id, "preflight/", 10) != 0;
+	int blocked = r->not_socks4 && !case_is_preflight(cs);
 	pthread_mutex_unlock(&r->mu);
 	if (blocked) {
 		snprintf(why, sizeof(why), "the preflight failed: %s", r->not_socks4_why);
@@ -629,7 +629,7 @@ int client_mode_run(struct runner *r, void (*on_result)(struct runner *, size_t,
 	/* The preflight alone first: when the client never sends a request,
 	 * every other case is skipped with that reason instead of failing. */
 	size_t first = 0;
-	while (first < r->ncases && strncmp(r->cases[first]->id, "preflight/", 10) == 0) {
+	while (first < r->ncases && case_is_preflight(r->cases[first])) {
 		run_case(r, first);
 		if (r->results[first].v == V_FAIL)
 			runner_mark_not_socks4(r, r->results[first].actual);

@@ -23,10 +23,15 @@ struct runner;
 /* Capabilities in client mode (struct s4case.needs; NEED_4A, NEED_NO_4A and
  * NEED_BIND keep their meaning: --client-4a, its absence, --client-bind). */
 enum {
-	CNEED_STREAM = 1u << 10,    /* a stream client (stdin/stdout), not a URL fetcher */
 	CNEED_CONNECT = 1u << 11,   /* a CONNECT client (not --client-bind) */
-	CNEED_EXACT_OUT = 1u << 12, /* stdout judged byte for byte (not --client-judge stdout) */
+	CNEED_STREAM = 1u << 12,    /* a stream client (stdin/stdout), not a URL fetcher */
+	CNEED_EXACT_OUT = 1u << 13, /* stdout judged byte for byte (not --client-judge stdout) */
 };
+/* Bits of their own: a client case may need NEED_* and CNEED_* at once. */
+_Static_assert((unsigned)CNEED_CONNECT > (unsigned)NEED_NO_BIND &&
+                       (unsigned)CNEED_STREAM > (unsigned)NEED_NO_BIND &&
+                       (unsigned)CNEED_EXACT_OUT < (1u << 16),
+               "CNEED_* bits must not be NEED_* bits");
 
 /* The client catalogue, one table per area (client-cases/<area>.c). */
 extern const struct case_table client_cases_preflight, client_cases_request, client_cases_reply,

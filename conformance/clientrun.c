@@ -6,6 +6,7 @@
  * or sockets (an inherited socket would hold a connection open after the
  * runner closed it). */
 #include "clientrun.h"
+#include "lifeline.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -96,13 +97,14 @@ static void set_nonblocking(int fd)
 
 /* The child: its own process group, default signal dispositions (the runner
  * ignores SIGPIPE, and ignored signals survive exec), the pipes as 0, 1, 2. */
-static void child(const char *cmd, int in, int out, int err)
+static void child(const char *cmd, int in, int out, int err, int watch)
 {
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
 	setpgid(0, 0);
+	lifeline_child_watchdog(watch); /* gone with the runner, even a SIGKILLed one */
 	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
 		_exit(127);
 	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
@@ -240,9 +242,10 @@ int client_run_cmd(const char *cmd, const struct client_plan *plan, struct clien
 		return -1;
 	}
 	int64_t t0 = net_now_ms();
+	int watch = lifeline_fd();
 	pid_t pid = fork();
 	if (pid == 0)
-		child(cmd, pin[0], pout[1], perr[1]);
+		child(cmd, pin[0], pout[1], perr[1], watch);
 	close(pin[0]);
 	close(pout[1]);
 	close(perr[1]);
@@ -254,6 +257,7 @@ int client_run_cmd(const char *cmd, const struct client_plan *plan, struct clien
 		return -1;
 	}
 	setpgid(pid, pid); /* also here: no race with the kill below */
+	lifeline_add_group(pid);
 	res->started = 1;
 	struct pump p = {plan, res, pin[1], pout[0], perr[0], -1};
 	set_nonblocking(p.in);
@@ -325,6 +329,7 @@ int client_run_cmd(const char *cmd, const struct client_plan *plan, struct clien
 	/* The group goes in any case: a client that forked and exited may leave a
 	 * child behind holding the connection. */
 	kill(-pid, SIGKILL);
+	lifeline_remove_group(pid);
 	if (!gone) {
 		waitpid(pid, &status, 0);
 		reap(res, status);

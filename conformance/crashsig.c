@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "crashsig.h"
+#include "escape.h"
 
 #define LINE_MAX_SEEN 512 /* longer lines are looked at in their first 511 bytes */
 
@@ -155,5 +156,7 @@ size_t crash_signature(const char *how, const char *output, char *out, size_t ca
 		put(out, cap, "%s; %s", how, report);
 	else
 		put(out, cap, "%s", how);
+	/* The report's words came from the target: terminal-safe, one line. */
+	esc_term_inplace(out, cap);
 	return strlen(out);
 }

@@ -28,7 +28,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "crashdir.h"
 #include "crashsig.h"
+#include "death.h"
+#include "escape.h"
 #include "livefuzz.h"
 #include "supervisor.h"
 
@@ -44,9 +47,9 @@
 static void how_it_ended(struct fuzz_run *fr, char *how, size_t cap)
 {
 	int64_t deadline = net_deadline(DEATH_WAIT_MS);
-	while (tp_alive(fr->tp) && net_remaining_ms(deadline) > 0)
+	while (tp_running(fr->tp) && net_remaining_ms(deadline) > 0)
 		poll(NULL, 0, 10);
-	if (tp_alive(fr->tp))
+	if (tp_running(fr->tp))
 		snprintf(how, cap, "stopped serving (the process still runs)");
 	else
 		tp_exit(fr->tp, how, cap);
@@ -65,7 +68,7 @@ static void stop_run(struct fuzz_run *fr, const char *why)
 static int ensure_serving(struct fuzz_run *fr)
 {
 	char err[1024], why[256];
-	if (tp_alive(fr->tp) && health_check(fr->r, why, sizeof(why)) == 0)
+	if (tp_running(fr->tp) && target_serves(fr->r, NULL, why, sizeof(why)))
 		return 0;
 	if (tp_restart(fr->tp, err, sizeof(err)) < 0 || runner_retarget(fr->r, err, sizeof(err)) < 0) {
 		stop_run(fr, err);
@@ -121,39 +124,60 @@ static void cut(const struct sample *s, size_t a, size_t b, struct sample *out)
 	fuzz_keep_names_local(out);
 }
 
+/* The minimizer's budget: attempts and time, and the last same_crash() result. */
+struct shrink {
+	struct fuzz_run *fr;
+	const char *sig;
+	struct sample *cand;
+	int attempts, rc;
+	int64_t deadline;
+};
+
+static int budget_left(const struct shrink *sh)
+{
+	return sh->attempts < MINIMIZE_ATTEMPTS && net_remaining_ms(sh->deadline) > 0 &&
+	       sh->rc >= 0;
+}
+
+/* Sends sh->cand once: 1 when it gives the same crash. */
+static int attempt(struct shrink *sh)
+{
+	sh->attempts++;
+	sh->rc = same_crash(sh->fr, sh->cand, sh->sig);
+	return sh->rc == 1;
+}
+
 /* Shrinks *best while the same crash comes back: the split first (one
  * write, no pause), then bytes, halving the chunk size down to one. */
 static int minimize(struct fuzz_run *fr, struct sample *best, const char *sig)
 {
-	int attempts = 0, rc = 0;
-	int64_t deadline = net_deadline(MINIMIZE_MS);
-	struct sample *cand = malloc(sizeof(*cand));
-	if (cand == NULL)
+	struct shrink sh = {.fr = fr, .sig = sig, .deadline = net_deadline(MINIMIZE_MS)};
+	sh.cand = malloc(sizeof(*sh.cand));
+	if (sh.cand == NULL)
 		return 0;
+	struct sample *cand = sh.cand;
 	tp_allow_restarts(fr->tp, MINIMIZE_ATTEMPTS);
-#define BUDGET_LEFT() (attempts < MINIMIZE_ATTEMPTS && net_remaining_ms(deadline) > 0 && rc >= 0)
-#define ATTEMPT() (attempts++, rc = same_crash(fr, cand, sig), rc == 1)
 	if (best->ncuts > 0) {
 		*cand = *best;
 		cand->ncuts = 0;
 		cand->gap_ms = 0;
-		if (BUDGET_LEFT() && ATTEMPT())
+		if (budget_left(&sh) && attempt(&sh))
 			*best = *cand;
 	}
 	if (best->gap_ms > 0) {
 		*cand = *best;
 		cand->gap_ms = 0;
-		if (BUDGET_LEFT() && ATTEMPT())
+		if (budget_left(&sh) && attempt(&sh))
 			*best = *cand;
 	}
-	for (size_t chunk = best->len / 2; chunk >= 1 && BUDGET_LEFT();) {
+	for (size_t chunk = best->len / 2; chunk >= 1 && budget_left(&sh);) {
 		int shrunk = 0;
 		/* from the end: a cut there never moves the bytes before it */
-		for (size_t b = best->len; b > 0 && BUDGET_LEFT();) {
+		for (size_t b = best->len; b > 0 && budget_left(&sh);) {
 			size_t a = b > chunk ? b - chunk : 0;
 			if (a >= S4_HEADER_LEN || b == best->len) {
 				cut(best, a, b, cand);
-				if (ATTEMPT()) {
+				if (attempt(&sh)) {
 					*best = *cand;
 					shrunk = 1;
 					b = a < best->len ? a : best->len;
@@ -165,10 +189,8 @@ static int minimize(struct fuzz_run *fr, struct sample *best, const char *sig)
 		if (!shrunk)
 			chunk /= 2;
 	}
-#undef ATTEMPT
-#undef BUDGET_LEFT
 	free(cand);
-	return attempts;
+	return sh.attempts;
 }
 
 /* ---- saving --------------------------------------------------------------------- */
@@ -220,28 +242,21 @@ static void save(struct fuzz_run *fr, struct crash_kind *k, int n, long i,
                  const char *log)
 {
 	struct runner *r = fr->r;
-	const char *dir = r->o.crash_dir != NULL ? r->o.crash_dir : FUZZ_CRASH_DIR;
-	char name[64], path[600];
+	char name[64], base[96], err[600];
+	static const char *const exts[] = {"bin", "txt"};
+	FILE *files[2];
 	slug(k->sig, name, sizeof(name));
-	snprintf(k->path, sizeof(k->path), "%s/crash-%d-%s", dir, n, name);
-	if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
-		fprintf(fr->out, "socks4-test: cannot save the reproducer in %s: %s\n", dir,
-		        strerror(errno));
+	snprintf(base, sizeof(base), "crash-%d-%s", n, name);
+	if (crashdir_create(r->o.crash_dir, base, exts, 2, files, k->path, sizeof(k->path), err,
+	                    sizeof(err)) < 0) {
+		fprintf(fr->out, "socks4-test: cannot save the reproducer: %s\n", err);
 		k->path[0] = '\0';
 		return;
 	}
-	snprintf(path, sizeof(path), "%s.bin", k->path);
-	FILE *f = fopen(path, "wb");
-	if (f != NULL) {
-		fwrite(min->bytes, 1, min->len, f);
-		fclose(f);
-	}
-	snprintf(path, sizeof(path), "%s.txt", k->path);
-	f = fopen(path, "w");
-	if (f == NULL) {
-		fprintf(fr->out, "socks4-test: %s: %s\n", path, strerror(errno));
-		return;
-	}
+	fwrite(min->bytes, 1, min->len, files[0]);
+	if (fclose(files[0]) != 0)
+		fprintf(fr->out, "socks4-test: %s.bin: %s\n", k->path, strerror(errno));
+	FILE *f = files[1];
 	fprintf(f, "socks4-test --fuzz: the target crashed\n\nsignature: %s\n", k->sig);
 	fprintf(f, "target:    %s\n", r->o.exec_cmd);
 	if (i >= 0) {
@@ -269,7 +284,8 @@ static void save(struct fuzz_run *fr, struct crash_kind *k, int n, long i,
 	}
 	fprintf(f, "\nWhat the target printed%s:\n%s\n",
 	        i >= 0 ? " since the iteration began" : "", log);
-	fclose(f);
+	if (ferror(f) | (fclose(f) != 0))
+		fprintf(fr->out, "socks4-test: %s.txt: %s\n", k->path, strerror(errno));
 }
 
 /* Under a crash: the first lines of the target's report (or of its output). */
@@ -281,7 +297,8 @@ static void print_report(FILE *out, const char *log)
 	fprintf(out, "  the target printed:\n");
 	for (int n = 0; n < REPORT_LINES && p != NULL && *p != '\0'; n++) {
 		size_t len = strcspn(p, "\n");
-		fprintf(out, "    %.*s\n", (int)len, p);
+		char line[1024];
+		fprintf(out, "    %s\n", esc_term_buf(line, sizeof(line), p, len));
 		p = p[len] == '\n' ? p + len + 1 : NULL;
 	}
 }
@@ -384,7 +401,7 @@ static int wait_serving(struct fuzz_run *fr)
 	int wait_ms = 2 * fr->r->o.timeout_ms > 2000 ? 2 * fr->r->o.timeout_ms : 2000;
 	int64_t deadline = net_deadline(wait_ms);
 	do {
-		if (health_check(fr->r, why, sizeof(why)) == 0)
+		if (target_serves(fr->r, NULL, why, sizeof(why)))
 			return 0;
 	} while (net_remaining_ms(deadline) > 0 && poll(NULL, 0, 100) == 0);
 	return -1;
@@ -430,111 +447,161 @@ static void blame(struct fuzz_run *fr, struct suspect *su, const struct sample *
 	pthread_mutex_unlock(&fr->r->mu);
 }
 
-void fuzz_recover(struct fuzz_run *fr)
+/* ---- the fuzzer's sides of death.h ---------------------------------------------- */
+
+struct fuzz_death {
+	struct fuzz_run *fr;
+	struct suspect *sus;
+	struct sample *s;
+	char *log;
+	char sig[SIG_LEN]; /* --exec: the death's signature */
+	char list[400];    /* the suspects' iterations */
+	uint64_t mark;     /* the target's output offset before the last replay */
+	char why[640];     /* the last replay's failure */
+};
+
+static int fd_bring_back(void *arg, char *why, size_t whylen)
 {
-	struct runner *r = fr->r;
-	struct suspect *sus = malloc((SUSPECTS_MAX + UNVERIFIED_MAX) * sizeof(*sus));
-	struct sample *s = malloc(sizeof(*s));
-	char *log = malloc(LOG_CAP);
-	char sig[SIG_LEN] = "", list[400];
-	if (sus == NULL || s == NULL || log == NULL) {
-		stop_run(fr, "out of memory");
-		free(sus);
-		free(s);
-		free(log);
+	struct fuzz_death *d = arg;
+	snprintf(why, whylen, "%s", "it does not answer any more");
+	pthread_mutex_lock(&d->fr->r->mu);
+	int stopped = d->fr->stop;
+	pthread_mutex_unlock(&d->fr->r->mu);
+	if (stopped)
+		return 0;
+	return d->fr->tp != NULL ? ensure_serving(d->fr) == 0 : wait_serving(d->fr) == 0;
+}
+
+static int fd_replay(void *arg, size_t k, char *how, size_t howlen)
+{
+	struct fuzz_death *d = arg;
+	struct fuzz_run *fr = d->fr;
+	d->why[0] = '\0';
+	fuzz_generate(fr, d->sus[k].i, d->s);
+	d->mark = fr->tp != NULL ? tp_log_mark(fr->tp) : 0;
+	enum try_result t = fuzz_try(fr, d->s, 1, d->why, sizeof(d->why));
+	if (t == TRY_DOWN) {
+		snprintf(how, howlen, "%s", d->why);
+		return 1;
+	}
+	if (!d->sus[k].counted) {
+		pthread_mutex_lock(&fr->r->mu);
+		fr->pending--;
+		fuzz_count(fr, d->sus[k].i, d->s, t, d->why, 1, fr->done_seq);
+		d->sus[k].counted = 1;
+		pthread_mutex_unlock(&fr->r->mu);
+	}
+	return 0;
+}
+
+static void fd_confirmed(void *arg, size_t k, const char *how)
+{
+	struct fuzz_death *d = arg;
+	struct fuzz_run *fr = d->fr;
+	if (fr->tp == NULL) {
+		blame(fr, &d->sus[k], d->s, how);
 		return;
 	}
-	int n = gather(fr, sus), ready;
-	list_suspects(list, sizeof(list), sus, n);
+	if (!d->sus[k].counted) {
+		pthread_mutex_lock(&fr->r->mu);
+		fr->pending--;
+		fr->done++;
+		d->sus[k].counted = 1;
+		pthread_mutex_unlock(&fr->r->mu);
+	}
+	crash_found(fr, d->sus[k].i, d->s, d->mark);
+}
+
+static void fd_not_judged(void *arg, size_t k, const char *why)
+{
+	(void)arg, (void)k, (void)why; /* they leave the count (fuzz_recover) */
+}
+
+static void fd_unconfirmed(void *arg, const char *why)
+{
+	struct fuzz_death *d = arg;
+	struct fuzz_run *fr = d->fr;
+	if (strstr(why, "did not come back") != NULL) {
+		char text[800];
+		snprintf(text, sizeof(text),
+		         "the target no longer serves (it stopped after one of iterations %s, "
+		         "which cannot be sent again alone: %s)",
+		         d->list, why);
+		pthread_mutex_lock(&fr->r->mu);
+		fr->failures++;
+		pthread_mutex_unlock(&fr->r->mu);
+		stop_run(fr, text);
+	} else if (fr->tp != NULL) { /* recorded, with no iteration to blame */
+		d->s->len = d->s->ncuts = 0;
+		snprintf(d->s->what, sizeof(d->s->what), "none");
+		record_crash(fr, -1, d->s, d->sig, d->log);
+	} else {
+		pthread_mutex_lock(&fr->r->mu);
+		fr->failures++;
+		pthread_mutex_unlock(&fr->r->mu);
+		fprintf(fr->out, "\nFAIL: the target stopped serving for a while after one of "
+		                 "iterations %s; %s\n",
+		        d->list, why);
+	}
+}
+
+/* Says what happened and gets the death's signature (--exec). */
+static void announce(struct fuzz_death *d)
+{
+	struct fuzz_run *fr = d->fr;
 	if (fr->tp != NULL) {
-		pthread_mutex_lock(&r->mu);
+		pthread_mutex_lock(&fr->r->mu);
 		uint64_t since = fr->verified_mark; /* the suspects' output begins after it */
-		pthread_mutex_unlock(&r->mu);
-		death_signature(fr, since, sig, sizeof(sig), log);
+		pthread_mutex_unlock(&fr->r->mu);
+		death_signature(fr, since, d->sig, sizeof(d->sig), d->log);
 		fprintf(fr->out, "\nsocks4-test: the target died (%s); iterations %s, each again "
 		                 "alone against a restarted target\n",
-		        sig, list);
-		fflush(fr->out);
-		ready = ensure_serving(fr) == 0;
+		        d->sig, d->list);
 	} else {
 		fprintf(fr->out, "\nsocks4-test: the target stopped serving; iterations %s, each "
 		                 "again alone once it serves again\n",
-		        list);
-		fflush(fr->out);
-		ready = wait_serving(fr) == 0;
-		if (!ready) {
-			char why[600];
-			snprintf(why, sizeof(why),
-			         "the target no longer serves (it stopped after one of iterations %s, "
-			         "which cannot be sent again alone: it does not answer any more)",
-			         list);
-			pthread_mutex_lock(&r->mu);
-			fr->failures++;
-			pthread_mutex_unlock(&r->mu);
-			stop_run(fr, why);
-		}
+		        d->list);
 	}
+	fflush(fr->out);
+}
 
-	int found = 0, k = 0;
-	for (; ready && k < n; k++) {
-		char why[640] = "";
-		fuzz_generate(fr, sus[k].i, s);
-		uint64_t mark = fr->tp != NULL ? tp_log_mark(fr->tp) : 0;
-		enum try_result t = fuzz_try(fr, s, 1, why, sizeof(why));
-		if (t != TRY_DOWN) {
-			if (!sus[k].counted) {
-				pthread_mutex_lock(&r->mu);
-				fr->pending--;
-				fuzz_count(fr, sus[k].i, s, t, why, 1, fr->done_seq);
-				sus[k].counted = 1;
-				pthread_mutex_unlock(&r->mu);
-			}
-			continue;
-		}
-		found = 1;
-		if (fr->tp != NULL) {
-			if (!sus[k].counted) {
-				pthread_mutex_lock(&r->mu);
-				fr->pending--;
-				fr->done++;
-				sus[k].counted = 1;
-				pthread_mutex_unlock(&r->mu);
-			}
-			if (crash_found(fr, sus[k].i, s, mark) < 0)
-				break;
-		} else {
-			blame(fr, &sus[k], s, why);
-			if (wait_serving(fr) < 0) {
-				stop_run(fr, "the target no longer serves");
-				break;
-			}
-		}
+void fuzz_recover(struct fuzz_run *fr)
+{
+	struct runner *r = fr->r;
+	struct fuzz_death d = {.fr = fr};
+	d.sus = malloc((SUSPECTS_MAX + UNVERIFIED_MAX) * sizeof(*d.sus));
+	d.s = malloc(sizeof(*d.s));
+	d.log = malloc(LOG_CAP);
+	if (d.sus == NULL || d.s == NULL || d.log == NULL) {
+		stop_run(fr, "out of memory");
+		free(d.sus);
+		free(d.s);
+		free(d.log);
+		return;
 	}
-	if (ready && !found && k == n) {
-		if (fr->tp != NULL) { /* recorded, with no iteration to blame */
-			s->len = s->ncuts = 0;
-			snprintf(s->what, sizeof(s->what), "none");
-			record_crash(fr, -1, s, sig, log);
-		} else {
-			pthread_mutex_lock(&r->mu);
-			fr->failures++;
-			pthread_mutex_unlock(&r->mu);
-			fprintf(fr->out, "\nFAIL: the target stopped serving for a while after one of "
-			                 "iterations %s; none of them alone makes it stop again\n",
-			        list);
-		}
-	}
+	int n = gather(fr, d.sus);
+	list_suspects(d.list, sizeof(d.list), d.sus, n);
+	announce(&d);
+	struct death_sides sides = {.n = (size_t)n,
+	                            .arg = &d,
+	                            .bring_back = fd_bring_back,
+	                            .replay = fd_replay,
+	                            .confirmed = fd_confirmed,
+	                            .not_judged = fd_not_judged,
+	                            .unconfirmed = fd_unconfirmed};
+	if (!death_resolve(&sides) && !fr->stop)
+		stop_run(fr, "the target no longer serves");
 	/* Suspects not judged (the target is gone) leave the count. */
 	pthread_mutex_lock(&r->mu);
 	for (int j = 0; j < n; j++)
-		if (!sus[j].counted)
+		if (!d.sus[j].counted)
 			fr->pending--;
 	fr->verified_seq = fr->done_seq;
 	fr->verified_mark = fr->tp != NULL ? tp_log_mark(fr->tp) : 0;
 	pthread_mutex_unlock(&r->mu);
-	free(sus);
-	free(s);
-	free(log);
+	free(d.sus);
+	free(d.s);
+	free(d.log);
 }
 
 void fuzz_crash_summary(struct fuzz_run *fr)

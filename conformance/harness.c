@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "ident.h"
+#include "instance.h"
 #include "runner.h"
 
 #define SERVICE_IDLE_MS 30000 /* an echo or identd peer silent this long is dropped */
@@ -28,6 +29,14 @@ static int64_t since(struct ctx *c)
 
 void trace_add(struct ctx *c, const char *who, char dir, const void *bytes, size_t len,
                const char *text)
+{
+	pthread_mutex_lock(&c->trace_mu);
+	trace_add_locked(c, who, dir, bytes, len, text);
+	pthread_mutex_unlock(&c->trace_mu);
+}
+
+void trace_add_locked(struct ctx *c, const char *who, char dir, const void *bytes, size_t len,
+                      const char *text)
 {
 	struct result *res = c->res;
 	if (res->ntrace == TRACE_MAX) {
@@ -132,7 +141,7 @@ uint32_t dest_ip(struct ctx *c)
 
 uint32_t target_ip(struct ctx *c)
 {
-	const struct sockaddr_storage *ss = &c->r->target;
+	const struct sockaddr_storage *ss = &c->target;
 	if (ss->ss_family == AF_INET)
 		return ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr);
 	return INADDR_LOOPBACK;
@@ -140,7 +149,7 @@ uint32_t target_ip(struct ctx *c)
 
 uint16_t echo_port(struct ctx *c)
 {
-	return c->r->echo_port;
+	return case_dest_port(c); /* the case's own, so its trace tells the destination's side */
 }
 
 const char *default_user(struct ctx *c)
@@ -221,7 +230,7 @@ int case_timeout_ms(struct ctx *c)
 
 uint16_t target_port(struct ctx *c)
 {
-	return c->r->target_port;
+	return c->target_port;
 }
 
 uint16_t local_port(int fd)
@@ -263,7 +272,7 @@ int t_connect(struct ctx *c)
 {
 	char err[160];
 	int fd;
-	if (net_connect((struct sockaddr *)&c->r->target, c->r->target_len, NULL,
+	if (net_connect((struct sockaddr *)&c->target, c->target_len, NULL,
 	                net_deadline(c->r->o.timeout_ms), &fd, err, sizeof(err)) < 0) {
 		note(c, "%s", err);
 		fail(c, "cannot connect to the target: %s", err);
@@ -442,7 +451,7 @@ static int echo_request(struct ctx *c, const char *question, struct got *g)
 	return fd;
 }
 
-int t_target_alive(struct ctx *c)
+int t_target_answers(struct ctx *c)
 {
 	struct got g;
 	char what[128];
@@ -461,7 +470,7 @@ int t_sent_hostile(struct ctx *c)
 {
 	struct runner *r = c->r;
 	/* A target serving one client at a time is busy with ours: no check. */
-	int alive = r->serial || t_target_alive(c);
+	int alive = r->serial || t_target_answers(c);
 	if (!alive) {
 		char was[256];
 		memcpy(was, c->res->actual, sizeof(was) - 1);
@@ -644,10 +653,13 @@ int t_read_exact(struct ctx *c, int fd, void *buf, size_t n, int timeout_ms)
 	size_t got = read_upto(c, fd, buf, n, timeout_ms, &end);
 	if (got == n)
 		return 0;
-	fail(c, "%zu of %zu bytes, then %s", got, n,
+	char story[256];
+	case_dest_story(c, story, sizeof(story));
+	fail(c, "%zu of %zu bytes, then %s%s%s%s", got, n,
 	     end == 1   ? "end of file"
 	     : end == 2 ? "a reset"
-	                : "nothing");
+	                : "nothing",
+	     story[0] ? " (" : "", story, story[0] ? ")" : "");
 	return -1;
 }
 
@@ -1168,14 +1180,14 @@ int harness_start(struct runner *r, char *err, size_t errlen)
 	 * scripted identd listens on the address our connections leave from. If
 	 * it cannot, another identd may be answering there: the ident cases
 	 * skip with the cause, or (--identd given) the run stops before any case. */
-	char ierr[sizeof(r->lacks[2])];
+	char ierr[sizeof(r->lacks[NEED_BIT_IDENTD])];
 	if (service_listen(src, r->o.identd_port, 64, &r->ident_lfd, &r->ident_port,
 	                   "the scripted identd", ierr, sizeof(ierr)) < 0) {
 		if (r->o.identd_mode != NULL) {
 			snprintf(err, errlen, "--identd %s: %s", r->o.identd_mode, ierr);
 			return -1;
 		}
-		snprintf(r->lacks[2], sizeof(r->lacks[2]), "%s", ierr);
+		snprintf(r->lacks[NEED_BIT_IDENTD], sizeof(r->lacks[NEED_BIT_IDENTD]), "%s", ierr);
 	} else {
 		pthread_create(&r->ident_tid, NULL, ident_main, r);
 	}
@@ -1224,13 +1236,18 @@ void ctx_init(struct ctx *c, struct runner *r, const struct s4case *cs, struct r
 	c->r = r;
 	c->cs = cs;
 	c->res = res;
+	c->target = r->target;
+	c->target_len = r->target_len;
+	c->target_port = r->target_port;
 	c->t0 = net_now_ms();
+	pthread_mutex_init(&c->trace_mu, NULL);
 	for (int i = 0; i < CTX_FDS; i++)
 		c->fds[i] = -1;
 }
 
 void ctx_finish(struct ctx *c)
 {
+	case_dest_stop(c); /* first: what our own closing does there is not the target's */
 	for (int i = 0; i < CTX_FDS; i++) {
 		if (c->fds[i] >= 0) {
 			shutdown(c->fds[i], SHUT_RDWR); /* also ends a helper echo thread */
@@ -1259,9 +1276,10 @@ void ctx_finish(struct ctx *c)
 	memcpy(c->res->sent, c->sent, sizeof(c->sent));
 	c->res->nsent = c->nsent;
 	c->nsent = 0;
+	pthread_mutex_destroy(&c->trace_mu);
 }
 
-int t_still_serves(struct ctx *c)
+int t_target_serves(struct ctx *c)
 {
 	uint8_t back[4];
 	struct got g;
@@ -1321,28 +1339,9 @@ void scratch_init(struct scratch *s, struct runner *r, const char *id)
 	ctx_init(&s->c, r, &s->cs, &s->res);
 }
 
-int health_check(struct runner *r, char *why, size_t whylen)
+void ctx_aim(struct ctx *c, const struct instance *own)
 {
-	struct scratch s;
-	scratch_init(&s, r, "health");
-	int ok = t_still_serves(&s.c);
-	if (!ok)
-		snprintf(why, whylen, "%s", s.res.actual[0] ? s.res.actual : "no echo");
-	scratch_finish(&s);
-	return ok ? 0 : -1;
-}
-
-/* Is the target there at all? It must answer a SOCKS4 CONNECT with 8 octets
- * carrying a SOCKS4 code (VN 0, or the 4 some servers send). This is about life,
- * not conformance: a target that answers wrongly is judged by the cases, and
- * only one that refuses connections, closes or hangs counts as gone. */
-int alive_check(struct runner *r, char *why, size_t whylen)
-{
-	struct scratch s;
-	scratch_init(&s, r, "alive");
-	int ok = t_target_alive(&s.c);
-	if (!ok)
-		snprintf(why, whylen, "%s", s.res.actual[0] ? s.res.actual : "no answer");
-	scratch_finish(&s);
-	return ok ? 0 : -1;
+	c->target = own->addr;
+	c->target_len = own->addr_len;
+	c->target_port = own->port;
 }

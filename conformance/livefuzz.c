@@ -35,6 +35,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "crashdir.h"
+#include "escape.h"
 #include "livefuzz.h"
 #include "supervisor.h"
 
@@ -357,9 +359,9 @@ enum try_result fuzz_try(struct fuzz_run *fr, const struct sample *s, int check,
 	free(sc);
 	/* After a wrong answer the check tells it from a target that stopped
 	 * serving (or died while answering). */
-	if (fr->tp != NULL && !tp_alive(fr->tp))
+	if (fr->tp != NULL && !tp_running(fr->tp))
 		return TRY_DOWN;
-	if ((check || !ok) && health_check(fr->r, health, sizeof(health)) < 0) {
+	if ((check || !ok) && !target_serves(fr->r, NULL, health, sizeof(health))) {
 		snprintf(why, whylen, "afterwards the target no longer grants a valid CONNECT (%s)",
 		         health);
 		return TRY_DOWN;
@@ -400,7 +402,9 @@ void fuzz_report(struct fuzz_run *fr, long i, const struct sample *s, const char
 	char split[160], args[600];
 	fuzz_split_str(s, split, sizeof(split));
 	target_args(r, args, sizeof(args));
-	fprintf(f, "\nFAIL iteration %ld (seed %llu): %s\n", i, (unsigned long long)fr->seed, why);
+	fprintf(f, "\nFAIL iteration %ld (seed %llu): ", i, (unsigned long long)fr->seed);
+	esc_term(f, why);
+	fprintf(f, "\n");
 	fprintf(f, "  request: %s; %zu bytes", s->what, s->len);
 	if (s->ncuts)
 		fprintf(f, ", %s", split);
@@ -571,7 +575,7 @@ long livefuzz_run(struct runner *r, long first, long n, uint64_t seed, int jobs,
 	/* A target that does not serve to begin with is not fuzzed: iteration
 	 * 0 would be blamed for it. */
 	char why[256];
-	if (health_check(r, why, sizeof(why)) < 0) {
+	if (!target_serves(r, NULL, why, sizeof(why))) {
 		fprintf(out,
 		        "socks4-test: %s does not grant a valid CONNECT to %s:%u before "
 		        "fuzzing: %s\n",
@@ -581,9 +585,10 @@ long livefuzz_run(struct runner *r, long first, long n, uint64_t seed, int jobs,
 	}
 	fprintf(out, "socks4-test: fuzzing %s with %ld requests, seed %llu, from iteration %ld\n",
 	        r->target_text, n, (unsigned long long)seed, first);
+	char where[300];
 	if (fr->tp != NULL)
-		fprintf(out, "socks4-test: the target is '%s'; crashes go to %s/\n",
-		        tp_command(fr->tp), r->o.crash_dir ? r->o.crash_dir : FUZZ_CRASH_DIR);
+		fprintf(out, "socks4-test: the target is '%s'; crashes go to %s\n",
+		        tp_command(fr->tp), crashdir_describe(r->o.crash_dir, where, sizeof(where)));
 	fflush(out);
 
 	jobs = jobs < 1 ? 1 : jobs > JOBS_MAX ? JOBS_MAX : jobs;
@@ -632,7 +637,7 @@ long livefuzz_run(struct runner *r, long first, long n, uint64_t seed, int jobs,
 		pthread_join(tids[k], NULL);
 	/* The last iterations of each thread had no check after them yet. */
 	if (!fr->stop && fr->done_seq > fr->verified_seq &&
-	    health_check(r, why, sizeof(why)) < 0)
+	    !target_serves(r, NULL, why, sizeof(why)))
 		fuzz_recover(fr);
 	if (fr->progress) {
 		show_progress(fr, 1);

@@ -19,7 +19,6 @@
 #define UNVERIFIED_MAX 1024 /* iterations done since the last passing check, kept */
 #define SIGS_MAX 32      /* distinct crash signatures kept */
 #define SIG_LEN 400
-#define FUZZ_CRASH_DIR "socks4-test-crashes" /* --crash-dir's default */
 
 struct sample {
 	uint8_t bytes[FUZZ_MAX];

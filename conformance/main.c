@@ -11,12 +11,14 @@
 
 #include "baseline.h"
 #include "clientmode.h"
+#include "interrupt.h"
 #include "report.h"
+#include "reportfile.h"
 #include "runner.h"
 #include "supervisor.h"
 
 #define PROG "socks4-test"
-#define VERSION "0.1"
+#define VERSION S4KIT_VERSION /* -D from the file VERSION (Makefile) */
 #define MAX_TARGETS 8
 #define MAX_CASES 512
 #define MAX_REPORTS 8
@@ -39,8 +41,9 @@ static const char usage_text[] =
         "                       the cases that were in flight again alone to name the one that\n"
         "                       killed it, and attaches what it printed (repeatable, mixes\n"
         "                       with --target in a matrix)\n"
-        "  --crash-dir DIR      where the bytes that killed a target are saved (default\n"
-        "                       socks4-test-crashes)\n"
+        "  --crash-dir DIR      where the bytes that killed a target are saved (a directory\n"
+        "                       you own; default: a fresh $TMPDIR/socks4-test-XXXXXX per run,\n"
+        "                       named on stderr when something is written there)\n"
         "  --exec-wait S        seconds an --exec target may take to accept connections\n"
         "                       (default 10)\n"
         "  --max-restarts N     restarts of an --exec target after it died (default 20)\n"
@@ -101,8 +104,8 @@ static const char usage_text[] =
         "                       failure can be repeated\n"
         "  --fuzz-from I        start at iteration I (with --fuzz 1: repeat one failure)\n"
         "  --crash-dir DIR      with --exec: each crash of the target is saved there with a\n"
-        "                       minimized reproducer, once per signature (default\n"
-        "                       ./socks4-test-crashes); fuzzing goes on after a restart, and\n"
+        "                       minimized reproducer, once per signature (default: a fresh\n"
+        "                       $TMPDIR/socks4-test-XXXXXX); fuzzing goes on after a restart, and\n"
         "                       the summary gives the crashes by signature\n"
         "\n"
         "Output:\n"
@@ -119,7 +122,9 @@ static const char usage_text[] =
         "  -h, --help           this text; --version: the version\n"
         "\n"
         "Exit status: 0 when no MUST case fails (nor a SHOULD case with --strict), 1 otherwise,\n"
-        "2 for a usage error or a target that cannot be reached.\n";
+        "2 for a usage error, a target that cannot be reached or a report that cannot be\n"
+        "written. SIGINT, SIGTERM or SIGHUP stop --exec targets and clients, write the\n"
+        "reports with the cases judged so far and exit 128+N.\n";
 
 static void usage_error(const char *what, const char *arg)
 {
@@ -266,7 +271,7 @@ static void on_result(struct runner *r, size_t i, void *arg)
 		return;
 	/* The header tells what the preflight found out: it goes out with the
 	 * first case after the preflight (or the last one). */
-	int preflight = strncmp(r->cases[i]->id, "preflight/", 10) == 0;
+	int preflight = case_is_preflight(r->cases[i]);
 	if (preflight && i + 1 < r->ncases)
 		return;
 	if (!s->header_done) {
@@ -291,6 +296,7 @@ static int fuzz_main(const struct runner_opts *o, const char *target, const char
 	if (r.o.identd_port < 0)
 		r.o.identd_port = target != NULL || exec_cmd != NULL ? 113 : 0;
 	signal(SIGPIPE, SIG_IGN);
+	interrupt_start(NULL, NULL, NULL); /* a signal stops the target too */
 	if (runner_setup(&r, err, sizeof(err)) < 0) {
 		fprintf(stderr, PROG ": %s\n", err);
 		tp_stop(r.tp); /* an --exec target started before the failure */
@@ -299,19 +305,6 @@ static int fuzz_main(const struct runner_opts *o, const char *target, const char
 	long failures = livefuzz_run(&r, first, n, seed, o->jobs, stdout);
 	runner_teardown(&r);
 	return failures < 0 ? EXIT_USAGE : failures > 0 ? EXIT_FAILED : EXIT_OK;
-}
-
-static int run_failed(const struct runner *r)
-{
-	if (r->death[0] != '\0')
-		return 1; /* the target died and no case could be blamed */
-	for (size_t i = 0; i < r->ncases; i++) {
-		const struct result *res = &r->results[i];
-		if (is_failure(res->v) && (r->cases[i]->level == LEVEL_MUST || r->o.strict) &&
-		    baseline_mark(r, i) != BL_KNOWN)
-			return 1;
-	}
-	return 0;
 }
 
 int main(int argc, char **argv)
@@ -495,7 +488,7 @@ int main(int argc, char **argv)
 		int hit = case_selected(all[i]->id, argv + optind, (size_t)(argc - optind));
 		matched += (size_t)hit;
 		/* The preflight always runs: it decides whether anything else can. */
-		if (hit || strncmp(all[i]->id, "preflight/", 10) == 0)
+		if (hit || case_is_preflight(all[i]))
 			selected[nsel++] = all[i];
 	}
 	if (matched == 0)
@@ -524,10 +517,14 @@ int main(int argc, char **argv)
 	}
 
 	signal(SIGPIPE, SIG_IGN);
+	static size_t started; /* runs begun, for interrupt.c */
+	struct report_plan plan = {fmt, output, fmt != FMT_HUMAN || output != NULL,
+	                           reports, nreports, report_format};
+	static struct runner runs[MAX_TARGETS];
+	interrupt_start(runs, &started, &plan);
 	int to_stdout = fmt == FMT_HUMAN || output != NULL;
 	int color = to_stdout && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
 	struct stream stream = {to_stdout ? stdout : NULL, color, o.verbose, 0};
-	static struct runner runs[MAX_TARGETS];
 	struct runner *done[MAX_TARGETS];
 	size_t ndone = 0;
 	int status = EXIT_OK;
@@ -535,6 +532,7 @@ int main(int argc, char **argv)
 	size_t nruns = nclients > 0 ? nclients : ntargets > 0 ? ntargets : 1;
 	for (size_t t = 0; t < nruns; t++) {
 		struct runner *r = &runs[t];
+		started = t + 1;
 		r->o = o;
 		r->o.target = ntargets > 0 && !is_exec[t] ? targets[t] : NULL;
 		r->o.exec_cmd = ntargets > 0 && is_exec[t] ? targets[t] : NULL;
@@ -572,26 +570,13 @@ int main(int argc, char **argv)
 
 	if (ndone > 1 && stream.f != NULL)
 		matrix(stream.f, done, ndone, color);
-	if (ndone > 0 && (fmt != FMT_HUMAN || output != NULL)) {
-		FILE *f = output != NULL ? fopen(output, "w") : stdout;
-		if (f == NULL) {
-			fprintf(stderr, PROG ": %s: %s\n", output, strerror(errno));
-			return EXIT_USAGE;
-		}
-		report_write(f, fmt, done, ndone);
-		if (f != stdout)
-			fclose(f);
-	}
-	for (size_t i = 0; ndone > 0 && i < nreports; i++) {
-		const char *path = strchr(reports[i], ':') + 1;
-		FILE *f = fopen(path, "w");
-		if (f == NULL) {
-			fprintf(stderr, PROG ": %s: %s\n", path, strerror(errno));
-			status = EXIT_USAGE;
-			continue;
-		}
-		report_write(f, report_format(reports[i]), done, ndone);
-		fclose(f);
+	/* Every write checked: a report not written whole is exit 2 with the cause. */
+	if (report_plan_write(&plan, done, ndone, stderr) < 0)
+		status = EXIT_USAGE;
+	if (stream.f != NULL && (fflush(stream.f) != 0 || ferror(stream.f))) {
+		fprintf(stderr, PROG ": (standard output): cannot write the report: %s\n",
+		        strerror(errno != 0 ? errno : EIO));
+		status = EXIT_USAGE;
 	}
 	if (ndone > 0 && baseline_out != NULL) {
 		char err[700];

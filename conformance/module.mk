@@ -1,10 +1,12 @@
 # conformance/: socks4-test, the conformance runner. It links the reference
 # server's library to run it in-process when no --target is given.
-CONFORMANCE_SRC = conformance/main.c conformance/runner.c conformance/harness.c \
+CONFORMANCE_SRC = conformance/main.c conformance/runner.c conformance/harness.c conformance/destination.c \
                   conformance/report.c conformance/requirements.c conformance/livefuzz.c \
-                  conformance/schedule.c conformance/target.c conformance/supervisor.c \
+                  conformance/schedule.c conformance/target.c conformance/instance.c conformance/death.c conformance/supervisor.c \
                   conformance/crashsig.c conformance/fuzzcrash.c \
-                  conformance/baseline.c conformance/report_html.c \
+                  conformance/baseline.c conformance/report_html.c conformance/escape.c \
+                  conformance/crashdir.c conformance/reportfile.c conformance/interrupt.c \
+                  conformance/lifeline.c \
                   $(sort $(wildcard conformance/cases/*.c)) \
                   conformance/casebody.c \
                   conformance/clientmode.c conformance/clientrun.c conformance/proxy.c \
@@ -16,9 +18,11 @@ socks4-test_SRC = $(CONFORMANCE_SRC) $(SERVER_LIB_SRC)
 $(OBJ)/conformance/%.o $(ASAN)/conformance/%.o: CPPFLAGS += -Iconformance
 
 # The target's process (--exec) and crash signatures have unit suites.
-UNIT_SRC += tests/unit/test_supervisor.c conformance/supervisor.c \
-            tests/unit/test_crashsig.c conformance/crashsig.c
-$(ASAN)/tests/unit/test_supervisor.o $(ASAN)/tests/unit/test_crashsig.o: CPPFLAGS += -Iconformance
+UNIT_SRC += tests/unit/test_supervisor.c conformance/supervisor.c conformance/lifeline.c \
+            tests/unit/test_crashsig.c conformance/crashsig.c \
+            tests/unit/test_escape.c conformance/escape.c
+$(ASAN)/tests/unit/test_supervisor.o $(ASAN)/tests/unit/test_crashsig.o \
+$(ASAN)/tests/unit/test_escape.o: CPPFLAGS += -Iconformance
 
 # The main job: the whole suite against the built-in reference server.
 demo: $(BUILD)/socks4-test

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "baseline.h"
+#include "escape.h"
 
 #define RED "\033[31m"
 #define GREEN "\033[32m"
@@ -102,10 +103,6 @@ void trace_line(const struct trace_ev *e, char *buf, size_t cap)
 	}
 }
 
-static void plain_str(FILE *f, const char *s)
-{
-	fputs(s, f);
-}
 
 /* Every trace line of res, each escaped and wrapped as the format needs. */
 static void write_trace(FILE *f, const struct result *res, void (*esc)(FILE *, const char *),
@@ -146,8 +143,9 @@ static void print_reqs(FILE *f, const char *reqs, const char *indent)
 
 void human_header(FILE *f, const struct runner *r, int color)
 {
-	fprintf(f, "%ssocks4-test%s: target %s, destinations on ", color ? BOLD : "",
-	        color ? RESET : "", r->target_text);
+	fprintf(f, "%ssocks4-test%s: target ", color ? BOLD : "", color ? RESET : "");
+	esc_term(f, r->target_text);
+	fprintf(f, ", destinations on ");
 	fprintf(f, "%u.%u.%u.%u\n", r->dest_ip >> 24, (r->dest_ip >> 16) & 255,
 	        (r->dest_ip >> 8) & 255, r->dest_ip & 255);
 	static const char *const names[] = {
@@ -167,8 +165,11 @@ void human_case(FILE *f, const struct runner *r, size_t i, int color, int verbos
 	fprintf(f, "  %s%-4s%s %-6s %-34s %s", color ? color_of((int)res->v) : "",
 	        verdict_str((int)res->v), color ? RESET : "", level_str(cs->level), cs->id,
 	        cs->title);
-	if (res->v == V_SKIP || res->v == V_INFO)
-		fprintf(f, "%s  (%s)%s", color ? DIM : "", res->actual, color ? RESET : "");
+	if (res->v == V_SKIP || res->v == V_INFO) {
+		fprintf(f, "%s  (", color ? DIM : "");
+		esc_term(f, res->actual);
+		fprintf(f, ")%s", color ? RESET : "");
+	}
 	enum bl_mark m = baseline_mark(r, i);
 	if (m != BL_NONE)
 		fprintf(f, "  %s[%s]%s", color ? BOLD : "", bl_mark_str(m), color ? RESET : "");
@@ -176,26 +177,77 @@ void human_case(FILE *f, const struct runner *r, size_t i, int color, int verbos
 	if (!is_failure(res->v) && !verbose)
 		return;
 	print_reqs(f, cs->reqs, "        ");
-	fprintf(f, "        Expected: %s\n", res->expected);
-	fprintf(f, "        Actual:   %s\n", res->actual);
-	if (res->target_exit[0] != '\0')
-		fprintf(f, "        Target:   %s\n", res->target_exit);
-	if (res->reproducer[0] != '\0')
-		fprintf(f, "        Reproducer: %s\n          %s\n", res->reproducer, res->replay);
+	fprintf(f, "        Expected: ");
+	esc_term(f, res->expected);
+	fprintf(f, "\n        Actual:   ");
+	esc_term(f, res->actual);
+	fprintf(f, "\n");
+	if (res->target_exit[0] != '\0') {
+		fprintf(f, "        Target:   ");
+		esc_term(f, res->target_exit);
+		fprintf(f, "\n");
+	}
+	if (res->reproducer[0] != '\0') {
+		fprintf(f, "        Reproducer: ");
+		esc_term(f, res->reproducer);
+		fprintf(f, "\n          ");
+		esc_term(f, res->replay);
+		fprintf(f, "\n");
+	}
 	if (res->target_log != NULL && res->target_log[0] != '\0') {
 		fprintf(f, "        The target printed:\n");
 		const char *p = res->target_log;
+		char line[1024];
 		while (*p != '\0') {
 			const char *nl = strchr(p, '\n');
-			int len = nl != NULL ? (int)(nl - p) : (int)strlen(p);
-			fprintf(f, "          | %.*s\n", len, p);
+			size_t len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+			/* a long line is cut at what one screen line can say */
+			fprintf(f, "          | %s\n", esc_term_buf(line, sizeof(line), p, len));
 			p += len + (nl != NULL);
 		}
 	}
 	fprintf(f, "        Trace:\n");
-	write_trace(f, res, plain_str, "          ", "\n", "");
+	write_trace(f, res, esc_term, "          ", "\n", "");
 	if (res->dropped)
 		fprintf(f, "          (%zu more events not kept)\n", res->dropped);
+}
+
+/* -v: where the time went, by area: the cases' own durations summed, and the
+ * part that ran with nothing beside it (hostile cases against a target the
+ * runner does not own, or every case against a target serving one client at
+ * a time): that part adds up in wall time. */
+static void area_times(FILE *f, const struct runner *r)
+{
+	fprintf(f, "time by area (case durations summed; \"alone\": ran with nothing beside it):\n");
+	for (size_t i = 0; i < r->ncases;) {
+		const char *id = r->cases[i]->id;
+		size_t alen = strcspn(id, "/"), n = 0;
+		int64_t sum = 0, alone = 0;
+		for (; i < r->ncases && strncmp(r->cases[i]->id, id, alen) == 0 &&
+		       (r->cases[i]->id[alen] == '/' || r->cases[i]->id[alen] == '\0');
+		     i++, n++) {
+			sum += r->results[i].duration_ms;
+			if (schedule_ran_alone(r, i))
+				alone += r->results[i].duration_ms;
+		}
+		fprintf(f, "  %-10.*s %3zu cases %6.1f s", (int)alen, id, n, (double)sum / 1000.0);
+		if (alone >= 50)
+			fprintf(f, ", %.1f s alone", (double)alone / 1000.0);
+		fprintf(f, "\n");
+	}
+}
+
+int run_failed(const struct runner *r)
+{
+	if (r->death[0] != '\0')
+		return 1; /* the target died and no culprit was confirmed */
+	for (size_t i = 0; i < r->ncases; i++) {
+		const struct result *res = &r->results[i];
+		if (is_failure(res->v) && (r->cases[i]->level == LEVEL_MUST || r->o.strict) &&
+		    baseline_mark(r, i) != BL_KNOWN)
+			return 1;
+	}
+	return 0;
 }
 
 void human_summary(FILE *f, const struct runner *r, int color, int64_t elapsed_ms)
@@ -203,6 +255,8 @@ void human_summary(FILE *f, const struct runner *r, int color, int64_t elapsed_m
 	struct counts k;
 	count_results(r, &k);
 	fprintf(f, "\n%zu cases in %.1f s\n", r->ncases, (double)elapsed_ms / 1000.0);
+	if (r->o.verbose && r->results != NULL)
+		area_times(f, r);
 	for (int lv = 0; lv < 3; lv++)
 		fprintf(f, "%-6s %3d passed, %3d failed, %3d skipped\n", level_str(lv),
 		        k.level_passed[lv], k.level_failed[lv], k.level_skipped[lv]);
@@ -212,8 +266,11 @@ void human_summary(FILE *f, const struct runner *r, int color, int64_t elapsed_m
 		fprintf(f, "(%d of the failed are FLAKY: they failed in some runs of --repeat and "
 		           "passed in others)\n",
 		        k.flaky);
-	if (r->death[0] != '\0')
-		fprintf(f, "%sTARGET DIED%s: %s\n", color ? RED : "", color ? RESET : "", r->death);
+	if (r->death[0] != '\0') {
+		fprintf(f, "%sTARGET DIED%s: ", color ? RED : "", color ? RESET : "");
+		esc_term(f, r->death);
+		fprintf(f, "\n");
+	}
 	if (r->o.baseline != NULL)
 		baseline_summary(f, r);
 	fprintf(f, "%s%d passed, %d failed, %d skipped%s\n", color ? (k.failed ? RED : GREEN) : "",
@@ -222,47 +279,15 @@ void human_summary(FILE *f, const struct runner *r, int color, int64_t elapsed_m
 
 /* ---- escaping ------------------------------------------------------------- */
 
+/* The rules themselves are in escape.c, one per output kind. */
 static void json_str(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20 || ch >= 0x7f)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
+	esc_json(f, s);
 }
 
 void xml_str(FILE *f, const char *s)
 {
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		switch (ch) {
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		default:
-			if (ch < 0x20 && ch != '\n' && ch != '\t')
-				fputc('?', f);
-			else if (ch >= 0x7f)
-				fprintf(f, "&#%u;", ch);
-			else
-				fputc(ch, f);
-		}
-	}
+	esc_xml(f, s);
 }
 
 /* ---- JSON ------------------------------------------------------------------ */
@@ -271,7 +296,7 @@ static void json_run(FILE *f, const struct runner *r)
 {
 	struct counts k;
 	count_results(r, &k);
-	fprintf(f, "{\n  \"target\": ");
+	fprintf(f, "{\n  \"version\": \"" S4KIT_VERSION "\",\n  \"target\": ");
 	json_str(f, r->target_text);
 	fprintf(f,
 	        ",\n  \"summary\": {\"passed\": %d, \"failed\": %d, \"skipped\": %d, "
@@ -351,8 +376,9 @@ static void json_run(FILE *f, const struct runner *r)
 static void tap_run(FILE *f, const struct runner *r)
 {
 	int died = r->death[0] != '\0';
-	fprintf(f, "TAP version 13\n1..%zu\n# target %s\n", r->ncases + (size_t)died,
-	        r->target_text);
+	fprintf(f, "TAP version 13\n1..%zu\n# target ", r->ncases + (size_t)died);
+	esc_term(f, r->target_text);
+	fprintf(f, "\n");
 	for (size_t i = 0; i < r->ncases; i++) {
 		const struct s4case *cs = r->cases[i];
 		const struct result *res = &r->results[i];
@@ -361,8 +387,10 @@ static void tap_run(FILE *f, const struct runner *r)
 		fprintf(f, "%s %zu - %s [%s] %s", is_failure(res->v) ? "not ok" : "ok", i + 1, cs->id,
 		        level_str(cs->level), cs->title);
 		enum bl_mark m = baseline_mark(r, i);
-		if (res->v == V_SKIP)
-			fprintf(f, " # SKIP %s", res->actual);
+		if (res->v == V_SKIP) {
+			fprintf(f, " # SKIP ");
+			esc_term(f, res->actual);
+		}
 		else if (m == BL_KNOWN)
 			fprintf(f, " # TODO known failure (baseline)");
 		else if (is_failure(res->v) && cs->level != LEVEL_MUST && !r->o.strict)
@@ -415,6 +443,8 @@ static void junit_run(FILE *f, const struct runner *r)
 	int died = r->death[0] != '\0';
 	fprintf(f, "\" tests=\"%zu\" failures=\"%d\" skipped=\"%d\">\n", r->ncases + (size_t)died,
 	        k.failed - b.known + died, k.skipped + b.known);
+	fprintf(f, "    <properties><property name=\"socks4kit.version\" value=\"" S4KIT_VERSION
+	           "\"/></properties>\n");
 	for (size_t i = 0; i < r->ncases; i++) {
 		const struct s4case *cs = r->cases[i];
 		const struct result *res = &r->results[i];

@@ -14,6 +14,10 @@ struct counts {
 };
 
 void count_results(const struct runner *r, struct counts *k);
+/* Does this run fail (exit status 1)? A MUST failure (or SHOULD with
+ * --strict) the baseline does not know, or a death of the target no culprit
+ * was confirmed for. The exit status and every format ask this. */
+int run_failed(const struct runner *r);
 
 /* The human report, streamed: a header, one line per case as it finishes
  * (with Expected/Actual/trace under a failure), then the summary whose last

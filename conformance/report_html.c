@@ -165,16 +165,6 @@ static void area_of(const char *id, char *out, size_t cap)
 	snprintf(out, cap, "%.*s", (int)(n < cap ? n : cap - 1), id);
 }
 
-static int fails_run(const struct runner *r)
-{
-	for (size_t i = 0; i < r->ncases; i++)
-		if (is_failure((int)r->results[i].v) &&
-		    (r->cases[i]->level == LEVEL_MUST || r->o.strict) &&
-		    baseline_mark(r, i) != BL_KNOWN)
-			return 1;
-	return 0;
-}
-
 static void pill(FILE *f, const char *cls, const char *text)
 {
 	fprintf(f, "<span class=\"pill %s\">%s</span>", cls, text);
@@ -245,7 +235,12 @@ static void cards(FILE *f, struct runner *const *runs, size_t nruns)
 			fprintf(f, "</code>: %d new, %d known, %d fixed</p>\n", b.new_, b.known,
 			        b.fixed);
 		}
-		int bad = fails_run(r);
+		if (r->death[0] != '\0') {
+			fprintf(f, "<p class=\"status bad\">The target died: ");
+			xml_str(f, r->death);
+			fprintf(f, "</p>\n");
+		}
+		int bad = run_failed(r);
 		fprintf(f, "<p class=\"status %s\">%s%s</p></div>\n", bad ? "bad" : "good",
 		        bad ? "Fails the run" : "Passes", r->o.strict ? " (--strict)" : "");
 	}
@@ -363,7 +358,32 @@ static void result_html(FILE *f, const struct runner *r, size_t i, size_t t, siz
 	xml_str(f, res->expected);
 	fprintf(f, "</dd><dt>Actual</dt><dd>");
 	xml_str(f, res->actual);
-	fprintf(f, "</dd></dl>\n<details%s><summary>Trace: %zu events</summary><pre>",
+	fprintf(f, "</dd>");
+	/* What killed the target, as the JSON report carries it. */
+	if (res->target_exit[0] != '\0') {
+		fprintf(f, "<dt>Target</dt><dd class=\"target-exit\">");
+		xml_str(f, res->target_exit);
+		fprintf(f, "</dd>");
+	}
+	if (res->reproducer[0] != '\0') {
+		fprintf(f, "<dt>Reproducer</dt><dd class=\"reproducer\"><code>");
+		xml_str(f, res->reproducer);
+		fprintf(f, "</code>");
+		if (res->replay[0] != '\0') {
+			fprintf(f, "<br><code>");
+			xml_str(f, res->replay);
+			fprintf(f, "</code>");
+		}
+		fprintf(f, "</dd>");
+	}
+	fprintf(f, "</dl>\n");
+	if (res->target_log != NULL && res->target_log[0] != '\0') {
+		fprintf(f, "<details class=\"target-log\"><summary>What the target printed</summary>"
+		           "<pre>");
+		xml_str(f, res->target_log);
+		fprintf(f, "</pre></details>\n");
+	}
+	fprintf(f, "<details%s><summary>Trace: %zu events</summary><pre>",
 	        is_failure((int)res->v) ? " open" : "", res->ntrace + res->dropped);
 	char line[400];
 	for (size_t e = 0; e < res->ntrace; e++) {
@@ -474,7 +494,7 @@ void html_report(FILE *f, struct runner *const *runs, size_t nruns)
 	if (gmtime_r(&now, &tm) != NULL)
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
 	fprintf(f, "<header><h1>socks4-test report</h1><p class=\"meta\">%zu cases against %zu "
-	           "target%s, %s. Each case's link is this page followed by #its-id.</p>"
+	           "target%s, %s, socks4-test " S4KIT_VERSION ". Each case's link is this page followed by #its-id.</p>"
 	           "</header>\n",
 	        runs[0]->ncases, nruns, nruns > 1 ? "s" : "", when);
 	cards(f, runs, nruns);

@@ -13,16 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "instance.h"
 #include "runner.h"
 #include "server.h"
 #include "supervisor.h"
-
-/* The built-in target's rules: a user the policy denies, and two users whose
- * requests are checked with identd, strictly and leniently. */
-static const char builtin_rules[] = "deny *=socks4-test-denied 0.0.0.0 0.0.0.0\n"
-                                    "permit ?=I *=ident-strict 0.0.0.0 0.0.0.0\n"
-                                    "permit ?=i *=ident-lenient 0.0.0.0 0.0.0.0\n"
-                                    "permit 0.0.0.0 0.0.0.0\n";
 
 static const struct case_table *const tables[] = {
         &cases_preflight, &cases_connect, &cases_reply,   &cases_request, &cases_delivery,
@@ -39,6 +33,11 @@ size_t catalogue(const struct s4case **out, size_t cap)
 			else
 				n++;
 	return n;
+}
+
+int case_is_preflight(const struct s4case *cs)
+{
+	return strncmp(cs->id, "preflight/", 10) == 0;
 }
 
 /* An id is selected by a prefix ("bind", "bind/") or a glob ("*vn*"). */
@@ -120,29 +119,13 @@ static int probe_target(struct runner *r, uint32_t *local_ip, char *err, size_t 
 
 static int start_builtin(struct runner *r, char *err, size_t errlen)
 {
-	struct s4srv_config cfg;
-	s4srv_config_defaults(&cfg);
-	cfg.listen[0] = "127.0.0.1:0";
-	cfg.n_listen = 1;
-	cfg.rules =
-	        rules_parse(builtin_rules, sizeof(builtin_rules) - 1, "builtin", 0, err, errlen);
-	if (cfg.rules == NULL)
+	struct instance in;
+	if (instance_start(r, &in, err, errlen) < 0)
 		return -1;
-	cfg.identd_port = r->ident_port;
-	cfg.identd_timeout_ms = 1000;
-	cfg.handshake_timeout_ms = 2000;
-	cfg.bind_timeout_ms = 2000;
-	cfg.connect_timeout_ms = 15000; /* beyond connect/no-early-grant's SYN retries */
-	cfg.resolve_timeout_ms = 5000;
-	cfg.log_level = r->o.verbose ? S4SRV_LOG_VERBOSE : S4SRV_LOG_QUIET;
-	cfg.log_fd = r->o.verbose ? 2 : -1;
-	struct s4srv *srv = s4srv_start(&cfg, err, errlen);
-	if (srv == NULL)
-		return -1;
-	r->server = srv;
-	s4srv_listener_addr(srv, 0, &r->target);
-	r->target_len = sizeof(struct sockaddr_in);
-	r->target_port = ntohs(((struct sockaddr_in *)&r->target)->sin_port);
+	r->server = in.server;
+	r->target = in.addr;
+	r->target_len = in.addr_len;
+	r->target_port = in.port;
 	snprintf(r->target_text, sizeof(r->target_text), "127.0.0.1:%u (built-in socks4-server)",
 	         r->target_port);
 	r->have |= NEED_IDENTD | NEED_IDENTD_STRICT | NEED_IDENTD_LENIENT | NEED_DENY;
@@ -171,28 +154,66 @@ static int probe_request(struct ctx *c, const uint8_t *req, size_t n, struct got
 	return 0;
 }
 
-/* After a probe: is the target still there? When the probe killed it, the
- * finding names the probe and what became of the target, the reproducer
- * keeps its bytes, and the target is brought back if it can be. Returns 1
- * when it is alive (again), 0 when it stays dead. */
-static int survived(struct ctx *c, const char *probe, unsigned need, int *killed)
+static int probe_granted(const struct got *g)
+{
+	return (g->kind == GOT_REPLY || (g->kind == GOT_BAD_VN && g->rep.vn == S4_VN_REQUEST)) &&
+	       g->rep.cd == S4_REP_GRANTED;
+}
+
+/* The probe killed the target, confirmed: the finding names the probe and
+ * what became of the target, the reproducer keeps its bytes, and the cases
+ * that need what it probed are skipped. */
+static void probe_killed(struct ctx *c, const char *probe, unsigned need, const char *how)
 {
 	struct runner *r = c->r;
-	char why[256];
-	if (target_alive(r, why, sizeof(why)))
-		return 1;
-	*killed = 1;
-	note(c, "the target died after the %s", probe);
 	struct result *res = c->res;
-	target_record_death(r, res, why);
+	target_record_death(r, res, how);
 	size_t k = strlen(res->actual);
-	snprintf(res->actual + k, sizeof(res->actual) - k, "%sthe %s killed the target: %s",
+	snprintf(res->actual + k, sizeof(res->actual) - k,
+	         "%sthe %s killed the target: %s; confirmed: it died again when the probe was "
+	         "sent again alone",
 	         k ? "; " : "", probe, res->target_exit);
 	target_save_reproducer(r, c->cs, res);
 	char text[200];
 	snprintf(text, sizeof(text), "the %s killed the target (preflight/capabilities)", probe);
 	runner_lack(r, need, "%s", text);
-	return target_bring_back(r, why, sizeof(why));
+}
+
+/* Sends a detection probe. When the target dies after it, the rule of
+ * death.h: brought back, the probe is sent again alone, and only a second
+ * death confirms that it kills (probe_killed). Returns 1 when the probe was
+ * granted, 0 when not (*g: the last answer), -1 when the target is gone
+ * (the scheduler then reports the death). *killed: confirmed to kill. */
+static int detect_probe(struct ctx *c, const char *probe, unsigned need, const uint8_t *req,
+                        size_t n, struct got *g, int *killed)
+{
+	struct runner *r = c->r;
+	char how[256], why[256];
+	*killed = 0;
+	int sent = probe_request(c, req, n, g) == 0;
+	if (target_survived(r, NULL, how, sizeof(how)))
+		return sent && probe_granted(g);
+	note(c, "the target died after the %s: once back, it is sent again alone", probe);
+	if (!target_bring_back(r, why, sizeof(why)))
+		return -1; /* not confirmed: a death of the run (schedule.c) */
+	sent = probe_request(c, req, n, g) == 0;
+	if (target_survived(r, NULL, how, sizeof(how))) {
+		char named[300];
+		snprintf(named, sizeof(named), "%s (its %s)", c->cs->id, probe);
+		target_note_unconfirmed(r, how, named,
+		                        "not confirmed: the target survived when the probe was "
+		                        "sent again alone");
+		return sent && probe_granted(g);
+	}
+	*killed = 1;
+	probe_killed(c, probe, need, how);
+	if (target_bring_back(r, why, sizeof(why)))
+		return 0;
+	pthread_mutex_lock(&r->mu);
+	r->dead = 1; /* the culprit is confirmed: its FAIL stands, the rest is skipped */
+	snprintf(r->dead_after, sizeof(r->dead_after), "%s", c->cs->id);
+	pthread_mutex_unlock(&r->mu);
+	return -1;
 }
 
 /* Does the target serve two clients at once? A granted CONNECT is held open
@@ -221,163 +242,182 @@ static int serves_one_at_a_time(struct ctx *c, const uint8_t *req, size_t n)
 	return g.kind == GOT_REPLY && g.rep.cd == S4_REP_GRANTED;
 }
 
-static int probe_granted(const struct got *g)
+/* SOCKS4a: an IP literal as the name (S4A-14), so no resolver is involved;
+ * a 4a server that refuses IP literals breaks S4A-14, which its cases then
+ * report: with a name it still shows that it does 4a. 0, or -1 when the
+ * target is gone. */
+static int detect_4a(struct ctx *c, const char *ip, int *killed)
 {
-	return (g->kind == GOT_REPLY || (g->kind == GOT_BAD_VN && g->rep.vn == S4_VN_REQUEST)) &&
-	       g->rep.cd == S4_REP_GRANTED;
+	struct runner *r = c->r;
+	uint8_t req[S4_REQUEST_MAX];
+	struct got g;
+	char what[128];
+	const char *u = r->o.user;
+	size_t n = req_build(req, sizeof(req), S4_CMD_CONNECT, r->echo_port, 1, u, strlen(u), ip,
+	                     strlen(ip));
+	int has = detect_probe(c, "SOCKS4a detection probe", NEED_4A | NEED_NO_4A, req, n, &g,
+	                       killed);
+	if (has == 0 && !*killed && r->dest_name[0] != '\0') {
+		n = req_build(req, sizeof(req), S4_CMD_CONNECT, r->echo_port, 1, u, strlen(u),
+		              r->dest_name, strlen(r->dest_name));
+		has = detect_probe(c, "SOCKS4a detection probe (a name)", NEED_4A | NEED_NO_4A, req,
+		                   n, &g, killed);
+	}
+	if (has < 0)
+		return -1;
+	got_str(&g, what, sizeof(what));
+	if (*killed)
+		return 0; /* neither 4a/ case runs */
+	if (has) {
+		r->have |= NEED_4A;
+		runner_lack(r, NEED_NO_4A, "%s", "target does SOCKS4a");
+	} else {
+		r->have |= NEED_NO_4A;
+		runner_lack(r, NEED_4A, "target does not do SOCKS4a (a 4a CONNECT got %s)", what);
+	}
+	return 0;
+}
+
+/* BIND: 0, or -1 when the target is gone. */
+static int detect_bind(struct ctx *c, int *killed)
+{
+	struct runner *r = c->r;
+	uint8_t req[S4_REQUEST_MAX];
+	struct got g;
+	char what[128];
+	const char *u = r->o.user;
+	size_t n = req_build(req, sizeof(req), S4_CMD_BIND, r->echo_port, r->dest_ip, u, strlen(u),
+	                     NULL, 0);
+	int has = detect_probe(c, "BIND detection probe", NEED_BIND | NEED_NO_BIND, req, n, &g,
+	                       killed);
+	if (has < 0)
+		return -1;
+	got_str(&g, what, sizeof(what));
+	if (*killed)
+		return 0; /* neither bind/ case runs */
+	if (has) {
+		r->have |= NEED_BIND;
+		runner_lack(r, NEED_NO_BIND, "%s", "target does BIND");
+	} else {
+		r->have |= NEED_NO_BIND;
+		runner_lack(r, NEED_BIND, "target does not do BIND (a BIND got %s)", what);
+	}
+	return 0;
+}
+
+/* --features: what the user says instead of the probes. */
+static void declared_features(struct runner *r)
+{
+	if (strstr(r->o.features, "4a") != NULL)
+		r->have |= NEED_4A;
+	if (strstr(r->o.features, "bind") != NULL)
+		r->have |= NEED_BIND;
+	if (strstr(r->o.features, "identd") != NULL)
+		r->have |= NEED_IDENTD;
+	runner_lack(r, NEED_4A | NEED_BIND | NEED_IDENTD, "not in --features %s", r->o.features);
+	if (!(r->have & NEED_BIND))
+		r->have |= NEED_NO_BIND;
+	else
+		runner_lack(r, NEED_NO_BIND, "%s", "target does BIND");
+	if (!(r->have & NEED_4A))
+		r->have |= NEED_NO_4A;
+	else
+		runner_lack(r, NEED_NO_4A, "%s", "target does SOCKS4a");
+}
+
+/* identd, for a target the runner does not run: declared (--identd), or
+ * seen (does it ask our identd about an ordinary request?). */
+static void detect_identd(struct ctx *c)
+{
+	struct runner *r = c->r;
+	if (r->o.identd_mode != NULL) {
+		r->have |= NEED_IDENTD;
+		r->have |= strcmp(r->o.identd_mode, "strict") == 0 ? NEED_IDENTD_STRICT
+		                                                   : NEED_IDENTD_LENIENT;
+	} else if (r->ident_lfd >= 0 && !(r->have & NEED_IDENTD)) {
+		uint8_t req[S4_REQUEST_MAX];
+		struct got g;
+		size_t n = req_build(req, sizeof(req), S4_CMD_CONNECT, r->echo_port, r->dest_ip,
+		                     r->o.user, strlen(r->o.user), NULL, 0);
+		pthread_mutex_lock(&r->mu);
+		int before = r->ident_queries;
+		pthread_mutex_unlock(&r->mu);
+		probe_request(c, req, n, &g);
+		pthread_mutex_lock(&r->mu);
+		if (r->ident_queries > before)
+			r->have |= NEED_IDENTD;
+		pthread_mutex_unlock(&r->mu);
+	}
+	if (!(r->have & NEED_IDENTD))
+		runner_lack(r, NEED_IDENTD | NEED_IDENTD_STRICT | NEED_IDENTD_LENIENT, "%s",
+		     r->ident_lfd < 0 ? r->lacks[NEED_BIT_IDENTD]
+		                      : "target does not consult identd (or say so with "
+		                        "--identd strict|lenient)");
+	if (!(r->have & NEED_IDENTD_STRICT))
+		runner_lack(r, NEED_IDENTD_STRICT, "%s",
+		     "target's identd mode is not declared strict (--identd strict)");
+	if (!(r->have & NEED_IDENTD_LENIENT))
+		runner_lack(r, NEED_IDENTD_LENIENT, "%s",
+		     "target's identd mode is not declared lenient (--identd lenient)");
+}
+
+/* What the user tells, and a second local address. */
+static void detect_options(struct runner *r)
+{
+	if (r->o.deny_user != NULL || r->o.deny_port > 0)
+		r->have |= NEED_DENY;
+	else
+		runner_lack(r, NEED_DENY, "%s",
+		     "no request the target denies (--deny-user USER or --deny-port PORT)");
+	if (r->o.timer_wait_ms > 0)
+		r->have |= NEED_TIMER;
+	else
+		runner_lack(r, NEED_TIMER, "%s",
+		     "the BIND timer is not waited for (--timer-wait S, 120 s in the original)");
+	if (r->dest_name[0] != '\0')
+		r->have |= NEED_NAME;
+	else
+		runner_lack(r, NEED_NAME, "%s", "no name the target resolves to dest-addr (--dest-name)");
+	if (r->alt_ip == 0) {
+		runner_lack(r, NEED_ALT_SOURCE, "%s", "no second local address (--alt-source ADDR)");
+		return;
+	}
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_storage ss;
+	socklen_t len;
+	net_sockaddr4(&ss, &len, r->alt_ip, 0);
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&ss, len) == 0)
+		r->have |= NEED_ALT_SOURCE;
+	else
+		runner_lack(r, NEED_ALT_SOURCE, "cannot use %s as a second source address",
+		     r->o.alt_source ? r->o.alt_source : "127.0.0.2");
+	if (fd >= 0)
+		close(fd);
 }
 
 enum verdict runner_detect(struct ctx *c)
 {
 	struct runner *r = c->r;
-	uint8_t req[S4_REQUEST_MAX];
-	struct got g;
-	char ip[16], what[128];
+	char ip[16];
 	struct in_addr a = {.s_addr = htonl(r->dest_ip)};
 	inet_ntop(AF_INET, &a, ip, sizeof(ip));
-	const char *u = r->o.user;
-	int killed = 0, killed_4a = 0, killed_bind = 0;
+	int killed_4a = 0, killed_bind = 0;
 
 	/* Run again (after a death), detection starts afresh. */
 	r->have &= ~(NEED_4A | NEED_BIND | NEED_NO_4A | NEED_NO_BIND);
-	if (r->o.features != NULL) {
-		if (strstr(r->o.features, "4a") != NULL)
-			r->have |= NEED_4A;
-		if (strstr(r->o.features, "bind") != NULL)
-			r->have |= NEED_BIND;
-		if (strstr(r->o.features, "identd") != NULL)
-			r->have |= NEED_IDENTD;
-		runner_lack(r, NEED_4A | NEED_BIND | NEED_IDENTD, "not in --features %s",
-		            r->o.features);
-	} else {
-		/* 4a: an IP literal as the name (S4A-14), so no resolver is involved. */
-		size_t n = req_build(req, sizeof(req), S4_CMD_CONNECT, r->echo_port, 1, u,
-		                     strlen(u), ip, strlen(ip));
-		int has = probe_request(c, req, n, &g) == 0 && probe_granted(&g);
-		got_str(&g, what, sizeof(what));
-		if (!survived(c, "SOCKS4a detection probe", NEED_4A | NEED_NO_4A, &killed))
-			return V_FAIL;
-		if (!has && !killed && r->dest_name[0] != '\0') {
-			/* A 4a server that refuses IP literals breaks S4A-14, which its
-			 * cases then report; with a name it still shows that it does 4a. */
-			n = req_build(req, sizeof(req), S4_CMD_CONNECT, r->echo_port, 1, u,
-			              strlen(u), r->dest_name, strlen(r->dest_name));
-			has = probe_request(c, req, n, &g) == 0 && probe_granted(&g);
-			got_str(&g, what, sizeof(what));
-			if (!survived(c, "SOCKS4a detection probe (a name)", NEED_4A | NEED_NO_4A,
-			              &killed))
-				return V_FAIL;
-		}
-		if (has && !killed)
-			r->have |= NEED_4A;
-		else if (!killed)
-			runner_lack(r, NEED_4A, "target does not do SOCKS4a (a 4a CONNECT got %s)",
-			            what);
-
-		killed_4a = killed;
-		n = req_build(req, sizeof(req), S4_CMD_BIND, r->echo_port, r->dest_ip, u, strlen(u),
-		              NULL, 0);
-		has = probe_request(c, req, n, &g) == 0 && probe_granted(&g);
-		got_str(&g, what, sizeof(what));
-		killed = 0;
-		if (!survived(c, "BIND detection probe", NEED_BIND | NEED_NO_BIND, &killed))
-			return V_FAIL;
-		if (has && !killed)
-			r->have |= NEED_BIND;
-		else if (!killed)
-			runner_lack(r, NEED_BIND, "target does not do BIND (a BIND got %s)", what);
-		killed_bind = killed;
-		killed |= killed_4a;
-	}
-	if (killed_bind)
-		; /* neither bind/ case runs: the BIND probe killed the target */
-	else if (!(r->have & NEED_BIND))
-		r->have |= NEED_NO_BIND;
-	else
-		runner_lack(r, NEED_NO_BIND, "%s", "target does BIND");
-	if (killed_4a)
-		; /* neither 4a/ case runs: the SOCKS4a probe killed the target */
-	else if (!(r->have & NEED_4A))
-		r->have |= NEED_NO_4A;
-	else
-		runner_lack(r, NEED_NO_4A, "%s", "target does SOCKS4a");
-
+	if (r->o.features != NULL)
+		declared_features(r);
+	else if (detect_4a(c, ip, &killed_4a) < 0 || detect_bind(c, &killed_bind) < 0)
+		return V_FAIL; /* the target is gone: the scheduler says so */
+	if (!r->in_process)
+		detect_identd(c);
+	detect_options(r);
 	if (!r->in_process) {
-		if (r->o.identd_mode != NULL) {
-			r->have |= NEED_IDENTD;
-			r->have |= strcmp(r->o.identd_mode, "strict") == 0 ? NEED_IDENTD_STRICT
-			                                                   : NEED_IDENTD_LENIENT;
-		} else if (r->ident_lfd >= 0 && !(r->have & NEED_IDENTD)) {
-			/* Does the target ask identd about an ordinary request? */
-			size_t n = req_build(req, sizeof(req), S4_CMD_CONNECT, r->echo_port,
-			                     r->dest_ip, u, strlen(u), NULL, 0);
-			pthread_mutex_lock(&r->mu);
-			int before = r->ident_queries;
-			pthread_mutex_unlock(&r->mu);
-			probe_request(c, req, n, &g);
-			pthread_mutex_lock(&r->mu);
-			if (r->ident_queries > before)
-				r->have |= NEED_IDENTD;
-			pthread_mutex_unlock(&r->mu);
-		}
-		if (!(r->have & NEED_IDENTD))
-			runner_lack(r, NEED_IDENTD | NEED_IDENTD_STRICT | NEED_IDENTD_LENIENT, "%s",
-			            r->ident_lfd < 0
-			                    ? r->lacks[2]
-			                    : "target does not consult identd (or say so with "
-			                      "--identd strict|lenient)");
-		if (!(r->have & NEED_IDENTD_STRICT))
-			runner_lack(
-			        r, NEED_IDENTD_STRICT, "%s",
-			        "target's identd mode is not declared strict (--identd strict)");
-		if (!(r->have & NEED_IDENTD_LENIENT))
-			runner_lack(
-			        r, NEED_IDENTD_LENIENT, "%s",
-			        "target's identd mode is not declared lenient (--identd lenient)");
-	}
-
-	if (r->o.deny_user != NULL || r->o.deny_port > 0)
-		r->have |= NEED_DENY;
-	else
-		runner_lack(r, NEED_DENY, "%s",
-		            "no request the target denies (--deny-user USER or --deny-port PORT)");
-
-	if (r->o.timer_wait_ms > 0)
-		r->have |= NEED_TIMER;
-	else
-		runner_lack(
-		        r, NEED_TIMER, "%s",
-		        "the BIND timer is not waited for (--timer-wait S, 120 s in the original)");
-
-	if (r->dest_name[0] != '\0')
-		r->have |= NEED_NAME;
-	else
-		runner_lack(r, NEED_NAME, "%s",
-		            "no name the target resolves to dest-addr (--dest-name)");
-
-	if (r->alt_ip != 0) {
-		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		struct sockaddr_storage ss;
-		socklen_t len;
-		net_sockaddr4(&ss, &len, r->alt_ip, 0);
-		if (fd >= 0 && bind(fd, (struct sockaddr *)&ss, len) == 0)
-			r->have |= NEED_ALT_SOURCE;
-		else
-			runner_lack(r, NEED_ALT_SOURCE, "cannot use %s as a second source address",
-			            r->o.alt_source ? r->o.alt_source : "127.0.0.2");
-		if (fd >= 0)
-			close(fd);
-	} else {
-		runner_lack(r, NEED_ALT_SOURCE, "%s",
-		            "no second local address (--alt-source ADDR)");
-	}
-
-	if (!r->in_process) {
-		size_t n = req_build(req, sizeof(req), S4_CMD_CONNECT, r->echo_port, r->dest_ip, u,
-		                     strlen(u), NULL, 0);
+		uint8_t req[S4_REQUEST_MAX];
+		size_t n = req_connect_echo(c, req, sizeof(req));
 		r->serial = serves_one_at_a_time(c, req, n);
 	}
-	if (killed)
+	if (killed_4a || killed_bind)
 		return V_FAIL; /* Actual names the probe that killed the target */
 	return pass(c, "SOCKS4a: %s; BIND: %s; identd: %s%s", r->have & NEED_4A ? "yes" : "no",
 	            r->have & NEED_BIND ? "yes" : "no", r->have & NEED_IDENTD ? "yes" : "no",

@@ -19,7 +19,12 @@
 #define IDENT_SCRIPTS 256
 #define SERVICE_MAX_CONNS 512 /* echo and identd connections at once */
 
+/* r->lacks[] is indexed by a NEED_* flag's bit number. */
+#define NEED_BIT_IDENTD 2
+_Static_assert((1u << NEED_BIT_IDENTD) == NEED_IDENTD, "NEED_BIT_IDENTD is NEED_IDENTD's bit");
+
 struct baseline;
+struct instance;
 
 struct runner_opts {
 	const char *target;      /* "HOST:PORT", or NULL for the in-process server */
@@ -141,7 +146,7 @@ struct runner {
 	struct ident_script scripts[IDENT_SCRIPTS];
 
 	unsigned have;       /* NEED_* the target has */
-	char lacks[16][256]; /* why a capability is missing, by bit */
+	char lacks[16][256]; /* why a capability is missing, by bit (NEED_BIT_*) */
 
 	const struct s4case **cases;
 	size_t ncases;
@@ -155,7 +160,7 @@ struct runner {
 	int fast_inflight, slow_inflight;
 	/* A death no single case could be blamed for (the target did not come
 	 * back and several cases were in flight): a failure of the run. */
-	char death[768];
+	char death[2048];
 	int not_socks4; /* preflight found no SOCKS4 server */
 	char not_socks4_why[256];
 
@@ -171,6 +176,11 @@ struct ctx {
 	struct runner *r;
 	const struct s4case *cs;
 	struct result *res;
+	/* Where this case reaches the target: the run's, or (a hostile case when
+	 * the runner owns the target) an instance of its own (instance.h). */
+	struct sockaddr_storage target;
+	socklen_t target_len;
+	uint16_t target_port;
 	int64_t t0;
 	int fds[CTX_FDS];
 	char names[CTX_FDS][16];
@@ -185,6 +195,8 @@ struct ctx {
 	size_t nsent;
 	void *allocs[8]; /* t_alloc() */
 	int nallocs;
+	struct case_dest *dest;   /* its own echo destination (destination.c), or NULL */
+	pthread_mutex_t trace_mu; /* the trace: the destination's thread adds to it too */
 };
 
 /* A context outside the catalogue: capability probes, health checks, the
@@ -195,6 +207,13 @@ struct scratch {
 	struct trace_ev trace[TRACE_MAX];
 	struct ctx c;
 };
+
+/* destination.c: the echo destination a case owns, and its side of the story */
+uint16_t case_dest_port(struct ctx *c);
+size_t case_dest_story(struct ctx *c, char *buf, size_t cap);
+void case_dest_stop(struct ctx *c);
+void trace_add_locked(struct ctx *c, const char *who, char dir, const void *bytes, size_t len,
+                      const char *text);
 
 /* harness.c */
 int harness_start(struct runner *r, char *err, size_t errlen);
@@ -210,11 +229,8 @@ void result_reset(struct result *res);
  * '*' a note). Not for two threads of one case at once. */
 void trace_add(struct ctx *c, const char *who, char dir, const void *bytes, size_t len,
                const char *text);
-/* A CONNECT to the echo service and a round trip: 0 when the target serves. */
-int health_check(struct runner *r, char *why, size_t whylen);
-/* Any SOCKS4 answer to a CONNECT: 0 when the target is alive (it may still
- * answer wrongly; the cases judge that). */
-int alive_check(struct runner *r, char *why, size_t whylen);
+/* Aims c at an instance of its own (instance.h) instead of the run's target. */
+void ctx_aim(struct ctx *c, const struct instance *own);
 
 /* schedule.c: running the selected cases: the preflight alone, hostile
  * cases alone, the rest on -j workers and slow cases beside them; a target
@@ -222,25 +238,11 @@ int alive_check(struct runner *r, char *why, size_t whylen);
  * again alone to name the one that killed it; --repeat. */
 int schedule_run(struct runner *r, void (*on_result)(struct runner *, size_t, void *),
                  void *arg);
+/* Did case i run (or start) with no other case beside it? */
+int schedule_ran_alone(const struct runner *r, size_t i);
 
-/* target.c: the target under test: a remote address, or a process the
- * runner runs (--exec) and restarts. */
-/* 1 while the target's process runs (always 1 for a remote target). */
-int target_process_alive(struct runner *r);
-/* Does the target still grant a valid CONNECT? 1 yes, 0 no (why says how it
- * is gone: "killed by signal 11 (SIGSEGV)", "connection refused", ...). */
-int target_alive(struct runner *r, char *why, size_t whylen);
-/* Where the target's output stands (0 for a remote target). */
-uint64_t target_log_mark(struct runner *r);
-/* Fills res's target_exit, exit_code, exit_signal and target_log (since
- * res->log_mark) for a death found as `how`. */
-void target_record_death(struct runner *r, struct result *res, const char *how);
-/* Writes the bytes res's case sent to r->o.crash_dir and the socks4-client
- * --raw line that replays them (res->reproducer, res->replay). */
-void target_save_reproducer(struct runner *r, const struct s4case *cs, struct result *res);
-/* Restarts the target (--exec) or waits for it to answer again: 1 when it
- * grants a valid CONNECT again, 0 otherwise (why says so). */
-int target_bring_back(struct runner *r, char *why, size_t whylen);
+/* target.c: the liveness vocabulary and the rest (target.h). */
+#include "target.h"
 
 /* runner.c */
 /* Reaches the target (or starts the built-in one) and starts the services;
@@ -268,6 +270,9 @@ void runner_lack(struct runner *r, unsigned need, const char *fmt, const char *a
 /* Every case of every table, in catalogue order; returns the count (the
  * first cap are stored). */
 size_t catalogue(const struct s4case **out, size_t cap);
+/* A preflight case (preflight/...): runs first, alone, and decides whether
+ * anything else can run. */
+int case_is_preflight(const struct s4case *cs);
 /* Selection by id prefix ("bind", "request/vn") or glob ("*userid*"). */
 int case_selected(const char *id, char **patterns, size_t n);
 

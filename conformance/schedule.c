@@ -3,9 +3,13 @@
  *
  *   - the preflight cases run first and alone (they decide whether anything
  *     else can run, and find out what the target can do);
- *   - a hostile case (F_DESTRUCTIVE) runs with no other fast case in flight,
- *     and is followed by a health check: a target it kills is blamed on it
- *     alone, not on whatever ran beside it;
+ *   - a hostile case (F_DESTRUCTIVE, F_HOSTILE), when the runner owns the
+ *     target (the built-in server), gets a target instance of its own
+ *     (instance.h) and runs beside everything else: nothing else talks to
+ *     that instance, so a death of it is that case's alone;
+ *   - otherwise a hostile case (F_DESTRUCTIVE) runs with no other fast case
+ *     in flight, and is followed by a health check: a target it kills is
+ *     blamed on it alone, not on whatever ran beside it;
  *   - cases that wait for a server-side timeout (F_SLOW) run beside the rest;
  *     against a target that serves one client at a time, everything runs one
  *     case at a time, in catalogue order;
@@ -22,13 +26,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "death.h"
+#include "instance.h"
 #include "runner.h"
 
-enum { RAN, DIED };
+enum { RAN, DIED, DIED_OWN };
 
-static int is_preflight(const struct s4case *cs)
+/* A hostile case gets a target instance of its own when the runner owns the
+ * target (instance.h): it then runs beside every other case, and a death of
+ * its instance can only be its own. */
+static int gets_own_instance(struct runner *r, const struct s4case *cs)
 {
-	return strncmp(cs->id, "preflight/", 10) == 0;
+	return runner_owns_target(r) && (cs->flags & (F_DESTRUCTIVE | F_HOSTILE));
 }
 
 static const char *missing_reason(struct runner *r, unsigned missing)
@@ -42,15 +51,20 @@ static const char *missing_reason(struct runner *r, unsigned missing)
 /* Runs the case's function in a fresh context; *ran is 0 when it was skipped
  * without running. */
 static enum verdict run_body(struct runner *r, size_t i, struct result *res, uint64_t mark,
-                             int *ran)
+                             const struct instance *own, int *ran)
 {
 	const struct s4case *cs = r->cases[i];
 	struct ctx c;
 	result_reset(res);
 	res->log_mark = mark;
 	ctx_init(&c, r, cs, res);
+	if (own != NULL) {
+		c.target = own->addr;
+		c.target_len = own->addr_len;
+		c.target_port = own->port;
+	}
 	pthread_mutex_lock(&r->mu);
-	int dead = r->dead, not4 = r->not_socks4 && !is_preflight(cs);
+	int dead = r->dead, not4 = r->not_socks4; /* set by a preflight case before */
 	unsigned missing = cs->needs & ~r->have;
 	pthread_mutex_unlock(&r->mu);
 	enum verdict v;
@@ -73,22 +87,54 @@ static enum verdict run_body(struct runner *r, size_t i, struct result *res, uin
 	return v;
 }
 
+/* One run of case i on an instance of its own: RAN with *v set, or DIED_OWN
+ * when the instance was found dead after it (res->target_exit says how). */
+static int run_one_own(struct runner *r, size_t i, struct result *res, enum verdict *v)
+{
+	struct instance own;
+	char why[256];
+	int ran;
+	if (instance_start(r, &own, why, sizeof(why)) < 0) {
+		result_reset(res);
+		snprintf(res->actual, sizeof(res->actual),
+		         "the runner's own side failed: no target instance for this case: %s", why);
+		*v = V_SKIP;
+		return RAN;
+	}
+	*v = run_body(r, i, res, 0, &own, &ran);
+	int outcome = RAN;
+	if (ran && !target_survived(r, &own, why, sizeof(why))) {
+		snprintf(res->target_exit, sizeof(res->target_exit), "%s", why);
+		outcome = DIED_OWN;
+	}
+	instance_stop(&own);
+	if (outcome == RAN && *v == V_PASS && r->cases[i]->level == LEVEL_INFO)
+		*v = V_INFO;
+	return outcome;
+}
+
 /* One run of case i into res: RAN with *v set, or DIED when the target was
- * found dead after it. */
+ * found dead after it (res->target_exit says how). */
 static int run_one(struct runner *r, size_t i, struct result *res, enum verdict *v)
 {
 	const struct s4case *cs = r->cases[i];
+	if (gets_own_instance(r, cs))
+		return run_one_own(r, i, res, v);
 	uint64_t mark = target_log_mark(r);
 	int ran;
-	*v = run_body(r, i, res, mark, &ran);
+	*v = run_body(r, i, res, mark, NULL, &ran);
 	if (!ran)
 		return RAN;
 	/* After hostile input, after any failure, and whenever the process is
-	 * gone: is the target still there? */
-	int check = *v == V_FAIL || (cs->flags & F_DESTRUCTIVE) || !target_process_alive(r);
-	if (check && !r->dead) {
+	 * gone: is the target still there? (Not when the preflight found no
+	 * SOCKS4 server: it never answered as one, so it cannot stop.) */
+	int check = *v == V_FAIL || (cs->flags & F_DESTRUCTIVE) || !target_process_running(r);
+	pthread_mutex_lock(&r->mu);
+	check = check && !r->dead && !r->not_socks4;
+	pthread_mutex_unlock(&r->mu);
+	if (check) {
 		char why[256];
-		if (!target_alive(r, why, sizeof(why))) {
+		if (!target_survived(r, NULL, why, sizeof(why))) {
 			snprintf(res->target_exit, sizeof(res->target_exit), "%s", why);
 			return DIED;
 		}
@@ -119,147 +165,126 @@ static void post(struct runner *r, size_t i, enum verdict v)
 	pthread_cond_broadcast(&r->cv);
 }
 
-/* The culprit: FAIL, with how the target died, what it printed and the
- * bytes that killed it. */
+/* The confirmed culprit: FAIL, with how the target died, what it printed
+ * and the bytes that killed it. */
 static void blame(struct runner *r, size_t i, const char *how)
 {
 	struct result *res = &r->results[i];
+	res->v = V_FAIL;
 	if (res->reproducer[0] != '\0')
 		return; /* the case named the death itself (preflight/capabilities) */
 	target_record_death(r, res, how);
 	append_actual(res, "%s%s", "the target died during this case: ", res->target_exit);
+	append_actual(res, "%s%s", "confirmed: ", "it died again when this case ran again alone");
 	target_save_reproducer(r, r->cases[i], res);
 }
 
-/* Every suspect, in catalogue order, runs again alone on a target that is
- * back. The caller holds no lock; nothing else runs. */
-static void resolve_death(struct runner *r, size_t detector)
+/* ---- a death, the suite's sides of death.h ------------------------------- */
+
+struct suite_death {
+	struct runner *r;
+	size_t sus[64]; /* the suspects, in catalogue order */
+	size_t n;
+	const char *how; /* how the target was found dead */
+	int own;         /* the suspect had an instance of its own */
+	char named[1200]; /* "CASE (reproducer PATH), ..." */
+};
+
+static int sd_bring_back(void *arg, char *why, size_t whylen)
 {
-	char why[256], how[256];
+	struct suite_death *sd = arg;
+	struct runner *r = sd->r;
+	if (sd->own || target_bring_back(r, why, whylen))
+		return 1; /* an own instance: the replay starts a fresh one */
+	pthread_mutex_lock(&r->mu);
+	r->dead = 1;
+	snprintf(r->dead_after, sizeof(r->dead_after), "%s", "a death no case is confirmed for");
+	pthread_mutex_unlock(&r->mu);
+	return 0;
+}
+
+static int sd_replay(void *arg, size_t k, char *how, size_t howlen)
+{
+	struct suite_death *sd = arg;
+	struct result *res = &sd->r->results[sd->sus[k]];
+	enum verdict v;
+	int outcome = run_one(sd->r, sd->sus[k], res, &v);
+	res->v = v;
+	if (outcome == RAN)
+		return 0;
+	snprintf(how, howlen, "%s", res->target_exit);
+	return 1;
+}
+
+static void sd_confirmed(void *arg, size_t k, const char *how)
+{
+	struct suite_death *sd = arg;
+	blame(sd->r, sd->sus[k], how);
+}
+
+static void sd_not_judged(void *arg, size_t k, const char *why)
+{
+	struct suite_death *sd = arg;
+	struct result *res = &sd->r->results[sd->sus[k]];
+	res->v = V_SKIP;
+	snprintf(res->actual, sizeof(res->actual),
+	         "not judged: the target stopped serving while this case ran (a suspect; %.400s)",
+	         why);
+}
+
+static void sd_unconfirmed(void *arg, const char *why)
+{
+	struct suite_death *sd = arg;
+	target_note_unconfirmed(sd->r, sd->how, sd->named, why);
+}
+
+/* Names the suspects with the bytes each sent (saved before they run again). */
+static void name_suspects(struct suite_death *sd)
+{
+	size_t o = 0;
+	sd->named[0] = '\0';
+	for (size_t k = 0; k < sd->n && o + 2 < sizeof(sd->named); k++) {
+		struct result *res = &sd->r->results[sd->sus[k]];
+		if (res->reproducer[0] == '\0')
+			target_save_reproducer(sd->r, sd->r->cases[sd->sus[k]], res);
+		int n = snprintf(sd->named + o, sizeof(sd->named) - o, "%s%s (reproducer %s)",
+		                 k ? ", " : "", sd->r->cases[sd->sus[k]]->id,
+		                 res->reproducer[0] ? res->reproducer : "none: it sent nothing");
+		if (n < 0)
+			break;
+		o += (size_t)n;
+	}
+}
+
+/* The target died after case detector; the suspects (every case in flight)
+ * finished. The rule of death.h decides; then every suspect is posted. The
+ * caller holds no lock; nothing else runs on the run's target. */
+static void resolve_death(struct runner *r, size_t detector, int own)
+{
+	struct suite_death sd = {.r = r, .own = own};
+	char how[sizeof(r->results[0].target_exit)];
 	snprintf(how, sizeof(how), "%s", r->results[detector].target_exit);
-	size_t nsuspects = 0;
-	for (size_t i = 0; i < r->ncases; i++)
-		nsuspects += r->results[i].suspect != 0;
-	const struct s4case *dcs = r->cases[detector];
-	if (nsuspects == 1 && ((dcs->flags & F_DESTRUCTIVE) || r->results[detector].alone)) {
-		/* It ran alone and the target died: it is named already, and a
-		 * second run would only cost a restart. */
-		blame(r, detector, how);
-		if (!target_bring_back(r, why, sizeof(why))) {
-			append_actual(&r->results[detector], "%s%s", "it was not brought back: ",
-			              why);
-			pthread_mutex_lock(&r->mu);
-			r->dead = 1;
-			snprintf(r->dead_after, sizeof(r->dead_after), "%s", dcs->id);
-			pthread_mutex_unlock(&r->mu);
-		}
-		pthread_mutex_lock(&r->mu);
-		post(r, detector, V_FAIL);
-		pthread_mutex_unlock(&r->mu);
-		return;
+	sd.how = how;
+	if (own) {
+		sd.sus[sd.n++] = detector;
+	} else {
+		for (size_t i = 0; i < r->ncases && sd.n < 64; i++)
+			if (r->results[i].suspect && !r->results[i].done)
+				sd.sus[sd.n++] = i;
 	}
-	int back = target_bring_back(r, why, sizeof(why));
-
-	if (!back) {
-		/* No second chance. The culprit is known when one case alone was
-		 * in flight, or when one was sending hostile bytes alone (a
-		 * F_DESTRUCTIVE case, or a F_HOSTILE one before t_sent_hostile);
-		 * otherwise nobody is blamed: the death is the run's finding and
-		 * the cases in flight are not judged. */
-		size_t culprit = r->ncases;
-		char names[512] = "";
-		for (size_t i = 0; i < r->ncases; i++) {
-			if (!r->results[i].suspect)
-				continue;
-			size_t k = strlen(names);
-			snprintf(names + k, sizeof(names) - k, "%s%s", k ? ", " : "", r->cases[i]->id);
-			if (culprit == r->ncases && ((r->cases[i]->flags & F_DESTRUCTIVE) ||
-			                             r->results[i].alone))
-				culprit = i;
-		}
-		if (culprit == r->ncases && nsuspects == 1)
-			culprit = detector;
-		if (culprit == r->ncases) {
-			pthread_mutex_lock(&r->mu);
-			r->dead = 1;
-			snprintf(r->dead_after, sizeof(r->dead_after), "%s", "its death");
-			snprintf(r->death, sizeof(r->death),
-			         "the target stopped serving (%.200s) while these cases ran: %.400s; it did not "
-			         "come back, so which of them killed it is not known (run them alone, or "
-			         "with --exec)",
-			         how, names);
-			for (size_t i = 0; i < r->ncases; i++) {
-				if (!r->results[i].suspect)
-					continue;
-				snprintf(r->results[i].actual, sizeof(r->results[i].actual),
-				         "not judged: the target stopped serving while it ran, beside %.400s",
-				         names);
-				post(r, i, V_SKIP);
-			}
-			pthread_mutex_unlock(&r->mu);
-			return;
-		}
-		blame(r, culprit, how);
-		append_actual(&r->results[culprit], "%s%s", "it did not come back: ", why);
-		pthread_mutex_lock(&r->mu);
-		r->dead = 1;
-		snprintf(r->dead_after, sizeof(r->dead_after), "%s", r->cases[culprit]->id);
-		for (size_t i = 0; i < r->ncases; i++) {
-			if (!r->results[i].suspect)
-				continue;
-			if (i != culprit) {
-				struct result *res = &r->results[i];
-				snprintf(res->actual, sizeof(res->actual),
-				         "not judged: the target stopped serving while this case ran "
-				         "beside %s",
-				         r->cases[culprit]->id);
-				post(r, i, V_SKIP);
-			} else {
-				post(r, i, V_FAIL);
-			}
-		}
-		pthread_mutex_unlock(&r->mu);
-		return;
-	}
-
-	int culprits = 0;
-	for (size_t i = 0; i < r->ncases; i++) {
-		if (!r->results[i].suspect || r->results[i].done)
-			continue;
-		enum verdict v;
-		if (r->dead) {
-			v = V_SKIP;
-			snprintf(r->results[i].actual, sizeof(r->results[i].actual),
-			         "not judged: the target did not come back after %s", r->dead_after);
-		} else if (run_one(r, i, &r->results[i], &v) == DIED) {
-			culprits++;
-			v = V_FAIL;
-			blame(r, i, r->results[i].target_exit);
-			if (!target_bring_back(r, why, sizeof(why))) {
-				append_actual(&r->results[i], "%s%s", "it was not brought back: ", why);
-				pthread_mutex_lock(&r->mu);
-				r->dead = 1;
-				snprintf(r->dead_after, sizeof(r->dead_after), "%s", r->cases[i]->id);
-				pthread_mutex_unlock(&r->mu);
-			}
-		}
-		pthread_mutex_lock(&r->mu);
-		post(r, i, v);
-		pthread_mutex_unlock(&r->mu);
-	}
-	if (culprits == 0) {
-		/* It died once, beside other cases, and not again alone: the case
-		 * that found the death carries the finding. */
-		struct result *res = &r->results[detector];
-		pthread_mutex_lock(&r->mu);
-		res->v = V_FAIL;
-		pthread_mutex_unlock(&r->mu);
-		target_record_death(r, res, how);
-		append_actual(res, "%s%s",
-		              "the target died while this case ran beside others, and not when it "
-		              "ran again alone: ",
-		              res->target_exit);
-	}
+	name_suspects(&sd);
+	struct death_sides sides = {.n = sd.n,
+	                            .arg = &sd,
+	                            .bring_back = sd_bring_back,
+	                            .replay = sd_replay,
+	                            .confirmed = sd_confirmed,
+	                            .not_judged = sd_not_judged,
+	                            .unconfirmed = sd_unconfirmed};
+	death_resolve(&sides);
+	pthread_mutex_lock(&r->mu);
+	for (size_t k = 0; k < sd.n; k++)
+		post(r, sd.sus[k], r->results[sd.sus[k]].v);
+	pthread_mutex_unlock(&r->mu);
 }
 
 /* A case is over: post its verdict, or handle the death it found. */
@@ -271,8 +296,16 @@ static void finish(struct runner *r, size_t i, int outcome, enum verdict v, int 
 		r->slow_inflight--;
 	else
 		r->fast_inflight--;
-	if (r->dying) {
-		/* In flight when the target died: judged again by the handler. */
+	if (outcome == DIED_OWN) {
+		/* Only this case talked to its instance: the rule needs no one
+		 * else to stop. */
+		res->v = v;
+		pthread_mutex_unlock(&r->mu);
+		resolve_death(r, i, 1);
+		pthread_mutex_lock(&r->mu);
+	} else if (r->dying && !gets_own_instance(r, r->cases[i])) {
+		/* In flight when the target died: judged again by the handler. (A
+		 * case on an instance of its own never talked to the target.) */
 		res->suspect = 1;
 		res->v = v;
 		pthread_cond_broadcast(&r->cv);
@@ -285,7 +318,7 @@ static void finish(struct runner *r, size_t i, int outcome, enum verdict v, int 
 		while (r->fast_inflight + r->slow_inflight > 0)
 			pthread_cond_wait(&r->cv, &r->mu);
 		pthread_mutex_unlock(&r->mu);
-		resolve_death(r, i);
+		resolve_death(r, i, 0);
 		pthread_mutex_lock(&r->mu);
 		r->dying = 0;
 	} else {
@@ -316,7 +349,8 @@ static size_t pick(struct runner *r, int *exclusive)
 			i++;
 		if (i >= r->ncases)
 			return r->ncases;
-		int alone = r->serial || (r->cases[i]->flags & F_DESTRUCTIVE);
+		int alone = r->serial || ((r->cases[i]->flags & F_DESTRUCTIVE) &&
+		                          !gets_own_instance(r, r->cases[i]));
 		if (!r->dying && !r->exclusive && (!alone || r->fast_inflight == 0)) {
 			r->next_case = i + 1;
 			*exclusive = alone;
@@ -354,7 +388,7 @@ static void *slow_main(void *arg)
 {
 	struct slow_arg *sa = arg;
 	struct runner *r = sa->r;
-	int hostile = (r->cases[sa->i]->flags & F_HOSTILE) != 0;
+	int hostile = (r->cases[sa->i]->flags & F_HOSTILE) && !gets_own_instance(r, r->cases[sa->i]);
 	pthread_mutex_lock(&r->mu);
 	while (r->dying || r->exclusive || (hostile && r->fast_inflight > 0))
 		pthread_cond_wait(&r->cv, &r->mu);
@@ -384,6 +418,10 @@ static void repeat_case(struct runner *r, size_t i)
 		enum verdict v;
 		int outcome = run_one(r, i, &tmp, &v);
 		res->runs++;
+		if (outcome == DIED_OWN) {
+			res->failures++; /* its instance died; the next run gets a fresh one */
+			continue;
+		}
 		if (outcome == DIED) {
 			char why[256];
 			res->failures++;
@@ -405,12 +443,22 @@ static void repeat_case(struct runner *r, size_t i)
 	}
 }
 
+int schedule_ran_alone(const struct runner *r, size_t i)
+{
+	const struct s4case *cs = r->cases[i];
+	if (r->serial || case_is_preflight(cs))
+		return 1;
+	/* A F_HOSTILE case starts alone but runs beside the others once its
+	 * hostile bytes are out: not counted. */
+	return (cs->flags & F_DESTRUCTIVE) && !runner_owns_target(r);
+}
+
 int schedule_run(struct runner *r, void (*on_result)(struct runner *, size_t, void *),
                  void *arg)
 {
 	/* The preflight: first, alone. */
 	size_t first = 0;
-	while (first < r->ncases && is_preflight(r->cases[first])) {
+	while (first < r->ncases && case_is_preflight(r->cases[first])) {
 		r->fast_inflight++;
 		run_and_finish(r, first++, 1);
 	}

@@ -157,7 +157,7 @@ int t_flood(struct ctx *c, int fd, const void *prefix, size_t plen, uint8_t fill
 int t_sent_hostile(struct ctx *c);
 /* Any SOCKS4 answer to a new CONNECT: 1 the target is alive, 0 not (Actual
  * set): whether a close came from the target's choice or its death. */
-int t_target_alive(struct ctx *c);
+int t_target_answers(struct ctx *c);
 /* shutdown(SHUT_WR), traced. */
 void t_shutdown_write(struct ctx *c, int fd);
 /* Closes with a reset (SO_LINGER 0), traced. */
@@ -209,7 +209,7 @@ void t_sleep(struct ctx *c, int ms);
 
 /* A fresh CONNECT to the echo service and a round trip, in this case's
  * trace: 1 when the target still serves, 0 otherwise (Actual says why). */
-int t_still_serves(struct ctx *c);
+int t_target_serves(struct ctx *c);
 
 /* Sends SOCKS5's greeting (05 01 00: one method, "none") on a new connection
  * and reads at most 8 bytes of answer into buf (*n of them; 0 for a close).

@@ -6,7 +6,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lifeline.h"
 #include "net.h"
 #include "supervisor.h"
 
@@ -278,27 +278,33 @@ static int spawn(struct target_proc *tp, uint16_t port, char *err, size_t errlen
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		return -1;
 	}
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	sigset_t none, def;
-	sigemptyset(&none);
-	sigemptyset(&def);
-	sigaddset(&def, SIGPIPE); /* socks4-test ignores it; the target must not inherit that */
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, p[1], 2);
-	posix_spawnattr_init(&at);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-	                                      POSIX_SPAWN_SETSIGDEF);
-	posix_spawnattr_setpgroup(&at, 0);
-	posix_spawnattr_setsigmask(&at, &none);
-	posix_spawnattr_setsigdefault(&at, &def);
+	/* fork, not posix_spawn: the child also starts the watchdog that takes
+	 * the target's group down when the runner dies, even by SIGKILL
+	 * (lifeline.h). Only async-signal-safe calls between fork and exec. */
+	int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int watch = lifeline_fd();
 	char *argv[] = {"sh", "-c", tp->cmd, NULL};
-	pid_t pid;
-	int rc = posix_spawn(&pid, "/bin/sh", &fa, &at, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
+	pid_t pid = null_fd < 0 ? -1 : fork();
+	if (pid == 0) {
+		sigset_t none;
+		sigemptyset(&none);
+		setpgid(0, 0);
+		lifeline_child_watchdog(watch);
+		signal(SIGPIPE, SIG_DFL); /* socks4-test ignores it; the target must not inherit that */
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		dup2(null_fd, 0);
+		dup2(p[1], 1);
+		dup2(p[1], 2);
+		execve("/bin/sh", argv, environ);
+		_exit(127);
+	}
+	int rc = pid < 0 ? errno : 0;
+	if (pid > 0) {
+		setpgid(pid, pid); /* also here: no race with a kill of the group */
+		lifeline_add_group(pid);
+	}
+	if (null_fd >= 0)
+		close(null_fd);
 	close(p[1]);
 	if (rc != 0) {
 		close(p[0]);
@@ -326,7 +332,7 @@ static int wait_ready(struct target_proc *tp, char *err, size_t errlen)
 	int pause_ms = 1;
 	char why[160] = "", tail[1024], how[160];
 	for (;;) {
-		if (!tp_alive(tp)) {
+		if (!tp_running(tp)) {
 			tp_exit(tp, how, sizeof(how));
 			output_tail(tp, tail, sizeof(tail));
 			snprintf(err, errlen, "target '%s' %s before it accepted connections on %s; %s",
@@ -355,12 +361,12 @@ static void end_process(struct target_proc *tp)
 {
 	if (tp->pid <= 0)
 		return;
-	if (tp_alive(tp)) {
+	if (tp_running(tp)) {
 		kill(-tp->pid, SIGTERM);
 		int64_t deadline = net_deadline(STOP_GRACE_MS);
-		while (tp_alive(tp) && net_remaining_ms(deadline) > 0)
+		while (tp_running(tp) && net_remaining_ms(deadline) > 0)
 			poll(NULL, 0, 5);
-		if (tp_alive(tp)) {
+		if (tp_running(tp)) {
 			kill(-tp->pid, SIGKILL);
 			int st;
 			if (waitpid(tp->pid, &st, 0) == tp->pid) {
@@ -372,6 +378,7 @@ static void end_process(struct target_proc *tp)
 		}
 	}
 	kill(-tp->pid, SIGKILL); /* whatever it started and left behind */
+	lifeline_remove_group(tp->pid);
 	pthread_mutex_lock(&tp->mu);
 	wait_eof_locked(tp, FLUSH_WAIT_MS);
 	tp->reader_stop = 1;
@@ -444,7 +451,7 @@ const char *tp_command(struct target_proc *tp)
 	return tp->cmd;
 }
 
-int tp_alive(struct target_proc *tp)
+int tp_running(struct target_proc *tp)
 {
 	pthread_mutex_lock(&tp->mu);
 	int alive = alive_locked(tp);

@@ -16,7 +16,7 @@
  * an offset (a "mark"), kept across restarts, so a caller takes "what the
  * target printed since mark X" (a case, a fuzz iteration).
  *
- * Threads: tp_addr, tp_log_mark, tp_log_since, tp_alive and tp_exit may be
+ * Threads: tp_addr, tp_log_mark, tp_log_since, tp_running and tp_exit may be
  * called from any thread at any time. tp_restart and tp_stop change the
  * process (and the address): one thread calls them while no other thread
  * uses the target, and callers read tp_addr() again after a restart. */
@@ -61,7 +61,7 @@ uint64_t tp_log_mark(struct target_proc *tp);
 size_t tp_log_since(struct target_proc *tp, uint64_t mark, char *buf, size_t cap);
 
 /* 1 while the process runs, 0 once it has ended (its status is then kept). */
-int tp_alive(struct target_proc *tp);
+int tp_running(struct target_proc *tp);
 /* How the process ended: -1 while it runs, else its wait status (for
  * WIFEXITED/WEXITSTATUS/WIFSIGNALED/WTERMSIG), with text such as "exited
  * with status 1" or "killed by signal 11 (SIGSEGV)" in text (may be NULL). */

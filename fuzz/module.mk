@@ -21,7 +21,7 @@ fuzz_ident_response_DICT := corpus/ident.dict
 fuzz_rules_SRC := ref-server/rules.c ref-server/identd.c $(LIB_SRC)
 fuzz_rules_DICT := corpus/rules.dict
 fuzz_session_SRC := ref-server/server.c ref-server/session.c ref-server/rules.c \
-                    ref-server/identd.c $(LIB_SRC)
+                    ref-server/identd.c ref-server/selfloop.c $(LIB_SRC)
 
 # libFuzzer build; fuzz/build.sh sets these from OSS-Fuzz's $CC, $CFLAGS, $LIB_FUZZING_ENGINE.
 FUZZ_CC     ?= clang

@@ -7,10 +7,13 @@
 #                     (soname libsocks4kit.so.MAJOR); make install installs them with
 #                     socks4.h and ident.h in INCLUDEDIR/socks4kit/ and socks4kit.pc
 #
-# MAJOR changes when a struct, a constant or a signature changes incompatibly;
-# MINOR when something is added.
-LIB_MAJOR   := 0
-LIB_MINOR   := 1
+# The soname policy: LIB_MAJOR (soname libsocks4kit.so.MAJOR, Debian package
+# libsocks4kitMAJOR) changes only on an ABI break: a struct, a constant or a
+# signature changed incompatibly, or a function removed. LIB_MINOR changes when
+# something is added. Both are independent of the release version (VERSION, which
+# socks4kit.pc carries): socks4kit 1.x.y ships libsocks4kit.so.1 until the ABI breaks.
+LIB_MAJOR   := 1
+LIB_MINOR   := 0
 LIBRARY_SRC := lib/socks4.c lib/ident.c
 LIB_HEADERS := lib/socks4.h lib/ident.h
 LIB_A       := $(BUILD)/libsocks4kit.a
@@ -44,7 +47,7 @@ install-lib: lib
 	ln -sf libsocks4kit.so.$(LIB_MAJOR) $(DESTDIR)$(LIBDIR)/libsocks4kit.so
 	install -m 644 $(LIB_HEADERS) $(DESTDIR)$(INCLUDEDIR)/socks4kit/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(LIB_MAJOR).$(LIB_MINOR)|' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 		lib/socks4kit.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/socks4kit.pc
 	chmod 644 $(DESTDIR)$(LIBDIR)/pkgconfig/socks4kit.pc
 	install -m 644 man/socks4kit.3 $(DESTDIR)$(PREFIX)/share/man/man3/

@@ -317,12 +317,19 @@ struct resolve_job {
 	pthread_cond_t done_cv;
 	int refs;
 	int done;
+	int abandoned; /* its caller gave up: counted in resolve_abandoned */
 	int gai_rc;
 	int gai_errno;
 	size_t n;
 	uint32_t addrs[16];
 	char name[256];
 };
+
+/* Lookups whose caller gave up and whose thread still runs, process-wide:
+ * without a bound, clients that send names the resolver hangs on would leave
+ * a thread behind per session. The one global in lib/net.c. */
+static pthread_mutex_t resolve_mu = PTHREAD_MUTEX_INITIALIZER;
+static int resolve_abandoned;
 
 static void job_release(struct resolve_job *job)
 {
@@ -350,8 +357,14 @@ static void *resolve_thread(void *arg)
 	for (struct addrinfo *ai = res; rc == 0 && ai != NULL && job->n < 16; ai = ai->ai_next)
 		job->addrs[job->n++] = ntohl(((struct sockaddr_in *)ai->ai_addr)->sin_addr.s_addr);
 	job->done = 1;
+	int abandoned = job->abandoned;
 	pthread_cond_signal(&job->done_cv);
 	pthread_mutex_unlock(&job->mu);
+	if (abandoned) {
+		pthread_mutex_lock(&resolve_mu);
+		resolve_abandoned--;
+		pthread_mutex_unlock(&resolve_mu);
+	}
 	if (res != NULL)
 		freeaddrinfo(res);
 	job_release(job);
@@ -373,6 +386,14 @@ int net_resolve4(const char *name, int timeout_ms, uint32_t *addrs, size_t max, 
 	size_t len = strlen(name);
 	if (len == 0 || len >= sizeof(((struct resolve_job *)0)->name))
 		return fail(EINVAL, err, errlen, "resolve: name is empty or too long");
+
+	pthread_mutex_lock(&resolve_mu);
+	int busy = resolve_abandoned >= NET_RESOLVE_ABANDONED_MAX;
+	pthread_mutex_unlock(&resolve_mu);
+	if (busy)
+		return fail(EAGAIN, err, errlen,
+		            "resolve %s: %d earlier lookups are still running past their deadline",
+		            name, NET_RESOLVE_ABANDONED_MAX);
 
 	struct resolve_job *job = calloc(1, sizeof(*job));
 	if (job == NULL)
@@ -415,6 +436,12 @@ int net_resolve4(const char *name, int timeout_ms, uint32_t *addrs, size_t max, 
 			break;
 	}
 	int done = job->done, gai_rc = job->gai_rc, gai_errno = job->gai_errno;
+	if (!done) {
+		job->abandoned = 1;
+		pthread_mutex_lock(&resolve_mu);
+		resolve_abandoned++;
+		pthread_mutex_unlock(&resolve_mu);
+	}
 	size_t got = job->n < max ? job->n : max;
 	memcpy(addrs, job->addrs, got * sizeof(addrs[0]));
 	pthread_mutex_unlock(&job->mu);

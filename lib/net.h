@@ -6,7 +6,8 @@
  * write "syscall: reason" into the caller's err buffer (which may be NULL when
  * errlen is 0) and leave errno telling why: ETIMEDOUT when the deadline
  * passed, 0 for an end of file, otherwise the failing call's errno.
- * Nothing here prints, exits or keeps globals; only net_resolve4() allocates
+ * Nothing here prints, exits or keeps globals (but net_resolve4()'s count of
+ * lookups left running); only net_resolve4() allocates
  * (see there). SIGPIPE is never raised by these helpers on sockets.
  */
 #ifndef SOCKS4KIT_NET_H
@@ -80,7 +81,11 @@ int net_split_hostport(const char *s, int allow_zero, char *host, size_t hostcap
  * thread that is left to finish alone when the deadline passes; that thread
  * owns a small allocated job, the one allocation in lib/. Writes up to max
  * addresses (host byte order) to addrs and their count to *n.
- * Fails with errno ETIMEDOUT, or ENOENT when the name has no IPv4 address. */
+ * Lookups left running that way are counted process-wide: while
+ * NET_RESOLVE_ABANDONED_MAX of them still run, a new lookup fails at once
+ * (EAGAIN), so hostile names cannot pile up threads.
+ * Fails with errno ETIMEDOUT, EAGAIN, or ENOENT when the name has no IPv4 address. */
+#define NET_RESOLVE_ABANDONED_MAX 64
 int net_resolve4(const char *name, int timeout_ms, uint32_t *addrs, size_t max, size_t *n,
                  char *err, size_t errlen);
 

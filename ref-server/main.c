@@ -16,7 +16,7 @@
 #include "server.h"
 
 #define PROG "socks4-server"
-#define VERSION "0.1"
+#define VERSION S4KIT_VERSION /* -D from the file VERSION (Makefile) */
 
 /* Exit statuses */
 #define EXIT_USAGE 2

@@ -52,6 +52,41 @@ void s4srv_config_defaults(struct s4srv_config *cfg)
 	cfg->log_fd = 2;
 }
 
+/* The one escaping rule of the log: every byte outside printable ASCII, from
+ * whatever field it came (a 4a name, a resolver's message, an identd token),
+ * is shown as \xNN, so a peer can neither start a line nor reach the
+ * terminal of whoever reads the log. Rewrites line[0..n) in place within cap
+ * bytes, cutting at a whole escape; returns the new length. */
+static size_t log_escape_inplace(char *line, size_t n, size_t cap)
+{
+	size_t extra = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)line[i];
+		if (ch < 0x20 || ch > 0x7e)
+			extra += 3;
+	}
+	if (extra == 0)
+		return n;
+	char tmp[2048];
+	size_t o = 0;
+	for (size_t i = 0; i < n && o < sizeof(tmp); i++) {
+		unsigned char ch = (unsigned char)line[i];
+		if (ch >= 0x20 && ch <= 0x7e) {
+			tmp[o++] = (char)ch;
+		} else {
+			if (o + 4 > cap || o + 4 > sizeof(tmp))
+				break;
+			o += (size_t)snprintf(tmp + o, sizeof(tmp) - o, "\\x%02x", ch);
+		}
+		if (o >= cap)
+			break;
+	}
+	if (o > cap)
+		o = cap;
+	memcpy(line, tmp, o);
+	return o;
+}
+
 void srv_log(struct s4srv *srv, int level, const char *fmt, ...)
 {
 	if (srv->cfg.log_level < level || srv->cfg.log_fd < 0)
@@ -70,6 +105,7 @@ void srv_log(struct s4srv *srv, int level, const char *fmt, ...)
 	n = m < 0 ? n : n + m;
 	if (n > (int)sizeof(line) - 2)
 		n = (int)sizeof(line) - 2;
+	n = (int)log_escape_inplace(line, (size_t)n, sizeof(line) - 1);
 	line[n++] = '\n';
 	/* One write per line, so lines from concurrent sessions never interleave. */
 	ssize_t w = write(srv->cfg.log_fd, line, (size_t)n);

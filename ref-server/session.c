@@ -23,6 +23,7 @@
 #include "net.h"
 #include "relay.h"
 #include "rules.h"
+#include "selfloop.h"
 #include "session.h"
 #include "socks4.h"
 
@@ -183,12 +184,66 @@ static int read_request(struct request_ctx *c)
 	}
 }
 
+#ifdef SOCKS4KIT_TEST_HOOKS
+/* TEST HOOK, sanitizer builds only (as test_hook_crash below): when
+ * $SOCKS4KIT_TEST_HOSTS names a file of "NAME IP [IP...]" lines, a 4a name
+ * listed there resolves to those addresses, so a test can give a name
+ * several addresses (or the server's own) without touching /etc/hosts.
+ * Returns 1 when the name was listed. */
+static int test_hook_hosts(const char *name, uint32_t *addrs, size_t max, size_t *n)
+{
+	const char *path = getenv("SOCKS4KIT_TEST_HOSTS");
+	FILE *f = path != NULL ? fopen(path, "r") : NULL;
+	char line[512];
+	int found = 0;
+	*n = 0;
+	while (f != NULL && !found && fgets(line, sizeof(line), f) != NULL) {
+		char *save = NULL, *tok = strtok_r(line, " \t\n", &save);
+		if (tok == NULL || strcmp(tok, name) != 0)
+			continue;
+		found = 1;
+		while ((tok = strtok_r(NULL, " \t\n", &save)) != NULL && *n < max) {
+			struct in_addr a;
+			if (inet_pton(AF_INET, tok, &a) == 1)
+				addrs[(*n)++] = ntohl(a.s_addr);
+		}
+	}
+	if (f != NULL)
+		fclose(f);
+	return found && *n > 0;
+}
+#endif
+
 /* net_resolve4 in the shape of s4srv_hooks.resolve. */
 static int real_resolve(void *arg, const char *name, int timeout_ms, uint32_t *addrs, size_t max,
                         size_t *n, char *err, size_t errlen)
 {
 	(void)arg;
+#ifdef SOCKS4KIT_TEST_HOOKS
+	if (test_hook_hosts(name, addrs, max, n))
+		return 0;
+#endif
 	return net_resolve4(name, timeout_ms, addrs, max, n, err, errlen);
+}
+
+/* No chaining through ourselves: a CONNECT to one of our listeners (its
+ * address, or any local address of a 0.0.0.0 listener) would relay the bytes
+ * queued behind the request as a new request, and so on. A BIND is refused
+ * the same way (the peer it names would be us); every address of a 4a name
+ * counts for a BIND, the one connected to for a CONNECT. */
+static int refuse_self(struct request_ctx *c)
+{
+	char why[160], ip[16];
+	size_t n = c->req.cd == S4_CMD_BIND ? c->n_addrs : 1;
+	for (size_t i = 0; i < n; i++) {
+		if (selfloop_check(c->s->srv, c->addrs[i], c->req.dstport, why, sizeof(why))) {
+			ip_str(c->addrs[i], ip, sizeof(ip));
+			note(c, "denied: %s:%u is %s (no chaining through this server)", ip,
+			     c->req.dstport, why);
+			return reject(c, S4_REP_REJECTED);
+		}
+	}
+	return 0;
 }
 
 /* Step 2: the command and where it goes. */
@@ -224,7 +279,7 @@ static int resolve_destination(struct request_ctx *c)
 		}
 		c->dst = c->addrs[0] = r->dstip;
 		c->n_addrs = 1;
-		return 0;
+		return refuse_self(c);
 	}
 
 	const struct s4srv_hooks *h = srv->cfg.hooks;
@@ -242,7 +297,7 @@ static int resolve_destination(struct request_ctx *c)
 		note(c, "%s is not a destination address", ip); /* 0.0.0.0 and 0.0.0.x */
 		return reject(c, S4_REP_REJECTED);
 	}
-	return 0;
+	return refuse_self(c);
 }
 
 static int is_loopback_client(const struct sockaddr_storage *ss)
@@ -280,6 +335,24 @@ static int check_policy(struct request_ctx *c)
 			note(c, "denied: no rule matches");
 		else if (!permit)
 			note(c, "denied by %s:%d", srv->cfg.rules->name, r->line);
+		/* A BIND of a 4a name accepts its peer from any of the name's
+		 * addresses (do_bind), so the rules must permit every one of
+		 * them, not only the first. */
+		for (size_t i = 1; permit && c->req.cd == S4_CMD_BIND && i < c->n_addrs; i++) {
+			struct rule_query qi = q;
+			qi.dst = c->addrs[i];
+			const struct rule *ri = rules_match(srv->cfg.rules, &qi);
+			if (ri == NULL || ri->action != RULE_PERMIT) {
+				char ip[16];
+				ip_str(c->addrs[i], ip, sizeof(ip));
+				permit = 0;
+				if (ri == NULL)
+					note(c, "denied: no rule matches BIND address %s", ip);
+				else
+					note(c, "denied by %s:%d for BIND address %s",
+					     srv->cfg.rules->name, ri->line, ip);
+			}
+		}
 		if (r != NULL && r->identd != RULE_IDENTD_GLOBAL)
 			identd = r->identd;
 		if (r != NULL && r->shell_cmd != NULL)

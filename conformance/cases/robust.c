@@ -19,10 +19,10 @@
 
 static enum verdict then_still_serves(struct ctx *c, const char *what)
 {
-	if (!t_still_serves(c))
+	if (!t_target_serves(c))
 		return fail(c, "%s; afterwards a valid CONNECT was not granted", what);
 	t_sleep(c, SETTLE_MS);
-	if (!t_still_serves(c))
+	if (!t_target_serves(c))
 		return fail(c, "%s; %d ms later a valid CONNECT was not granted", what, SETTLE_MS);
 	return pass(c, "%s; the target still serves", what);
 }
@@ -43,11 +43,11 @@ static enum verdict stalled(struct ctx *c, const uint8_t *part, size_t n)
 	t_read_reply(c, fd, stall_wait_ms(c), &g);
 	/* A drop by a target that died is no handshake timeout. */
 	if (g.kind == GOT_EOF || g.kind == GOT_RESET)
-		return t_target_alive(c) ? pass(c, "dropped after %lld ms", (long long)g.at_ms)
+		return t_target_answers(c) ? pass(c, "dropped after %lld ms", (long long)g.at_ms)
 		                         : V_FAIL;
 	if (g.kind == GOT_REPLY && g.rep.cd == S4_REP_REJECTED &&
 	    t_expect_close(c, fd, case_timeout_ms(c)))
-		return t_target_alive(c)
+		return t_target_answers(c)
 		               ? pass(c, "91, then close, after %lld ms", (long long)g.at_ms)
 		               : V_FAIL;
 	if (g.kind == GOT_TIMEOUT)
@@ -89,7 +89,7 @@ static enum verdict stall_marker(struct ctx *c)
 static int64_t served_in(struct ctx *c)
 {
 	int64_t t0 = net_now_ms();
-	if (!t_still_serves(c))
+	if (!t_target_serves(c))
 		return -1;
 	return net_now_ms() - t0;
 }

@@ -14,14 +14,15 @@ import xml.etree.ElementTree as ET
 import pytest
 import yaml
 
-from conftest import free_port
+from conftest import VN4_REJECTED_FAILS, free_port, vn4_rejected_server
+
+# its module fixture builds socks4-test (ci/action/build.sh): it starts first
+pytestmark = pytest.mark.long(140)
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "integration"))
-import broken_server  # noqa: E402
 
-FAILING = {"connect/refused", "connect/refused/close", "connect/dstport/0",
-           "connect/dstip/broadcast", "reply/vn/rejected"}
+FAILING = VN4_REJECTED_FAILS
 
 
 def action():
@@ -63,10 +64,8 @@ def runner_temp(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def target():
-    srv = broken_server.BrokenServer(misbehave=["vn4-rejected"], handshake_timeout=1.5)
-    srv.start()
-    yield f"127.0.0.1:{srv.port}"
-    srv.stop()
+    with vn4_rejected_server() as srv:
+        yield f"127.0.0.1:{srv.port}"
 
 
 def run_step(runner_temp, workspace, **inputs):

@@ -13,22 +13,19 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import binary, free_port
+from conftest import (VN4_REJECTED_FAILS, binary, free_port, run_socks4_test,
+                      vn4_rejected_server)
 
 sys.path.insert(0, __import__("os").path.dirname(__file__))
-import broken_server  # noqa: E402
 
-FAILING = {"connect/refused", "connect/refused/close", "connect/dstport/0",
-           "connect/dstip/broadcast", "reply/vn/rejected"}
+FAILING = VN4_REJECTED_FAILS
 SELECT = ("connect/", "reply/")
 
 
 @pytest.fixture(scope="module")
 def target():
-    srv = broken_server.BrokenServer(misbehave=["vn4-rejected"], handshake_timeout=1.5)
-    srv.start()
-    yield f"127.0.0.1:{srv.port}"
-    srv.stop()
+    with vn4_rejected_server() as srv:
+        yield f"127.0.0.1:{srv.port}"
 
 
 def run(target, *args, timeout=120):
@@ -161,7 +158,7 @@ def test_no_baseline_changes_nothing(start_server, tmp_path):
 def test_bad_baseline_is_a_usage_error(tmp_path, content, error):
     bl = tmp_path / "bad"
     bl.write_bytes(content)
-    p = subprocess.run([binary("socks4-test"), "--baseline", str(bl), "connect/granted"],
+    p = run_socks4_test("--baseline", str(bl), "connect/granted",
                        capture_output=True, text=True, timeout=60)
     assert p.returncode == 2, p.stdout + p.stderr
     assert re.search(r"socks4-test: --baseline: " + re.escape(str(bl)) + ".*" + error,
@@ -169,11 +166,11 @@ def test_bad_baseline_is_a_usage_error(tmp_path, content, error):
 
 
 def test_missing_baseline_and_unwritable_output(tmp_path):
-    p = subprocess.run([binary("socks4-test"), "--baseline", str(tmp_path / "none"),
-                        "connect/granted"], capture_output=True, text=True, timeout=60)
+    p = run_socks4_test("--baseline", str(tmp_path / "none"),
+                        "connect/granted", capture_output=True, text=True, timeout=60)
     assert p.returncode == 2 and "No such file or directory" in p.stderr
-    p = subprocess.run([binary("socks4-test"), "--write-baseline",
-                        str(tmp_path / "no" / "dir"), "connect/granted"],
+    p = run_socks4_test("--write-baseline",
+                        str(tmp_path / "no" / "dir"), "connect/granted",
                        capture_output=True, text=True, timeout=60)
     assert p.returncode == 2 and "--write-baseline: " in p.stderr, p.stderr
 
@@ -181,7 +178,7 @@ def test_missing_baseline_and_unwritable_output(tmp_path):
 def test_unknown_id_is_a_warning(tmp_path):
     bl = tmp_path / "bl.txt"
     bl.write_text("connect/renamed-long-ago\nconnect/granted\n")
-    p = subprocess.run([binary("socks4-test"), "--baseline", str(bl), "connect/granted"],
+    p = run_socks4_test("--baseline", str(bl), "connect/granted",
                        capture_output=True, text=True, timeout=60)
     assert p.returncode == 0
     assert "warning: no case 'connect/renamed-long-ago' in the catalogue" in p.stderr

@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from conftest import SANITIZER_MARKS, binary, free_port, recv_exact, recv_until_eof
+from conftest import SANITIZER_MARKS, FakeIdentd, binary, free_port, recv_exact, recv_until_eof
 from wire import BIND, CONNECT, request
 
 RUN_TIMEOUT = 10.0  # seconds for any one client run
@@ -216,24 +216,6 @@ def digest():
     d.close()
 
 
-class FakeIdentd(OneShotServer):
-    """An RFC 1413 server that names `user` for the query it gets."""
-
-    def __init__(self, user):
-        self.user = user
-        super().__init__()
-
-    def handle(self, conn):
-        line = b""
-        while not line.endswith(b"\n") and len(line) < 1000:
-            b = conn.recv(1)
-            if not b:
-                return
-            line += b
-        ports = line.decode().strip()
-        conn.sendall(f"{ports} : USERID : UNIX : {self.user}\r\n".encode())
-
-
 def login_name():
     return pwd.getpwuid(os.geteuid()).pw_name
 
@@ -389,10 +371,11 @@ def test_reply_vn_4(scripted):
 
 def test_reply_vn_5_is_judged_at_byte_0(scripted):
     # A SOCKS5 server answers 2 bytes and waits: no need to wait for 8.
+    # (a ratio, not a wall-clock limit: well before the client's own --timeout)
     s = scripted(answer(b"\x05\xff"))
-    res = run_client(s.addr, "--timeout", "5", "127.0.0.1", 80)
+    res = run_client(s.addr, "--timeout", "30", "127.0.0.1", 80)
     expect(res, EX_MALFORMED, "reply VN=5, expected 0")
-    assert res.seconds < 4, res
+    assert res.seconds < 30 / 3, res
 
 
 def test_short_reply(scripted):
@@ -458,7 +441,7 @@ def test_no_reply_times_out(scripted):
     res = run_client(s.addr, "--timeout", "1", "127.0.0.1", 80)
     expect(res, EX_TIMEOUT, "CONNECT 127.0.0.1:80 via proxy", "no reply within 1 s (0 of 8 "
            "bytes)")
-    assert 0.9 < res.seconds < 4, res
+    assert res.seconds > 0.9, res  # at its --timeout, not before (RUN_TIMEOUT: not for ever)
 
 
 def test_partial_reply_times_out(scripted):
@@ -736,7 +719,7 @@ def test_server_exit_92_no_identd(start_server, echo):
 
 
 def test_server_exit_93_identd_mismatch(start_server, echo):
-    identd = FakeIdentd("alice")
+    identd = FakeIdentd.naming("alice")
     try:
         s = start_server("--identd", "strict", "--identd-port", str(identd.port))
         res = run_client(s.addr, "--user", "bob", "127.0.0.1", echo.port)
@@ -776,8 +759,9 @@ MALFORMED_RAW = {
 
 @pytest.mark.parametrize("hexreq", MALFORMED_RAW.values(), ids=MALFORMED_RAW.keys())
 def test_server_raw_malformed(server, hexreq):
-    res = run_client(server.addr, "--raw", hexreq, "--timeout", "5")
-    assert res.seconds < 5, res
+    # the server answers or closes: well before the client's own --timeout (a ratio)
+    res = run_client(server.addr, "--raw", hexreq, "--timeout", "30")
+    assert res.seconds < 30 / 3, res
     if res.rc == EX_91:
         assert b"CD 91 request rejected or failed\n" in res.out, res
     else:

@@ -17,7 +17,10 @@ import tempfile
 
 import pytest
 
-from conftest import ROOT, SANITIZER_MARKS, binary
+from conftest import ROOT, SANITIZER_MARKS, binary, run_socks4_test
+
+# one pool of runs on one worker: it starts early (make integration)
+pytestmark = pytest.mark.long(90)
 
 DOC = ROOT / "docs" / "clients.md"
 HERE = pathlib.Path(__file__).parent
@@ -79,8 +82,8 @@ def documented():
 def run(template, flags):
     with tempfile.TemporaryDirectory() as tmp:
         out = pathlib.Path(tmp) / "report.json"
-        p = subprocess.run([binary("socks4-test"), *RUNNER, *flags, "--client-cmd", template,
-                            "--format", "json", "--output", str(out)],
+        p = run_socks4_test(*RUNNER, *flags, "--client-cmd", template,
+                            "--format", "json", "--output", str(out),
                            capture_output=True, text=True, errors="replace", timeout=150)
         report = json.loads(out.read_text()) if out.exists() else None
     for mark in SANITIZER_MARKS:

@@ -25,11 +25,15 @@ import tempfile
 
 import pytest
 
-from conftest import SANITIZER_MARKS, binary
+from conftest import SANITIZER_MARKS, binary, run_socks4_test
+
+# one pool of runs on one worker: it starts early (make integration)
+pytestmark = pytest.mark.long(120)
 
 CLIENT = pathlib.Path(__file__).with_name("broken_client.py")
 sys.path.insert(0, str(CLIENT.parent))
 import broken_client  # noqa: E402  (for MISBEHAVIOURS)
+import verdict_record  # noqa: E402
 
 # The client's own reply timeout is shorter than the runner's limit, so reply/none
 # ends by the client (INFO) and a hang is still told apart.
@@ -106,8 +110,8 @@ def run(mode, misbehave=None):
     template = " ".join(cmd) + " --proxy {proxy} {host} {port}"
     with tempfile.TemporaryDirectory() as tmp:
         out = pathlib.Path(tmp) / "report.json"
-        p = subprocess.run([binary("socks4-test"), *RUNNER, *runner_flags, "--client-cmd",
-                            template, "--format", "json", "--output", str(out)],
+        p = run_socks4_test(*RUNNER, *runner_flags, "--client-cmd",
+                            template, "--format", "json", "--output", str(out),
                            capture_output=True, text=True, errors="replace", timeout=120)
         report = json.loads(out.read_text()) if out.exists() else None
     for mark in SANITIZER_MARKS:
@@ -156,6 +160,7 @@ def applicable(mode):
 @pytest.mark.parametrize("mode", list(MODES))
 def test_correct_client_passes(mode, runs):
     cases = runs[(None, mode)].result(timeout=200)
+    verdict_record.check(f"client/correct:{mode}", cases)
     failed = {i for i, c in cases.items() if c["result"] == "fail"}
     assert failed == set(), ("a correct, independent client fails these cases: a case that "
                              "judges wrongly, or a bug in broken_client.py\n" +
@@ -170,6 +175,7 @@ def test_misbehaviour_fails_exactly(name, runs):
     failed, reports = set(), {}
     for mode in modes:
         cases = runs[(name, mode)].result(timeout=200)
+        verdict_record.check(f"client/{name}:{mode}", cases)
         reports.update(cases)
         failed |= {i for i, c in cases.items() if c["result"] == "fail"}
         if "preflight/client" in failed:  # the rest is skipped with its reason
@@ -186,7 +192,7 @@ _CATALOGUE = []
 
 def catalogue():
     if not _CATALOGUE:
-        p = subprocess.run([binary("socks4-test"), "--client-cmd", "true", "--list"],
+        p = run_socks4_test("--client-cmd", "true", "--list",
                            capture_output=True, text=True, timeout=30)
         assert p.returncode == 0, p.stderr
         _CATALOGUE.extend(line.split()[0] for line in p.stdout.splitlines()

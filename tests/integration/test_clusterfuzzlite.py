@@ -13,6 +13,9 @@ import zipfile
 
 import pytest
 
+# its module fixture builds the fuzz targets: it starts early
+pytestmark = pytest.mark.long(60)
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CFL = ROOT / ".clusterfuzzlite"
 RUNS = 300  # iterations beyond the seed corpus

@@ -13,13 +13,14 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import binary, free_port
+from conftest import binary, free_port, hold_free, run_in_own_netns, run_socks4_test
+import verdict_record
 
 SUMMARY = re.compile(r"^(\d+) passed, (\d+) failed, (\d+) skipped$")
 
 
 def runner(*args, timeout=180):
-    return subprocess.run([binary("socks4-test"), *args], capture_output=True, text=True,
+    return run_socks4_test(*args, capture_output=True, text=True,
                           timeout=timeout)
 
 
@@ -45,6 +46,7 @@ def test_builtin_target_passes_everything(tmp_path):
     t0 = time.monotonic()
     p, report = run_json(tmp_path)
     took = time.monotonic() - t0
+    one_after_another = sum(c["duration_ms"] for c in report["cases"]) / 1000
     assert p.returncode == 0, p.stdout + p.stderr
     assert SUMMARY.match(last_line(p.stdout)), last_line(p.stdout)
     assert len(report["cases"]) >= 70
@@ -52,7 +54,11 @@ def test_builtin_target_passes_everything(tmp_path):
     # only the case for servers WITHOUT 4a is skipped: the reference does 4a
     assert by_result(report, "skip") == {"4a/unsupported", "bind/unsupported"}
     assert report["summary"]["failed"] == 0
-    assert took < 60, f"the suite took {took:.1f} s"
+    verdict_record.check("builtin", report["cases"])
+    # the cases overlap (a ratio in the same run, not a wall-clock limit a loaded
+    # machine breaks): the run takes less than its cases one after another
+    assert took < one_after_another, (f"the suite took {took:.1f} s, its cases "
+                                      f"{one_after_another:.1f} s one after another")
 
 
 def test_json_schema(tmp_path):
@@ -142,7 +148,7 @@ def test_usage_errors():
 
 
 def test_unreachable_target():
-    p = runner("--target", f"127.0.0.1:{free_port()}")
+    p = runner("--target", f"127.0.0.1:{free_port()}", "--identd-port", str(free_port()))
     assert p.returncode == 2
     assert "cannot reach target 127.0.0.1:" in p.stderr and "refused" in p.stderr
 
@@ -210,6 +216,7 @@ class ScriptedTarget:
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.behave = behave
+        self.accepted = 0
         threading.Thread(target=self._serve, daemon=True).start()
 
     def _serve(self):
@@ -218,6 +225,7 @@ class ScriptedTarget:
                 c, _ = self.sock.accept()
             except OSError:
                 return
+            self.accepted += 1
             threading.Thread(target=self._one, args=(c,), daemon=True).start()
 
     def _one(self, c):
@@ -252,23 +260,25 @@ def garbage(c):
         c.sendall(b"\xff" * 65536)
 
 
-@pytest.mark.parametrize("behave,want", [
-    (socks5_only, "not a SOCKS4 server: it answers SOCKS5"),
-    (silent, "not a SOCKS4 server: a SOCKS4 CONNECT got no reply"),
-    (garbage, "not a SOCKS4 server: a SOCKS4 CONNECT got a reply with VN=255"),
+# --timeout: the silent target's verdict comes only from waiting it out (1 s each
+# for the preflight and the checks whether it still serves); the others answer.
+@pytest.mark.parametrize("behave,want,timeout", [
+    (socks5_only, "not a SOCKS4 server: it answers SOCKS5", "2"),
+    (silent, "not a SOCKS4 server: a SOCKS4 CONNECT got no reply", "1"),
+    (garbage, "not a SOCKS4 server: a SOCKS4 CONNECT got a reply with VN=255", "2"),
 ])
-def test_not_a_socks4_server(behave, want, tmp_path):
+def test_not_a_socks4_server(behave, want, timeout, tmp_path):
     t = ScriptedTarget(behave)
-    t0 = time.monotonic()
     p, report = run_json(tmp_path, "--target", f"127.0.0.1:{t.port}", "--identd-port",
-                         str(free_port()), "--timeout", "2")
-    took = time.monotonic() - t0
+                         str(free_port()), "--timeout", timeout)
     t.close()
     assert p.returncode == 1
     assert want in p.stdout, p.stdout
     assert by_result(report, "fail") == {"preflight/socks4-server"}
     assert len(by_result(report, "skip")) == len(report["cases"]) - 1
-    assert took < 20, f"{took:.1f} s against a hostile target"
+    # no case waited on it: only the preflight and the checks whether it still serves
+    # connected (6 to 13 connections; the whole suite makes well over a hundred)
+    assert t.accepted <= 20, f"{t.accepted} connections to a hostile target"
 
 
 def test_target_that_dies(start_server, tmp_path):
@@ -334,15 +344,19 @@ DANTE_RFC931_FAILS = {"ident/mismatch", "ident/mismatch/close", "ident/case-sens
                       "ident/error/strict", "ident/closed/strict", "ident/hang/strict"}
 
 
-def test_dante_rfc931(start_dante, tmp_path):
-    if os.geteuid() != 0:
-        pytest.fail("Dante asks identd on port 113: run as root (CI does)")
+def test_dante_rfc931(start_dante, tmp_path, request):
+    # Dante asks identd on port 113, which the host may hold (an oidentd): the test
+    # runs in a network namespace of its own.
+    if run_in_own_netns(request):
+        return
+    hold_free(113)
     rules = ("client pass {\n\tfrom: 127.0.0.0/8 to: 127.0.0.0/8\n}\n"
              "socks pass {\n\tfrom: 127.0.0.0/8 to: 127.0.0.0/8\n\tsocksmethod: rfc931\n}\n")
     d = start_dante(extra_config="socksmethod: rfc931\n", rules=rules)
     p, report = run_json(tmp_path, "--target", f"127.0.0.1:{d.port}", "--user", "root",
                          "--identd", "strict", "--identd-port", "113", "--stall-wait", "3",
                          "-j", "8", "ident/", "reply/vn/92", "reply/vn/93")
+    assert report is not None, f"no report (exit {p.returncode}):\n{p.stdout}{p.stderr}"
     assert by_result(report, "fail") == DANTE_RFC931_FAILS, p.stdout
     codes = {c["id"]: c["actual"] for c in report["cases"] if c["result"] == "fail"}
     assert codes["ident/mismatch"] == "91 (request rejected or failed)"

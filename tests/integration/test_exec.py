@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from conftest import Proc, binary, free_port
+from conftest import Proc, binary, free_port, run_socks4_test, START_TIMEOUT
 
 SERVER = pathlib.Path(__file__).with_name("broken_server.py")
 # Only request/userid/printable sends a USERID starting with this.
@@ -22,11 +22,11 @@ CULPRIT = "request/userid/printable"
 
 def run(tmp_path, exec_cmd, *args, env=None):
     out = tmp_path / "r.json"
-    p = subprocess.run([binary("socks4-test"), "--exec", exec_cmd, "--timeout", "3",
+    # scan=False: a target's sanitizer report may be what a case here is about
+    p = run_socks4_test("--exec", exec_cmd, "--timeout", "3",
                         "--stall-wait", "3", "--crash-dir", str(tmp_path / "crashes"),
-                        "--identd-port", str(free_port()), "--format", "json", "--output", str(out), *args],
-                       capture_output=True, text=True, errors="replace", timeout=240,
-                       env=env, cwd=tmp_path)
+                        "--identd-port", str(free_port()), "--format", "json", "--output", str(out),
+                        *args, timeout=240, env=env, cwd=tmp_path, scan=False)
     assert out.exists(), p.stdout + p.stderr
     cases = {c["id"]: c for c in json.loads(out.read_text())["cases"]}
     return p, cases
@@ -69,7 +69,7 @@ def test_asan_crash_is_named_with_its_report_and_replays(tmp_path):
     # the reproducer kills a fresh target with the same report
     srv = Proc([server, "--listen", "127.0.0.1:0"], env=env)
     try:
-        m = srv.wait_line(r"listening on 127\.0\.0\.1:(\d+)")
+        m = srv.wait_line(r"listening on 127\.0\.0\.1:(\d+)", START_TIMEOUT)
         subprocess.run([binary("socks4-client"), "--proxy", f"127.0.0.1:{m.group(1)}",
                         "--timeout", "3", "--raw-file", str(repro)],
                        capture_output=True, timeout=30)
@@ -95,5 +95,13 @@ def test_target_dying_on_one_input(tmp_path, how):
         assert c["target_exit"]["signal"] == signal.SIGABRT, c["target_exit"]
     elif how == "exit":
         assert c["target_exit"]["status"] not in (-1, 0), c["target_exit"]
+    else:  # the process runs on and answers nothing: the exact text, said once
+        assert c["target_exit"]["text"] == (
+            "stopped serving (the target no longer answers a CONNECT (no reply))"), c
+        assert c["actual"].endswith(
+            "the target died during this case: stopped serving (the target no longer "
+            "answers a CONNECT (no reply)); confirmed: it died again when this case ran "
+            "again alone"), c["actual"]
+    assert "confirmed: it died again when this case ran again alone" in c["actual"]
     assert c["reproducer"]
     assert p.returncode == 1

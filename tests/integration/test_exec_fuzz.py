@@ -15,7 +15,7 @@ import subprocess
 
 import pytest
 
-from conftest import Proc, binary, free_port
+from conftest import Proc, binary, free_port, run_socks4_test, START_TIMEOUT
 
 BROKEN = str(pathlib.Path(__file__).resolve().parent / "broken_server.py")
 SUMMARY = re.compile(r"^fuzz: (\d+) requests in [\d.]+ s \(\d+/s\), (\d+) failures, "
@@ -27,8 +27,8 @@ ASAN_SIG = ("killed by signal 6 (SIGABRT); AddressSanitizer: heap-buffer-overflo
 
 def socks4_test(*args, env=None, timeout=240):
     full = dict(os.environ, **(env or {}))
-    return subprocess.run([binary("socks4-test"), *args], capture_output=True, text=True,
-                          errors="replace", timeout=timeout, env=full)
+    # scan=False: the fuzzed target's sanitizer reports are the findings here
+    return run_socks4_test(*args, timeout=timeout, env=full, scan=False)
 
 
 def summary(out):
@@ -91,7 +91,7 @@ def test_asan_crash_found_minimized_and_replayed(tmp_path):
     # the reproducer replays it: a fresh target dies of the same report
     target = Proc([binary("socks4-server"), "--listen", "127.0.0.1:0", "-q"],
                   env=dict(os.environ, **HOOK))
-    m = target.wait_line(r"listening on \S+:(\d+)$")
+    m = target.wait_line(r"listening on \S+:(\d+)$", START_TIMEOUT)
     c = subprocess.run([binary("socks4-client"), "--proxy", f"127.0.0.1:{m.group(1)}",
                         "--timeout", "10", "--raw-file", path], capture_output=True,
                        text=True, timeout=60)

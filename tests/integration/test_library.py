@@ -11,6 +11,7 @@ import subprocess
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+VERSION = (ROOT / "VERSION").read_text().strip()  # socks4kit.pc carries it
 EXPECTED_OUTPUT = "CONNECT 192.0.2.7:80 user alice (14 bytes)\nreply: 00 5a ... (request granted)\n"
 
 
@@ -53,20 +54,20 @@ def test_destdir_install_and_pkg_config(tmp_path):
     root = tmp_path / "root"
     make_install(tmp_path, DESTDIR=root, PREFIX="/usr")
     lib = root / "usr" / "lib"
-    so = lib / "libsocks4kit.so.0.1"
+    so = lib / "libsocks4kit.so.1.0"
     assert so.is_file() and (lib / "libsocks4kit.a").is_file()
-    assert os.readlink(lib / "libsocks4kit.so.0") == "libsocks4kit.so.0.1"
-    assert os.readlink(lib / "libsocks4kit.so") == "libsocks4kit.so.0"
+    assert os.readlink(lib / "libsocks4kit.so.1") == "libsocks4kit.so.1.0"
+    assert os.readlink(lib / "libsocks4kit.so") == "libsocks4kit.so.1"
     for h in ("socks4.h", "ident.h"):
         assert (root / "usr" / "include" / "socks4kit" / h).read_text() == \
             (ROOT / "lib" / h).read_text()
     assert (root / "usr" / "share" / "man" / "man3" / "socks4kit.3").is_file()
     pc = (lib / "pkgconfig" / "socks4kit.pc").read_text()
-    assert "prefix=/usr\n" in pc and "libdir=/usr/lib\n" in pc and "Version: 0.1\n" in pc
+    assert "prefix=/usr\n" in pc and "libdir=/usr/lib\n" in pc and f"Version: {VERSION}\n" in pc
 
     # the soname, and only the wire module's functions in it
     p = subprocess.run(["readelf", "-d", str(so)], capture_output=True, text=True)
-    assert "Library soname: [libsocks4kit.so.0]" in p.stdout
+    assert "Library soname: [libsocks4kit.so.1]" in p.stdout
     p = subprocess.run(["nm", "-D", "--defined-only", str(so)], capture_output=True, text=True)
     funcs = {l.split()[-1] for l in p.stdout.splitlines() if " T " in l}
     assert {"s4_parse_request", "s4_write_reply", "ident_parse_response"} <= funcs
@@ -78,11 +79,11 @@ def test_destdir_install_and_pkg_config(tmp_path):
     assert f"-L{lib}" in flags and "-lsocks4kit" in flags
     exe = build_and_run(tmp_path, flags, dict(os.environ, LD_LIBRARY_PATH=str(lib)))
     needed = subprocess.run(["readelf", "-d", str(exe)], capture_output=True, text=True).stdout
-    assert "Shared library: [libsocks4kit.so.0]" in needed  # linked against the .so
+    assert "Shared library: [libsocks4kit.so.1]" in needed  # linked against the .so
     # without the library on the path, the dynamic program cannot start
     p = subprocess.run([str(exe)], capture_output=True, text=True,
                        env={k: v for k, v in os.environ.items() if k != "LD_LIBRARY_PATH"})
-    assert p.returncode != 0 and "libsocks4kit.so.0" in p.stderr
+    assert p.returncode != 0 and "libsocks4kit.so.1" in p.stderr
 
     # static: the archive alone
     exe = build_and_run(tmp_path, pkg_config(env, "--cflags") + [str(lib / "libsocks4kit.a")],
@@ -97,7 +98,7 @@ def test_prefix_install(tmp_path):
     make_install(tmp_path, PREFIX=prefix)
     env = dict(os.environ, PKG_CONFIG_PATH=str(prefix / "lib" / "pkgconfig"))
     env.pop("PKG_CONFIG_SYSROOT_DIR", None)
-    assert pkg_config(env, "--modversion") == ["0.1"]
+    assert pkg_config(env, "--modversion") == [VERSION]
     flags = pkg_config(env, "--cflags", "--libs")
     assert flags == [f"-I{prefix}/include", f"-L{prefix}/lib", "-lsocks4kit"]
     build_and_run(tmp_path, flags, dict(os.environ, LD_LIBRARY_PATH=str(prefix / "lib")))

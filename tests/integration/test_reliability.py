@@ -25,14 +25,10 @@ import time
 import pytest
 
 from conftest import (RELEASE_BIN, ROOT, SERVER_WRAPPER, Proc, binary, recv_exact,
-                      recv_until_eof)
-from wire import BIND, CONNECT, GRANTED, open_session, read_reply, request
+                      recv_until_eof, run_group, START_TIMEOUT)
+from wire import BIND, CONNECT, GRANTED, connect_req, open_session, read_reply, request
 
 LO = "127.0.0.1"
-
-
-def connect_req(port, userid=b"u", ip=LO):
-    return request(CONNECT, port, ip, userid)
 
 
 def release(name):
@@ -45,7 +41,7 @@ def release(name):
 def start(argv, **kw):
     """A socks4-server Proc from argv, with .addr from its "listening on" line."""
     srv = Proc(argv, **kw)
-    m = srv.wait_line(r"listening on (\S+):(\d+)$")
+    m = srv.wait_line(r"listening on (\S+):(\d+)$", START_TIMEOUT)
     srv.addr = (m.group(1), int(m.group(2)))
     return srv
 
@@ -172,14 +168,13 @@ async def both_ways(proxy, n, each):
     return sum(results), sum(got_at_dest.get(i) == want[i] for i in range(n))
 
 
+@pytest.mark.long(60)
 def test_1000_concurrent_sessions_both_ways(start_server):
     raise_fd_limit()
     srv = start_server("-q")
-    t0 = time.monotonic()
     ok_client, ok_dest = asyncio.run(asyncio.wait_for(
         both_ways(srv.addr, N_CONCURRENT, EACH_WAY), 150))
-    assert (ok_client, ok_dest) == (N_CONCURRENT, N_CONCURRENT)
-    assert time.monotonic() - t0 < 150
+    assert (ok_client, ok_dest) == (N_CONCURRENT, N_CONCURRENT)  # within wait_for's 150 s
     sockets_back_to(srv, 1)  # only the listener
 
 
@@ -187,7 +182,7 @@ def test_1000_concurrent_sessions_both_ways(start_server):
 
 def test_500_stalled_clients_do_not_delay_100_others(start_server, echo):
     raise_fd_limit()
-    timeout = 4.0
+    timeout = 8.0
     srv = start_server("-q", "--handshake-timeout", str(timeout))
     stalled = []
     t_stall = time.monotonic()
@@ -198,21 +193,25 @@ def test_500_stalled_clients_do_not_delay_100_others(start_server, echo):
     slowest = 0.0
     for i in range(100):
         t0 = time.monotonic()
-        s, (_, cd, _, _) = open_session(srv, connect_req(echo.port), timeout=5)
+        s, (_, cd, _, _) = open_session(srv, connect_req(echo.port), timeout=timeout)
         assert cd == GRANTED, f"client {i}: reply {cd}"
         s.sendall(b"x")
         assert recv_exact(s, 1, 5) == b"x"
         s.close()
         slowest = max(slowest, time.monotonic() - t0)
-    assert slowest < 1.0, f"a normal client waited {slowest:.2f} s"
-    # the stalled ones are dropped at the handshake timeout, not before
-    assert time.monotonic() - t_stall < timeout - 0.5, "too slow to tell"
-    assert not any(select.select(stalled[:64], [], [], 0)[0]), "dropped before the timeout"
+    # Not delayed (events, not a wall-clock limit): all 100 were served while every
+    # stalled client was still held; a server that served them in turn would have
+    # dropped stalled ones at their timeout first.
+    dropped = [s for k in range(0, len(stalled), 256)
+               for s in select.select(stalled[k:k + 256], [], [], 0)[0]]
+    assert not dropped, (f"{len(dropped)} stalled clients dropped before 100 others were "
+                         f"served (slowest {slowest:.2f} s, {timeout} s timeout)")
     for s in stalled:
         data, eof = recv_until_eof(s, timeout + 10)
         assert eof and data == b""
+    # dropped at the handshake timeout, not before
     took = time.monotonic() - t_stall
-    assert took < timeout + 8, f"dropped after {took:.1f} s"
+    assert took >= timeout, f"dropped after {took:.1f} s"
     for s in stalled:
         s.close()
     sockets_back_to(srv, 1)
@@ -269,6 +268,7 @@ SEQUENTIAL = 100_000
 BATCHES = 5
 
 
+@pytest.mark.long(80)
 def test_100k_sequential_sessions_no_growth():
     """The release build (RSS means something there), bench/loadgen as client
     and destination: 100,000 sessions one after the other in 5 batches; after
@@ -294,8 +294,11 @@ def test_100k_sequential_sessions_no_growth():
         first = seen[0]
         for k, rss, nthreads in seen[1:]:
             assert k["socket"] == 1, seen
+            # the splice pipes belong to the pool's threads, and the pool may grow by a
+            # few threads when the machine is loaded: pipes are counted against threads
             assert k["pipe"] <= 4 * nthreads, seen
-            assert k["socket"] + k["pipe"] + k["other"] <= sum(first[0].values()) + 8, seen
+            assert nthreads <= first[2] + 16, f"threads grew: {seen}"
+            assert k["socket"] + k["other"] <= first[0]["socket"] + first[0]["other"] + 8, seen
             assert rss <= first[1] + 256, f"RSS grew from {first[1]} KiB: {seen}"
         assert srv.stop() == 0
     finally:
@@ -423,7 +426,8 @@ def test_sigterm_under_load(start_server, echo):
     time.sleep(0.5)
     t0 = time.monotonic()
     srv.p.send_signal(signal.SIGTERM)
-    wait_for("the listener closed after SIGTERM", lambda: refused(srv.addr), 1.0)
+    # the listener goes while the sessions are in their grace period
+    wait_for("the listener closed after SIGTERM", lambda: refused(srv.addr), grace)
     # the sessions carry on in the grace period
     time.sleep(1.0)
     s = sessions[0]
@@ -437,7 +441,7 @@ def test_sigterm_under_load(start_server, echo):
     rc = srv.p.wait(grace + 10)
     took = time.monotonic() - t0
     assert rc == 0
-    assert grace - 0.5 < took < grace + 5, f"exit {took:.1f} s after SIGTERM"
+    assert took > grace - 0.5, f"exit {took:.1f} s after SIGTERM, before the grace was over"
     for s in sessions[25:]:  # the others were cut when the grace was over
         data, eof = recv_until_eof(s, 5)
         assert eof
@@ -453,6 +457,8 @@ VALGRIND_TESTS = ("connect or request or half_close or 8mib or early_grant or ex
                   "sighup or sigterm or max_sessions or ipv6 or two_listeners or log_line")
 
 
+@pytest.mark.long(70)
+@pytest.mark.timeout(450)  # its own pytest run has 400 s (valgrind on a loaded machine)
 def test_server_tests_under_valgrind(tmp_path):
     """A subset of test_server.py against the release build run by valgrind
     (conftest's S4KIT_SERVER_WRAPPER): every server must exit 0 (valgrind's
@@ -467,10 +473,11 @@ def test_server_tests_under_valgrind(tmp_path):
     for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS"):
         env.pop(k, None)
     release("socks4-server")
-    p = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                        "--timeout=120", "-k", VALGRIND_TESTS,
-                        str(ROOT / "tests/integration/test_server.py")],
-                       capture_output=True, text=True, env=env, timeout=400, cwd=ROOT)
+    # run_group: cut short (pytest-timeout), it leaves no valgrind servers behind
+    p = run_group([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                   "--timeout=120", "-k", VALGRIND_TESTS,
+                   str(ROOT / "tests/integration/test_server.py")],
+                  400, env=env, cwd=ROOT)
     assert p.returncode == 0, p.stdout[-6000:] + p.stderr[-3000:]
     passed = int(re.search(r"(\d+) passed", p.stdout).group(1))
     reports = sorted(logs.iterdir())

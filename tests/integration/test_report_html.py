@@ -15,16 +15,15 @@ import sys
 
 import pytest
 
-from conftest import binary, free_port
+from conftest import (VN4_REJECTED_FAILS, binary, free_port, run_socks4_test,
+                      vn4_rejected_server)
 
 HERE = pathlib.Path(__file__).resolve().parent
 BROWSER = HERE / "browser"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 sys.path.insert(0, str(HERE))
-import broken_server  # noqa: E402
 
-FAILING = {"connect/refused", "connect/refused/close", "connect/dstport/0",
-           "connect/dstip/broadcast", "reply/vn/rejected"}
+FAILING = VN4_REJECTED_FAILS
 KNOWN = {"connect/refused", "connect/dstport/0"}
 SELECT = ("connect/", "reply/", "bind/", "robust/stall/")
 
@@ -78,21 +77,16 @@ def two_targets(tmp_path_factory):
         line = good.stderr.readline()
         m = re.search(r"listening on 127\.0\.0\.1:(\d+)$", line.strip())
         assert m, line
-        bad = broken_server.BrokenServer(misbehave=["vn4-rejected"], handshake_timeout=1.5)
-        bad.start()
-        try:
+        with vn4_rejected_server() as bad:
             bl = tmp / "baseline.txt"
             bl.write_text("\n".join(sorted(KNOWN)) + "\nconnect/granted\n")
             out, written = tmp / "report.html", tmp / "now.txt"
-            p = subprocess.run(
-                [binary("socks4-test"), "--target", f"127.0.0.1:{m.group(1)}", "--target",
-                 f"127.0.0.1:{bad.port}", "--identd-port", str(free_port()),
-                 "--stall-wait", "3", "--baseline", str(bl), "--write-baseline",
-                 str(written), "--format", "html", "--output", str(out), *SELECT],
-                capture_output=True, text=True, timeout=180)
+            p = run_socks4_test(
+                "--target", f"127.0.0.1:{m.group(1)}", "--target",
+                f"127.0.0.1:{bad.port}", "--identd-port", str(free_port()),
+                "--stall-wait", "3", "--baseline", str(bl), "--write-baseline",
+                str(written), "--format", "html", "--output", str(out), *SELECT, timeout=180)
             assert p.returncode == 1, p.stdout + p.stderr  # three NEW failures
-        finally:
-            bad.stop()
     finally:
         good.terminate()
         good.wait(15)
@@ -176,9 +170,8 @@ def test_long_texts_wrap(tmp_path):
     window put into the page: still no horizontal scrolling."""
     need_browser()
     out = tmp_path / "one.html"
-    p = subprocess.run([binary("socks4-test"), "--format", "html", "--output", str(out),
-                        "connect/", "robust/socks5-greeting"],
-                       capture_output=True, text=True, timeout=120)
+    p = run_socks4_test("--format", "html", "--output", str(out),
+                        "connect/", "robust/socks5-greeting", timeout=120)
     assert p.returncode == 0, p.stdout + p.stderr
     html = out.read_text()
     assert_self_contained(html)

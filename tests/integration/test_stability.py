@@ -18,12 +18,14 @@ import tempfile
 
 import pytest
 
-from conftest import Proc, binary
+from conftest import Proc, binary, run_socks4_test, START_TIMEOUT
 import test_conformance_proof as proof
 
 RUNS = int(os.environ.get("S4KIT_STABILITY_RUNS", "2"))
 FULL = os.environ.get("S4KIT_STABILITY_FULL") == "1"
-POOL = int(os.environ.get("S4KIT_STABILITY_POOL", "2"))
+# make check: the four runs of a variant all at once (the -j 1 runs are the long ones;
+# two at a time they waited in two rounds); make stability: two at a time
+POOL = int(os.environ.get("S4KIT_STABILITY_POOL", "2" if FULL else "4"))
 
 
 def hog_main(stop):
@@ -65,8 +67,8 @@ def verdict(case):
 def verdicts_builtin(jobs):
     with tempfile.TemporaryDirectory() as tmp:
         out = pathlib.Path(tmp) / "r.json"
-        subprocess.run([binary("socks4-test"), "-j", str(jobs), "--format", "json",
-                        "--output", str(out)], capture_output=True, timeout=120)
+        run_socks4_test("-j", str(jobs), "--format", "json", "--output", str(out),
+                        timeout=120)
         return {c["id"]: verdict(c) for c in json.loads(out.read_text())["cases"]}
 
 
@@ -90,6 +92,8 @@ def variants():
     return out
 
 
+# (weighted below the pools of the proof files: its CPU hog should not start with them)
+@pytest.mark.long(50)
 @pytest.mark.parametrize("hog", [False, True], ids=["idle", "cpu-hog"])
 @pytest.mark.parametrize("pr", variants())
 def test_same_verdicts(pr, hog):
@@ -122,19 +126,17 @@ def test_repeat_reports_flaky(tmp_path):
     srv = Proc([sys.executable, str(proof.SERVER), "--listen", "127.0.0.1:0", "--deny-user",
                 proof.DENY, "--misbehave", "alternate-no-close-after-deny"])
     try:
-        m = srv.wait_line(r"broken-server: listening on 127\.0\.0\.1:(\d+)$")
-        base = [binary("socks4-test"), "--target", f"127.0.0.1:{m.group(1)}", "--deny-user",
-                proof.DENY, "--identd-port", str(proof.identd_port()), "--timeout", "2",
-                "--repeat", "3", "connect/denied/close"]
-        outs = {}
-        for fmt in ("json", "tap", "junit", "html"):
-            out = tmp_path / f"r.{fmt}"
-            p = subprocess.run(base + ["--format", fmt, "--output", str(out)],
-                               capture_output=True, text=True, timeout=120)
-            assert p.returncode == 1, p.stdout
-            outs[fmt] = out.read_text()
-            if fmt == "json":
-                human = p.stdout
+        m = srv.wait_line(r"broken-server: listening on 127\.0\.0\.1:(\d+)$", START_TIMEOUT)
+        # one run writes every format (--report FMT:FILE), the human one on stdout
+        fmts = ("json", "tap", "junit", "html")
+        reports = [f"--report={fmt}:{tmp_path / ('r.' + fmt)}" for fmt in fmts]
+        p = run_socks4_test("--target", f"127.0.0.1:{m.group(1)}", "--deny-user",
+                            proof.DENY, "--identd-port", str(proof.identd_port()), "--timeout",
+                            "2", "--repeat", "3", *reports, "connect/denied/close",
+                            timeout=120)
+        assert p.returncode == 1, p.stdout
+        outs = {fmt: (tmp_path / f"r.{fmt}").read_text() for fmt in fmts}
+        human = p.stdout
     finally:
         srv.stop()
     case = {c["id"]: c for c in json.loads(outs["json"])["cases"]}["connect/denied/close"]

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import Proc, binary, free_port
+from conftest import Proc, binary, free_port, run_socks4_test
 
 HERE = pathlib.Path(__file__).parent
 SERVE = HERE / "thirdparty" / "serve.js"
@@ -30,12 +30,11 @@ def node():
 
 def test_npm_socks4_crashes_are_named(node, tmp_path):
     out = tmp_path / "r.json"
-    p = subprocess.run(
-        [binary("socks4-test"), "--exec", f"{node} {SERVE} socks4 {{port}}", "--timeout", "3",
-         "--identd-port", str(free_port()), "--crash-dir", str(tmp_path / "crashes"),
-         "--format", "json", "--output", str(out), "-j", "4", "connect/",
-         "delivery/bytewise/connect"],
-        capture_output=True, text=True, errors="replace", timeout=300, cwd=tmp_path)
+    p = run_socks4_test(
+        "--exec", f"{node} {SERVE} socks4 {{port}}", "--timeout", "3",
+        "--identd-port", str(free_port()), "--crash-dir", str(tmp_path / "crashes"),
+        "--format", "json", "--output", str(out), "-j", "4", "connect/",
+        "delivery/bytewise/connect", timeout=300, cwd=tmp_path)
     cases = {c["id"]: c for c in json.loads(out.read_text())["cases"]}
     failed = {i for i, c in cases.items() if c["result"] == "fail"}
     crashed = {i for i in failed if cases[i]["target_exit"] is not None}

@@ -16,6 +16,11 @@ def request(cd, port, ip, userid=b"", host=None, vn=4):
     return out
 
 
+def connect_req(port, userid=b"u", ip="127.0.0.1"):
+    """A SOCKS4 CONNECT to ip:port (loopback by default)."""
+    return request(CONNECT, port, ip, userid)
+
+
 def connect_4a(port, host, userid=b""):
     return request(CONNECT, port, b"\0\0\0\x01", userid, host)
 

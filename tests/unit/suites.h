@@ -13,5 +13,8 @@ Suite *rules_suite(void);
 Suite *identd_suite(void);
 Suite *supervisor_suite(void);
 Suite *crashsig_suite(void);
+Suite *escape_suite(void);
+Suite *resolve_bound_suite(void);
+Suite *selfloop_suite(void);
 
 #endif

@@ -94,9 +94,9 @@ static int output_has(struct target_proc *tp, uint64_t mark, const char *want)
 static void wait_dead(struct target_proc *tp)
 {
 	int64_t deadline = net_deadline(5000);
-	while (tp_alive(tp) && net_remaining_ms(deadline) > 0)
+	while (tp_running(tp) && net_remaining_ms(deadline) > 0)
 		usleep(5000);
-	ck_assert_int_eq(tp_alive(tp), 0);
+	ck_assert_int_eq(tp_running(tp), 0);
 }
 
 START_TEST(starts_and_listens)
@@ -107,7 +107,7 @@ START_TEST(starts_and_listens)
 	ck_assert(strncmp(tp_addr(tp), "127.0.0.1:", 10) == 0);
 	ck_assert(strncmp(tp_command(tp), "exec /usr/bin/python3 ", 22) == 0);
 	ck_assert(strstr(tp_command(tp), "{port}") == NULL);
-	ck_assert_int_eq(tp_alive(tp), 1);
+	ck_assert_int_eq(tp_running(tp), 1);
 	ck_assert_int_eq(tp_exit(tp, NULL, 0), -1);
 	int fd = connect_to(tp);
 	ck_assert_int_ge(fd, 0);
@@ -225,7 +225,7 @@ START_TEST(restart_after_death)
 	uint64_t mark = tp_log_mark(tp);
 	ck_assert_msg(tp_restart(tp, err, sizeof(err)) == 0, "%s", err);
 	ck_assert_int_eq(tp_restarts(tp), 1);
-	ck_assert_int_eq(tp_alive(tp), 1);
+	ck_assert_int_eq(tp_running(tp), 1);
 	ck_assert_int_eq(tp_exit(tp, NULL, 0), -1);
 	ck_assert(output_has(tp, mark, "listening")); /* the new process's output */
 	ck_assert(output_has(tp, 0, "conn 2"));       /* the old one's is still there */

@@ -1,0 +1,73 @@
+"""The verdict record (issue 17): the result of every case in the runs that prove the
+catalogue, written once in verdicts.json before the runner's engine was rearranged.
+A change of shape must not change a verdict, so each of those runs compares its cases
+with its entry here, and a difference fails the test that made the run.
+
+Runs recorded: the suite against the built-in server; against broken_server.py, correct
+in each mode and with every misbehaviour (test_conformance_proof.py); client mode against
+broken_client.py, correct and with every defect, in each mode (test_client_proof.py);
+live fuzzing with a fixed seed (test_livefuzz.py).
+
+A run whose target dies for good cannot say how far it got before: which later cases
+were still judged (PASS) and which were skipped is timing (test_stability.py found it).
+Such runs are compared with exact=False: only the cases judged in both, so a PASS against
+a FAIL still counts and a PASS against a SKIP does not.
+
+To change the record on purpose (a case whose semantics changed, a new case), run the
+tests with S4KIT_VERDICT_RECORD=write, then read `git diff verdicts.json` and say in the
+commit why each verdict changed.
+"""
+import json
+import os
+import pathlib
+import threading
+
+PATH = pathlib.Path(__file__).with_name("verdicts.json")
+JUDGED = {"pass", "fail"}
+_lock = threading.Lock()
+_cache = {}
+
+
+def _writing():
+    return os.environ.get("S4KIT_VERDICT_RECORD") == "write"
+
+
+def _load():
+    if "record" not in _cache:
+        _cache["record"] = json.loads(PATH.read_text()) if PATH.exists() else {}
+    return _cache["record"]
+
+
+def results(cases):
+    """{case id: result} from a JSON report's cases (a list or an id-keyed dict)."""
+    items = cases.values() if isinstance(cases, dict) else cases
+    return {c["id"]: c["result"] for c in items}
+
+
+def differences(want, got, exact=True):
+    """The lines that tell how `got` differs from the recorded `want`."""
+    out = []
+    for i in sorted(set(want) | set(got)):
+        w, g = want.get(i, "absent"), got.get(i, "absent")
+        if w == g:
+            continue
+        if not exact and not (w in JUDGED and g in JUDGED):
+            continue
+        out.append(f"  {i}: recorded {w}, now {g}")
+    return out
+
+
+def check(key, cases, exact=True):
+    """Compares a run's verdicts with the record's entry `key` (or records them)."""
+    got = results(cases)
+    with _lock:
+        record = _load()
+        if _writing():
+            record[key] = dict(sorted(got.items()))
+            PATH.write_text(json.dumps(dict(sorted(record.items())), indent=1) + "\n")
+            return
+    assert key in record, (f"the run {key!r} has no entry in {PATH.name}; "
+                           "S4KIT_VERDICT_RECORD=write adds it")
+    diff = differences(record[key], got, exact)
+    assert not diff, (f"verdicts differ from the record ({PATH.name}) in {key!r}:\n" +
+                      "\n".join(diff))
