@@ -5,6 +5,7 @@
 #   make check        install test dependencies, then every test under ASan/UBSan
 #   make unit         the Check unit tests only
 #   make integration  the pytest integration tests only (tests/integration)
+#   make browser-check  the browser rows of the client matrix (Chromium; minutes)
 #   make install      PREFIX=/usr/local DESTDIR= (LIBDIR=PREFIX/lib INCLUDEDIR=PREFIX/include)
 #   make clean
 
@@ -96,9 +97,15 @@ unit: $(ASAN)/unit-tests
 # waiting on a peer); tests marked @pytest.mark.long start first. PYTEST_JOBS=0: one process.
 PYTEST_ARGS ?= tests/integration
 PYTEST_JOBS ?= 3
+# The browser rows (a browser needs seconds per case) are not in it: browser-check.
+BROWSER_TESTS = tests/integration/test_client_chromium.py
 integration: $(ASAN_PROGRAMS)
 	S4KIT_BIN=$(abspath $(ASAN)) $(SAN_ENV) $(PYTHON) -m pytest -q --timeout=300 --durations=15 \
-		-n $(PYTEST_JOBS) --dist loadgroup $(PYTEST_ARGS)
+		-n $(PYTEST_JOBS) --dist loadgroup --ignore=$(BROWSER_TESTS) $(PYTEST_ARGS)
+
+.PHONY: browser-check
+browser-check: $(ASAN_PROGRAMS)
+	S4KIT_BIN=$(abspath $(ASAN)) $(SAN_ENV) $(PYTHON) -m pytest -q --timeout=2700 --durations=5 $(BROWSER_TESTS)
 
 deps:
 	bash ci/deps.sh

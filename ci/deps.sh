@@ -43,7 +43,9 @@ packages=(
   nodejs                # node and npm: the npm servers, puppeteer-core
   python3-yaml          # tests/integration/test_action.py reads action.yml
   zip                   # fuzz/build.sh: the seed corpus zips (ClusterFuzzLite, OSS-Fuzz)
-  chromium              # the HTML report in a real browser (test_report_html.py)
+  chromium              # the HTML report in a real browser (test_report_html.py); the
+                        # browser row of the client matrix (test_client_chromium.py)
+  connect-proxy         # connect -4 -S: a real SOCKS4 client (test_client_browser.py)
   debhelper             # make deb-check: dpkg-buildpackage with debhelper-compat 13
   dpkg-dev
   fakeroot

@@ -11,12 +11,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "casebody.h"
 #include "runner.h"
 
 #define LOOPBACK 0x7f000001u
 #define OUT_SLACK 65536     /* stdout kept beyond Y: enough to show what else came */
 #define PROXY_EXTRA_MS 1000 /* the proxy waits this much longer than the client */
 #define Y_PREFIX 12         /* a failure relays no Y: not even its first bytes */
+/* relay/half-close/destination: after Y and the destination's end of file,
+ * the rest of X waits until the client has acted on that end (exited, closed
+ * stdout) or this long, so a client that stops relaying at the end fails
+ * every time instead of when it happens to be slower than the runner. */
+#define HALF_CLOSE_HOLD_MS 1500
 
 static const struct case_table *const tables[] = {
         &client_cases_preflight, &client_cases_request, &client_cases_reply,
@@ -74,6 +80,7 @@ void ex_binary(struct ctx *c, struct exchange *e, size_t n)
 	e->s.y = e->y;
 	e->s.x_len = e->s.y_len = n;
 	e->s.x_first = n / 2;
+	e->s.y_text = 0;
 }
 
 void ex_reply(struct exchange *e, uint8_t vn, uint8_t cd, uint16_t port, uint32_t ip)
@@ -114,6 +121,7 @@ void ex_init(struct ctx *c, struct exchange *e, enum host_kind host)
 	s->x_first = e->x_len / 2;
 	s->y = e->y;
 	s->y_len = e->y_len;
+	s->y_text = 1; /* text_xy: a browser shows it as a page */
 	s->timeout_ms = r->o.client_timeout_ms + PROXY_EXTRA_MS;
 	if (r->o.client_bind) {
 		/* The first reply names where the proxy "listens", the second the
@@ -148,6 +156,7 @@ static void plan_for(struct ctx *c, const struct exchange *e, struct client_plan
 		pl->in_now = e->s.x_first;
 		pl->write_after_out = e->y_len;
 		pl->close_after_out = e->y_len;
+		pl->hold_ms = HALF_CLOSE_HOLD_MS;
 	} else {
 		pl->close_after_out = e->y_len; /* stdin ends once Y is out */
 	}
@@ -177,6 +186,49 @@ static void note_outcome(struct ctx *c, const struct exchange *e)
 		     e->v.port);
 }
 
+/* The connection the case judges: the first that carried the GET of {url}
+ * (other requests: /favicon.ico), else the first that carried data after its
+ * request (X, or any GET), else the first that sent a byte. Connections
+ * closed without one are preconnects (browsers open one and request on the
+ * next); every other request got the same reply and is in the trace, and
+ * ex_got_request() requires each of them to be complete. */
+static void pick_judged(struct ctx *c, struct exchange *e)
+{
+	size_t first = e->nconn, talked = e->nconn, page = e->nconn;
+	e->requests = 0;
+	for (size_t i = 0; i < e->nconn; i++) {
+		const struct px_record *k = &e->conn[i];
+		if (k->req_len == 0)
+			continue;
+		if (first == e->nconn)
+			first = i;
+		/* a browser also keeps a spare connection with a request and no
+		 * data behind it (and may use it later for /favicon.ico): the one
+		 * that carried the GET of {url}, or X, is judged */
+		if (talked == e->nconn && (k->x_got > 0 || k->x_extra > 0 || k->http_line[0]))
+			talked = i;
+		if (page == e->nconn && k->http_ok)
+			page = i;
+		e->requests++;
+	}
+	e->judged = page < e->nconn     ? page
+	            : talked < e->nconn ? talked
+	            : first < e->nconn  ? first
+	                                : 0;
+	/* a copy: its request pointers point into conn[], which lives as long */
+	if (e->nconn > 0) {
+		e->rec = e->conn[e->judged];
+	} else {
+		memset(&e->rec, 0, sizeof(e->rec));
+		snprintf(e->rec.end, sizeof(e->rec.end), "the client never connected to the proxy");
+	}
+	if (e->nconn > 1 && e->requests > 0)
+		note(c,
+		     "%zu connections to the proxy: %zu with a request (each got this case's "
+		     "reply), %zu closed without a byte (preconnects); judged: c%zu",
+		     e->nconn, e->requests, e->nconn - e->requests, e->judged + 1);
+}
+
 void ex_run(struct ctx *c, struct exchange *e)
 {
 	char err[160], cmd[CLIENT_CMD_MAX];
@@ -186,7 +238,7 @@ void ex_run(struct ctx *c, struct exchange *e)
 		note(c, "no destination port");
 		return;
 	}
-	if (proxy_start(&p, c, &e->s, &e->rec, err, sizeof(err)) < 0) {
+	if (proxy_start(&p, c, &e->s, e->conn, err, sizeof(err)) < 0) {
 		note(c, "the proxy did not start: %s", err);
 		return;
 	}
@@ -204,7 +256,8 @@ void ex_run(struct ctx *c, struct exchange *e)
 		pl.arg = &p;
 	}
 	client_run_cmd(cmd, &pl, &e->cl);
-	proxy_stop(&p);
+	e->nconn = proxy_stop(&p);
+	pick_judged(c, e);
 	struct pollfd pf = {.fd = lfd, .events = POLLIN};
 	e->direct = poll(&pf, 1, 0) == 1;
 	/* Only the relayed bytes count as stdout: not a BIND announcement line
@@ -297,16 +350,37 @@ static void hex(const uint8_t *b, size_t n, char *out, size_t cap)
 
 int ex_got_request(struct ctx *c, struct exchange *e)
 {
-	char bytes[100];
-	if (!e->rec.accepted) {
-		fail(c, "the client never connected to the proxy (%s%s)", e->rec.end,
+	char bytes[100], ending[96], on[32] = "";
+	ex_ending(e, ending, sizeof(ending));
+	if (e->nconn == 0) {
+		fail(c, "the client never connected to the proxy (%s%s)", ending,
 		     e->direct ? "; it connected to the destination directly" : "");
 		return 0;
 	}
-	if (e->rec.parse_rc <= 0) {
-		hex(e->rec.req, e->rec.req_len < 24 ? e->rec.req_len : 24, bytes, sizeof(bytes));
-		fail(c, "no complete request: %s (%zu bytes: %s)", e->rec.end, e->rec.req_len,
-		     bytes);
+	if (e->requests == 0) {
+		if (e->nconn == 1)
+			fail(c,
+			     "the client connected to the proxy once and closed the connection "
+			     "without a byte (%s%s)",
+			     ending, e->direct ? "; it connected to the destination directly" : "");
+		else
+			fail(c,
+			     "the client connected to the proxy %zu times and closed each "
+			     "connection without a byte (%s%s)",
+			     e->nconn, ending,
+			     e->direct ? "; it connected to the destination directly" : "");
+		return 0;
+	}
+	/* every request on its own connection: each must be complete */
+	for (size_t i = 0; i < e->nconn; i++) {
+		const struct px_record *k = &e->conn[i];
+		if (k->req_len == 0 || k->parse_rc > 0)
+			continue;
+		if (e->nconn > 1)
+			snprintf(on, sizeof(on), " on c%zu", i + 1);
+		hex(k->req, k->req_len < 24 ? k->req_len : 24, bytes, sizeof(bytes));
+		fail(c, "no complete request%s: %s (%zu bytes: %s; %s)", on, k->end, k->req_len,
+		     bytes, ending);
 		return 0;
 	}
 	return 1;
@@ -345,12 +419,44 @@ static enum verdict not_hung(struct ctx *c, struct exchange *e)
 	return V_PASS;
 }
 
+/* Y shown within stdout (--client-judge stdout: a browser's page around it). */
+static int y_shown(const struct exchange *e)
+{
+	size_t n;
+	const uint8_t *out = ex_out(e, &n);
+	return e->y_len > 0 && memmem(out, n, e->y, e->y_len) != NULL;
+}
+
+int ex_by_stdout(const struct ctx *c)
+{
+	return c->r->o.client_judge_stdout;
+}
+
+int ex_reports_success(const struct ctx *c, const struct exchange *e)
+{
+	return ex_by_stdout(c) ? y_shown(e) : e->cl.started && e->cl.exited && e->cl.status == 0;
+}
+
+/* --client-judge stdout: Expected says how it is judged. */
+static void expect_by_stdout(struct ctx *c)
+{
+	char was[sizeof(c->res->expected)];
+	snprintf(was, sizeof(was), "%s", c->res->expected);
+	expect(c,
+	       "%s [--client-judge stdout: judged by what stdout shows; exit status not "
+	       "judged]",
+	       was);
+}
+
 enum verdict ex_expect_success(struct ctx *c, struct exchange *e)
 {
 	char ending[96];
+	int by_stdout = c->r->o.client_judge_stdout;
 	if (c->res->expected[0] == '\0')
 		expect(c, "%s reaches the destination, Y (%zu bytes) the client's stdout, exit 0",
 		       e->url ? "the GET of {url}" : "X (stdin)", e->y_len);
+	if (by_stdout && strstr(c->res->expected, "--client-judge") == NULL)
+		expect_by_stdout(c);
 	if (!ex_got_request(c, e))
 		return V_FAIL;
 	if (!e->rec.replied)
@@ -365,6 +471,16 @@ enum verdict ex_expect_success(struct ctx *c, struct exchange *e)
 		            ex_ending(e, ending, sizeof(ending)));
 	size_t n;
 	const uint8_t *out = ex_out(e, &n);
+	if (by_stdout) {
+		if (!y_shown(e))
+			return fail(c, "Y (%zu bytes) is not on stdout (%zu bytes; %s)", e->y_len,
+			            e->cl.out_seen - e->out_skip,
+			            ex_ending(e, ending, sizeof(ending)));
+		if (not_hung(c, e) != V_PASS)
+			return V_FAIL;
+		return pass(c, "X intact, Y shown within %zu bytes of stdout, %s", n,
+		            ex_ending(e, ending, sizeof(ending)));
+	}
 	if (n != e->y_len || memcmp(out, e->y, n) != 0)
 		return fail(c, "stdout: %zu bytes%s, Y is %zu; they differ from byte %zu on (%s)",
 		            e->cl.out_seen - e->out_skip,
@@ -381,15 +497,21 @@ enum verdict ex_expect_success(struct ctx *c, struct exchange *e)
 enum verdict ex_expect_failure(struct ctx *c, struct exchange *e)
 {
 	char ending[96], first[200];
+	int by_stdout = c->r->o.client_judge_stdout;
 	if (c->res->expected[0] == '\0')
 		expect(c, "a non-zero exit within %d s, none of the destination's bytes on stdout",
 		       c->r->o.client_timeout_ms / 1000);
+	if (by_stdout && strstr(c->res->expected, "--client-judge") == NULL)
+		expect_by_stdout(c);
 	if (!ex_got_request(c, e) || not_hung(c, e) != V_PASS)
 		return V_FAIL;
 	size_t n, k = e->y_len < Y_PREFIX ? e->y_len : Y_PREFIX;
 	const uint8_t *out = ex_out(e, &n);
 	if (k > 0 && memmem(out, n, e->y, k) != NULL)
 		return fail(c, "the destination's bytes reached stdout (%s)",
+		            ex_ending(e, ending, sizeof(ending)));
+	if (by_stdout)
+		return pass(c, "none of the destination's bytes on stdout (%zu bytes), %s", n,
 		            ex_ending(e, ending, sizeof(ending)));
 	if (e->cl.status == 0)
 		return fail(c, "exit 0 after %lld ms: the failure was not reported",
@@ -401,33 +523,38 @@ enum verdict ex_expect_failure(struct ctx *c, struct exchange *e)
 
 /* ---- the run ----------------------------------------------------------- */
 
-static void lack(struct runner *r, unsigned bit_mask, const char *why)
-{
-	for (int bit = 0; bit < 16; bit++)
-		if (bit_mask & (1u << bit))
-			snprintf(r->lacks[bit], sizeof(r->lacks[bit]), "%s", why);
-}
-
 static void capabilities(struct runner *r)
 {
 	const struct runner_opts *o = &r->o;
 	r->have = 0;
 	if (o->client_4a) {
 		r->have |= NEED_4A;
-		lack(r, NEED_NO_4A, "the client lets the proxy resolve names (--client-4a)");
+		runner_lack(r, NEED_NO_4A, "%s",
+		            "the client lets the proxy resolve names (--client-4a)");
 	} else {
 		r->have |= NEED_NO_4A;
-		lack(r, NEED_4A, "the client is not declared to do SOCKS4a (--client-4a)");
+		runner_lack(r, NEED_4A, "%s",
+		            "the client is not declared to do SOCKS4a (--client-4a)");
 	}
 	if (o->client_bind) {
 		r->have |= NEED_BIND;
-		lack(r, CNEED_CONNECT, "a BIND client (--client-bind): CONNECT cases do not apply");
+		runner_lack(r, CNEED_CONNECT, "%s",
+		            "a BIND client (--client-bind): CONNECT cases do not apply");
 	} else {
 		r->have |= CNEED_CONNECT;
-		lack(r, NEED_BIND, "the client is not declared a BIND client (--client-bind)");
+		runner_lack(r, NEED_BIND, "%s",
+		            "the client is not declared a BIND client (--client-bind)");
 	}
+	if (o->client_judge_stdout)
+		runner_lack(
+		        r, CNEED_EXACT_OUT, "%s",
+		        "stdout is judged by what it shows (--client-judge stdout), not byte for "
+		        "byte");
+	else
+		r->have |= CNEED_EXACT_OUT;
 	if (client_wants_url(o->client_cmd))
-		lack(r, CNEED_STREAM, "the client fetches {url}: it has no stdin stream to end");
+		runner_lack(r, CNEED_STREAM, "%s",
+		            "the client fetches {url}: it has no stdin stream to end");
 	else
 		r->have |= CNEED_STREAM;
 }
@@ -437,23 +564,19 @@ static void run_case(struct runner *r, size_t i)
 	const struct s4case *cs = r->cases[i];
 	struct result *res = &r->results[i];
 	unsigned missing = cs->needs & ~r->have;
-	struct ctx c;
-	enum verdict v;
-	ctx_init(&c, r, cs, res);
+	char why[sizeof(r->not_socks4_why) + 32];
+	const char *skip_why = NULL;
+	int ran;
 	pthread_mutex_lock(&r->mu);
 	int blocked = r->not_socks4 && !case_is_preflight(cs);
 	pthread_mutex_unlock(&r->mu);
 	if (blocked) {
-		v = skip(&c, "the preflight failed: %s", r->not_socks4_why);
+		snprintf(why, sizeof(why), "the preflight failed: %s", r->not_socks4_why);
+		skip_why = why;
 	} else if (missing) {
-		int bit = __builtin_ctz(missing);
-		v = skip(&c, "%s", r->lacks[bit][0] ? r->lacks[bit] : "capability missing");
-	} else {
-		if (cs->expect != NULL)
-			expect(&c, "%s", cs->expect);
-		v = cs->run(&c);
+		skip_why = case_missing_reason(r, missing);
 	}
-	ctx_finish(&c);
+	enum verdict v = case_body(r, cs, res, skip_why, &ran);
 	if (v == V_PASS && cs->level == LEVEL_INFO)
 		v = V_INFO;
 	pthread_mutex_lock(&r->mu);
@@ -491,7 +614,8 @@ int client_mode_run(struct runner *r, void (*on_result)(struct runner *, size_t,
 	}
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_cond_init(&r->cv, NULL);
-	snprintf(r->target_text, sizeof(r->target_text), "%s", r->o.client_cmd);
+	snprintf(r->target_text, sizeof(r->target_text), "%s%s", r->o.client_cmd,
+	         r->o.client_judge_stdout ? "  [--client-judge stdout]" : "");
 	r->dest_ip = LOOPBACK;
 	capabilities(r);
 	r->results = calloc(r->ncases, sizeof(*r->results));

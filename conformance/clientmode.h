@@ -23,12 +23,14 @@ struct runner;
 /* Capabilities in client mode (struct s4case.needs; NEED_4A, NEED_NO_4A and
  * NEED_BIND keep their meaning: --client-4a, its absence, --client-bind). */
 enum {
-	CNEED_CONNECT = 1u << 11, /* a CONNECT client (not --client-bind) */
-	CNEED_STREAM = 1u << 12,  /* a stream client (stdin/stdout), not a URL fetcher */
+	CNEED_CONNECT = 1u << 11,   /* a CONNECT client (not --client-bind) */
+	CNEED_STREAM = 1u << 12,    /* a stream client (stdin/stdout), not a URL fetcher */
+	CNEED_EXACT_OUT = 1u << 13, /* stdout judged byte for byte (not --client-judge stdout) */
 };
 /* Bits of their own: a client case may need NEED_* and CNEED_* at once. */
 _Static_assert((unsigned)CNEED_CONNECT > (unsigned)NEED_NO_BIND &&
-                       (unsigned)CNEED_STREAM > (unsigned)NEED_NO_BIND,
+                       (unsigned)CNEED_STREAM > (unsigned)NEED_NO_BIND &&
+                       (unsigned)CNEED_EXACT_OUT < (1u << 16),
                "CNEED_* bits must not be NEED_* bits");
 
 /* The client catalogue, one table per area (client-cases/<area>.c). */
@@ -61,7 +63,11 @@ enum host_kind {
 /* One run of the client against one scripted proxy. */
 struct exchange {
 	struct px_script s;
-	struct px_record rec;
+	struct px_record rec;               /* the judged connection: the first that sent a byte */
+	struct px_record conn[PX_CONN_MAX]; /* every connection, in the order made */
+	size_t nconn;                       /* connections the client made to the proxy */
+	size_t requests; /* ... of which sent at least one byte (the others: preconnects) */
+	size_t judged;   /* conn[judged] is rec */
 	struct client_result cl;
 	struct client_vars v;
 	enum host_kind host;
@@ -88,17 +94,25 @@ void ex_run(struct ctx *c, struct exchange *e);
 
 /* ---- verifiers (each sets Expected unless the case did, and Actual) ---- */
 
-/* A complete request arrived (lib/socks4 parsed it). 1, or 0 with Actual set. */
+/* A complete request arrived (lib/socks4 parsed it), on every connection that
+ * sent a byte (a connection closed without one is a preconnect, not judged).
+ * 1, or 0 with Actual set (how the client ended in it). */
 int ex_got_request(struct ctx *c, struct exchange *e);
 /* The 8-byte header alone (VN, CD, DSTPORT, DSTIP), decoded by lib/socks4,
  * for cases that judge a field even when what follows it is broken. 1 when
  * 8 bytes came, 0 with Actual set. */
 int ex_header(struct ctx *c, struct exchange *e, struct s4_request *h);
-/* The exchange worked: X delivered exactly, Y on stdout exactly, exit 0, in time. */
+/* The exchange worked: X delivered exactly, Y on stdout exactly, exit 0, in time.
+ * With --client-judge stdout: Y shown within stdout, whatever the exit status. */
 enum verdict ex_expect_success(struct ctx *c, struct exchange *e);
-/* The client failed as it must: non-zero exit, none of Y on stdout, in time.
+/* The client failed as it must: non-zero exit, none of Y on stdout, in time
+ * (with --client-judge stdout: none of Y on stdout, in time, any exit status).
  * Its wording (first stderr line) goes into Actual. */
 enum verdict ex_expect_failure(struct ctx *c, struct exchange *e);
+/* --client-judge stdout: success and failure are told by stdout alone. */
+int ex_by_stdout(const struct ctx *c);
+/* The client says it worked: exit 0 (with --client-judge stdout: Y shown). */
+int ex_reports_success(const struct ctx *c, const struct exchange *e);
 /* "exit 3 after 12 ms", "killed after 10.0 s (no exit)", "killed by signal 11" */
 const char *ex_ending(const struct exchange *e, char *buf, size_t cap);
 /* The client's relayed stdout (without a BIND announcement line). */

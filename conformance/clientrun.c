@@ -115,7 +115,23 @@ struct pump {
 	const struct client_plan *plan;
 	struct client_result *res;
 	int in, out, err; /* parent ends; -1 once closed */
+	int64_t rest_at;  /* hold_ms: when the rest of stdin is due (-1: not yet known) */
 };
+
+/* May the rest of stdin (after in_now) go? Once stdout has write_after_out
+ * bytes, and with hold_ms once the client has had time to act on them. */
+static int rest_due(struct pump *p)
+{
+	const struct client_plan *pl = p->plan;
+	if (p->res->out_seen < pl->write_after_out)
+		return 0;
+	if (pl->hold_ms <= 0 || p->out < 0)
+		return 1; /* no hold, or its stdout is closed: it acted */
+	int64_t now = net_now_ms();
+	if (p->rest_at < 0)
+		p->rest_at = now + pl->hold_ms;
+	return now >= p->rest_at;
+}
 
 static void read_out(struct pump *p)
 {
@@ -158,7 +174,7 @@ static void feed_in(struct pump *p)
 	struct client_result *res = p->res;
 	if (p->in < 0)
 		return;
-	size_t allowed = res->out_seen >= pl->write_after_out ? pl->in_len : pl->in_now;
+	size_t allowed = rest_due(p) ? pl->in_len : pl->in_now;
 	if (allowed > pl->in_len)
 		allowed = pl->in_len;
 	while (res->in_written < allowed) {
@@ -243,7 +259,7 @@ int client_run_cmd(const char *cmd, const struct client_plan *plan, struct clien
 	setpgid(pid, pid); /* also here: no race with the kill below */
 	lifeline_add_group(pid);
 	res->started = 1;
-	struct pump p = {plan, res, pin[1], pout[0], perr[0]};
+	struct pump p = {plan, res, pin[1], pout[0], perr[0], -1};
 	set_nonblocking(p.in);
 	set_nonblocking(p.out);
 	set_nonblocking(p.err);
@@ -282,8 +298,7 @@ int client_run_cmd(const char *cmd, const struct client_plan *plan, struct clien
 			fds[n++] = (struct pollfd){.fd = p.out, .events = POLLIN};
 		if (p.err >= 0)
 			fds[n++] = (struct pollfd){.fd = p.err, .events = POLLIN};
-		size_t allowed =
-		        res->out_seen >= plan->write_after_out ? plan->in_len : plan->in_now;
+		size_t allowed = rest_due(&p) ? plan->in_len : plan->in_now;
 		int want_in = p.in >= 0 && res->in_written < allowed;
 		if (want_in)
 			fds[n++] = (struct pollfd){.fd = p.in, .events = POLLOUT};
@@ -293,6 +308,9 @@ int client_run_cmd(const char *cmd, const struct client_plan *plan, struct clien
 		int wait = (int)(until - now);
 		if (!gone && pidfd < 0 && wait > 20)
 			wait = 20; /* no pidfd: look at the child now and then */
+		if (p.in >= 0 && p.rest_at >= 0 && res->in_written < plan->in_len &&
+		    p.rest_at - now < wait)
+			wait = p.rest_at > now ? (int)(p.rest_at - now) : 0; /* the hold ends */
 		if (poll(fds, n, wait) < 0 && errno != EINTR)
 			break;
 		for (nfds_t i = 0; i < n; i++) {

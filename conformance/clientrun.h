@@ -40,6 +40,8 @@ struct client_plan {
 	size_t in_len;
 	size_t in_now;          /* this many of them at once, */
 	size_t write_after_out; /* the rest once stdout has this many bytes */
+	int hold_ms;            /* ... and then only once the client has had time to act on
+	                           what it got: it exited, closed stdout, or hold_ms passed */
 	size_t close_after_out; /* close stdin once stdout has this many bytes
 	                           (and `in` is written); CLIENT_KEEP_STDIN: only at exit */
 	uint8_t *out;           /* where stdout is kept: out_cap + 1 bytes (the caller's) */

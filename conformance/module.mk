@@ -8,6 +8,7 @@ CONFORMANCE_SRC = conformance/main.c conformance/options.c conformance/runner.c 
                   conformance/crashdir.c conformance/reportfile.c conformance/interrupt.c \
                   conformance/lifeline.c \
                   $(sort $(wildcard conformance/cases/*.c)) \
+                  conformance/casebody.c \
                   conformance/clientmode.c conformance/clientrun.c conformance/proxy.c \
                   $(sort $(wildcard conformance/client-cases/*.c))
 PROGRAM_NAMES += socks4-test

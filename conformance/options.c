@@ -77,6 +77,10 @@ static const char usage_text[] =
         "                       cases run instead of the CONNECT ones; it must print the\n"
         "                       address it got as \"ADDR PORT\" on stdout or stderr\n"
         "  --client-timeout S   each run of the client must end within S (default 10)\n"
+        "  --client-judge exit|stdout  how success and failure are told apart: by the exit\n"
+        "                       status and stdout (exit, the default), or, for clients whose\n"
+        "                       exit status says nothing (browsers with --dump-dom), by\n"
+        "                       stdout alone: the destination's bytes shown, or none of them\n"
         "\n"
         "Live fuzzing (instead of the cases):\n"
         "  --fuzz N             send N mutated requests (fields and raw bytes, split across\n"
@@ -174,6 +178,7 @@ enum {
 	OPT_TARGET = 256,
 	OPT_EXEC,
 	OPT_CLIENT_CMD,
+	OPT_CLIENT_JUDGE,
 	OPT_IDENTD,
 	OPT_MAX_RESTARTS,
 	OPT_RELAY,
@@ -192,6 +197,7 @@ static const struct option special_opts[] = {
         {"target", required_argument, NULL, OPT_TARGET},
         {"exec", required_argument, NULL, OPT_EXEC},
         {"client-cmd", required_argument, NULL, OPT_CLIENT_CMD},
+        {"client-judge", required_argument, NULL, OPT_CLIENT_JUDGE},
         {"identd", required_argument, NULL, OPT_IDENTD},
         {"max-restarts", required_argument, NULL, OPT_MAX_RESTARTS},
         {"relay-bytes", required_argument, NULL, OPT_RELAY},
@@ -278,6 +284,11 @@ static int set_run_option(struct cli *cli, int id, const char *arg)
 		if (cli->nclients == CLI_MAX_TARGETS)
 			usage_error("at most 8 client commands; not", arg);
 		cli->clients[cli->nclients++] = arg;
+		return 1;
+	case OPT_CLIENT_JUDGE:
+		if (strcmp(arg, "stdout") != 0 && strcmp(arg, "exit") != 0)
+			usage_error("--client-judge is exit or stdout; not", arg);
+		cli->o.client_judge_stdout = strcmp(arg, "stdout") == 0;
 		return 1;
 	case OPT_IDENTD:
 		if (strcmp(arg, "strict") != 0 && strcmp(arg, "lenient") != 0)

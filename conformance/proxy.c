@@ -1,7 +1,8 @@
-/* proxy.c - the scripted SOCKS4 proxy of client mode (see proxy.h): one
- * connection, the request read from the stream, the reply as scripted, then
- * the destination's side of the conversation. Every byte both ways goes into
- * the case's trace as "c1" ('<' from the client, '>' to it). */
+/* proxy.c - the scripted SOCKS4 proxy of client mode (see proxy.h): every
+ * connection the client makes, each in a thread of its own: the request read
+ * from the stream, the reply as scripted, then the destination's side of the
+ * conversation. Every byte both ways goes into the case's trace under the
+ * connection's name, "c1", "c2", ... ('<' from the client, '>' to it). */
 #include "proxy.h"
 
 #include <errno.h>
@@ -27,19 +28,23 @@ size_t px_reply(uint8_t *out, uint8_t vn, uint8_t cd, uint16_t port, uint32_t ip
 	return (size_t)s4_write_reply(out, PX_REPLY_MAX, &rep);
 }
 
-static void ev(struct proxy *p, char dir, const void *bytes, size_t len, const char *text)
+/* The connection's events under its name ("c1", "c2", ... in the order the
+ * client made them); one trace, written by every connection's thread. */
+static void ev(struct px_conn *p, char dir, const void *bytes, size_t len, const char *text)
 {
-	trace_add(p->c, "c1", dir, bytes, len, text);
+	pthread_mutex_lock(&p->px->trace_mu);
+	trace_add(p->px->c, p->name, dir, bytes, len, text);
+	pthread_mutex_unlock(&p->px->trace_mu);
 }
 
-static int64_t deadline_of(struct proxy *p)
+static int64_t deadline_of(struct px_conn *p)
 {
 	return net_deadline(p->s->timeout_ms);
 }
 
 /* Reads once; traces the bytes. Returns the count, 0 at the client's end of
  * file, -1 on an error or the deadline (traced too). */
-static ssize_t rd(struct proxy *p, uint8_t *buf, size_t cap, int64_t deadline)
+static ssize_t rd(struct px_conn *p, uint8_t *buf, size_t cap, int64_t deadline)
 {
 	char err[128];
 	ssize_t n = net_read_some(p->fd, buf, cap, deadline, err, sizeof(err));
@@ -52,7 +57,7 @@ static ssize_t rd(struct proxy *p, uint8_t *buf, size_t cap, int64_t deadline)
 	return n;
 }
 
-static int wr(struct proxy *p, const void *buf, size_t n)
+static int wr(struct px_conn *p, const void *buf, size_t n)
 {
 	char err[128];
 	ev(p, '>', buf, n, NULL);
@@ -63,7 +68,7 @@ static int wr(struct proxy *p, const void *buf, size_t n)
 	return 0;
 }
 
-static void end(struct proxy *p, const char *fmt, const char *arg)
+static void end(struct px_conn *p, const char *fmt, const char *arg)
 {
 	if (p->rec->end[0] == '\0')
 		snprintf(p->rec->end, sizeof(p->rec->end), fmt, arg);
@@ -91,7 +96,7 @@ static int parse(struct px_record *rec)
 }
 
 /* Reads the request from the stream. Returns 0 when it is complete. */
-static int read_request(struct proxy *p)
+static int read_request(struct px_conn *p)
 {
 	struct px_record *rec = p->rec;
 	int64_t deadline = deadline_of(p);
@@ -103,6 +108,11 @@ static int read_request(struct proxy *p)
 		}
 		ssize_t n =
 		        rd(p, rec->req + rec->req_len, sizeof(rec->req) - rec->req_len, deadline);
+		if (n == 0 && rec->req_len == 0) {
+			rec->preconnect = 1;
+			end(p, "%s", "the client closed the connection without a byte");
+			return -1;
+		}
 		if (n <= 0) {
 			end(p, "%s",
 			    n == 0 ? "the client closed before its request was complete"
@@ -121,7 +131,7 @@ static int read_request(struct proxy *p)
 }
 
 /* Reads for quiet_ms more: whatever the client sends before any reply. */
-static void read_quiet(struct proxy *p)
+static void read_quiet(struct px_conn *p)
 {
 	struct px_record *rec = p->rec;
 	int64_t until = net_deadline(p->s->quiet_ms);
@@ -135,7 +145,7 @@ static void read_quiet(struct proxy *p)
 }
 
 /* Waits for proxy_go() (or the stop, or the deadline). 0 when it came. */
-static int wait_go(struct proxy *p)
+static int wait_go(struct px_conn *p)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -143,12 +153,13 @@ static int wait_go(struct proxy *p)
 	ts.tv_nsec += (long)(p->s->timeout_ms % 1000) * 1000000;
 	ts.tv_sec += ts.tv_nsec / 1000000000;
 	ts.tv_nsec %= 1000000000;
-	pthread_mutex_lock(&p->mu);
-	while (!p->go && !p->stopping)
-		if (pthread_cond_timedwait(&p->cv, &p->mu, &ts) != 0)
+	struct proxy *px = p->px;
+	pthread_mutex_lock(&px->mu);
+	while (!px->go && !px->stopping)
+		if (pthread_cond_timedwait(&px->cv, &px->mu, &ts) != 0)
 			break;
-	int go = p->go;
-	pthread_mutex_unlock(&p->mu);
+	int go = px->go;
+	pthread_mutex_unlock(&px->mu);
 	if (go)
 		ev(p, '*', NULL, 0, "the client announced the BIND address");
 	else
@@ -164,7 +175,7 @@ void proxy_go(struct proxy *p)
 	pthread_mutex_unlock(&p->mu);
 }
 
-static int send_reply(struct proxy *p, const uint8_t *tail, size_t tail_len)
+static int send_reply(struct px_conn *p, const uint8_t *tail, size_t tail_len)
 {
 	const struct px_script *s = p->s;
 	uint8_t buf[PX_REPLY_MAX + 4096];
@@ -198,16 +209,17 @@ static int send_reply(struct proxy *p, const uint8_t *tail, size_t tail_len)
 }
 
 /* The HTTP response for Y: status line, length, the body. */
-static size_t http_head(struct proxy *p, char *out, size_t cap)
+static size_t http_head(struct px_conn *p, char *out, size_t cap)
 {
 	int n = snprintf(out, cap,
-	                 "HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream\r\n"
+	                 "HTTP/1.0 200 OK\r\nContent-Type: %s\r\n"
 	                 "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+	                 p->s->y_text ? "text/plain; charset=us-ascii" : "application/octet-stream",
 	                 p->s->y_len);
 	return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }
 
-static int send_y(struct proxy *p)
+static int send_y(struct px_conn *p)
 {
 	if (p->s->http) {
 		char head[256];
@@ -222,7 +234,7 @@ static int send_y(struct proxy *p)
  * bytes count when they start it (data sent before the reply: judged as such
  * by request/early-data, not again here). Returns once `upto` bytes of X
  * (HTTP: the request head) are in, or with PX_ALL at the client's end of file. */
-static int read_x(struct proxy *p, size_t upto)
+static int read_x(struct px_conn *p, size_t upto)
 {
 	const struct px_script *s = p->s;
 	struct px_record *rec = p->rec;
@@ -294,7 +306,7 @@ static int read_x(struct proxy *p, size_t upto)
 /* The end of the conversation without losing what was sent: an end of file,
  * then the client's remaining bytes read until it closes (a close with
  * unread bytes would be a reset, and a reset may flush them at the client). */
-static void finish(struct proxy *p)
+static void finish(struct px_conn *p)
 {
 	uint8_t buf[DRAIN_CHUNK];
 	shutdown(p->fd, SHUT_WR);
@@ -311,7 +323,7 @@ static void finish(struct proxy *p)
 	}
 }
 
-static void destination(struct proxy *p)
+static void destination(struct px_conn *p)
 {
 	const struct px_script *s = p->s;
 	switch (s->flow) {
@@ -344,7 +356,7 @@ static void destination(struct proxy *p)
 	finish(p);
 }
 
-static void serve(struct proxy *p)
+static void serve(struct px_conn *p)
 {
 	const struct px_script *s = p->s;
 	if (read_request(p) < 0)
@@ -387,10 +399,10 @@ static void serve(struct proxy *p)
 		struct linger lg = {.l_onoff = 1, .l_linger = 0};
 		setsockopt(p->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 		ev(p, '>', NULL, 0, "reset");
-		pthread_mutex_lock(&p->mu);
+		pthread_mutex_lock(&p->px->mu);
 		close(p->fd);
 		p->fd = -1;
-		pthread_mutex_unlock(&p->mu);
+		pthread_mutex_unlock(&p->px->mu);
 		return;
 	}
 	case PX_SILENT: {
@@ -403,48 +415,80 @@ static void serve(struct proxy *p)
 	}
 }
 
+/* One connection, from its first byte (or its end without one) to its end. */
+static void *conn_main(void *arg)
+{
+	struct px_conn *k = arg;
+	int one = 1;
+	setsockopt(k->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	k->rec->accepted = 1;
+	k->rec->accepted_ms = net_now_ms();
+	ev(k, '*', NULL, 0, "the client connected to the proxy");
+	serve(k);
+	if (k->rec->preconnect)
+		ev(k, '*', NULL, 0, "closed without a byte: a preconnect, not judged");
+	return NULL;
+}
+
+/* Takes every connection the client makes until the proxy stops (at most
+ * PX_CONN_MAX; later ones are closed at once, and counted). */
 static void *proxy_main(void *arg)
 {
 	struct proxy *p = arg;
 	char err[128];
-	if (net_wait_readable(p->lfd, deadline_of(p), err, sizeof(err)) == 0) {
+	int64_t deadline = net_deadline(p->s->timeout_ms);
+	for (;;) {
+		if (net_wait_readable(p->lfd, deadline, err, sizeof(err)) != 0)
+			break;
 		pthread_mutex_lock(&p->mu);
 		int fd = p->stopping ? -1 : accept4(p->lfd, NULL, NULL, SOCK_CLOEXEC);
-		p->fd = fd;
-		pthread_mutex_unlock(&p->mu);
-		if (fd >= 0) {
-			int one = 1;
-			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-			p->rec->accepted = 1;
-			p->rec->accepted_ms = net_now_ms();
-			char text[64];
-			snprintf(text, sizeof(text), "the client connected to the proxy");
-			ev(p, '*', NULL, 0, text);
-			serve(p);
+		struct px_conn *k =
+		        fd >= 0 && p->nconns < PX_CONN_MAX ? &p->conns[p->nconns] : NULL;
+		if (k != NULL) {
+			k->fd = fd;
+			if (pthread_create(&k->tid, NULL, conn_main, k) == 0)
+				p->nconns++;
+			else
+				k = NULL;
 		}
+		if (fd >= 0 && k == NULL) {
+			close(fd);
+			p->dropped++;
+		}
+		int stop = p->stopping;
+		pthread_mutex_unlock(&p->mu);
+		if (stop || (fd < 0 && errno != EINTR && errno != EAGAIN && errno != ECONNABORTED))
+			break;
 	}
-	if (!p->rec->accepted)
-		end(p, "%s", "the client never connected to the proxy");
 	return NULL;
 }
 
-int proxy_start(struct proxy *p, struct ctx *c, const struct px_script *s, struct px_record *rec,
+int proxy_start(struct proxy *p, struct ctx *c, const struct px_script *s, struct px_record *recs,
                 char *err, size_t errlen)
 {
 	memset(p, 0, sizeof(*p));
-	memset(rec, 0, sizeof(*rec));
+	memset(recs, 0, PX_CONN_MAX * sizeof(*recs));
 	p->c = c;
 	p->s = s;
-	p->rec = rec;
-	p->fd = -1;
+	for (size_t i = 0; i < PX_CONN_MAX; i++) {
+		struct px_conn *k = &p->conns[i];
+		k->px = p;
+		k->c = c;
+		k->s = s;
+		k->rec = &recs[i];
+		k->fd = -1;
+		snprintf(k->name, sizeof(k->name), "c%zu", i + 1);
+	}
 	if (net_listen("127.0.0.1", 0, 8, &p->lfd, &p->port, err, errlen) < 0)
 		return -1;
 	pthread_mutex_init(&p->mu, NULL);
+	pthread_mutex_init(&p->trace_mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
 	if (pthread_create(&p->tid, NULL, proxy_main, p) != 0) {
 		snprintf(err, errlen, "cannot start the proxy thread");
 		close(p->lfd);
 		pthread_mutex_destroy(&p->mu);
+		pthread_mutex_destroy(&p->trace_mu);
 		pthread_cond_destroy(&p->cv);
 		return -1;
 	}
@@ -452,22 +496,35 @@ int proxy_start(struct proxy *p, struct ctx *c, const struct px_script *s, struc
 	return 0;
 }
 
-void proxy_stop(struct proxy *p)
+size_t proxy_stop(struct proxy *p)
 {
 	if (!p->running)
-		return;
+		return 0;
 	pthread_mutex_lock(&p->mu);
 	p->stopping = 1;
 	pthread_cond_broadcast(&p->cv);
 	shutdown(p->lfd, SHUT_RDWR);
-	if (p->fd >= 0)
-		shutdown(p->fd, SHUT_RDWR);
+	for (size_t i = 0; i < p->nconns; i++)
+		if (p->conns[i].fd >= 0)
+			shutdown(p->conns[i].fd, SHUT_RDWR);
 	pthread_mutex_unlock(&p->mu);
 	pthread_join(p->tid, NULL);
-	if (p->fd >= 0)
-		close(p->fd);
+	/* no new connection now: nconns is final */
+	for (size_t i = 0; i < p->nconns; i++) {
+		pthread_join(p->conns[i].tid, NULL);
+		if (p->conns[i].fd >= 0)
+			close(p->conns[i].fd);
+	}
 	close(p->lfd);
+	if (p->dropped > 0) {
+		char text[96];
+		snprintf(text, sizeof(text), "%zu more connections closed at once (more than %d)",
+		         p->dropped, PX_CONN_MAX);
+		trace_add(p->c, "*", '*', NULL, 0, text);
+	}
 	pthread_mutex_destroy(&p->mu);
+	pthread_mutex_destroy(&p->trace_mu);
 	pthread_cond_destroy(&p->cv);
 	p->running = 0;
+	return p->nconns;
 }

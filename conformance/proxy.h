@@ -1,13 +1,17 @@
 /* proxy.h - the scripted SOCKS4 proxy a client under test talks to.
  *
  * One proxy per case: a listener on 127.0.0.1:0 and a thread that accepts
- * one connection, reads the request from the stream (parsed by lib/socks4,
- * the only decoder), answers as the case's script says (replies built by
- * lib/socks4, the only encoder: whole, split, byte by byte, short, with data
- * in the same write, not at all, a close or a reset), and then plays the
- * destination itself: after a grant the connection IS the destination, so the
- * bytes the client gets and gives are exactly the script's, with no relay in
- * between to add segment boundaries of its own.
+ * every connection the client makes during the case (browsers open a
+ * connection and close it without a byte, a "preconnect", and then request on
+ * another; they fetch more than one URL and retry). Each connection is served
+ * by a thread of its own with the same script (a case that refuses with 91
+ * refuses every request) and has its own record. It reads the request from
+ * the stream (parsed by lib/socks4, the only decoder), answers as the case's
+ * script says (replies built by lib/socks4, the only encoder: whole, split,
+ * byte by byte, short, with data in the same write, not at all, a close or a
+ * reset), and then plays the destination itself: after a grant the connection
+ * IS the destination, so the bytes the client gets and gives are exactly the
+ * script's, with no relay in between to add segment boundaries of its own.
  *
  * The proxy is lenient where that keeps one defect in its own cases: a
  * request with a wrong VN or CD, a wrong address or an early byte is recorded
@@ -62,11 +66,13 @@ struct px_script {
 	size_t x_first;   /* PX_DEST_FIN: the part of X read before Y */
 	const uint8_t *y; /* the destination's bytes (HTTP: the body) */
 	size_t y_len;
+	int y_text;     /* HTTP: Y is text (text/plain: a browser shows it), else binary */
 	int timeout_ms; /* bound on every wait */
 };
 
 struct px_record {
-	int accepted;        /* a client connected */
+	int accepted;        /* the client made this connection */
+	int preconnect;      /* it closed without a byte: noted, never judged */
 	int64_t accepted_ms; /* when (ms since the case started) */
 	uint8_t req[S4_REQUEST_MAX + 64];
 	size_t req_len;      /* bytes read before the reply: request and early bytes */
@@ -84,26 +90,45 @@ struct px_record {
 	char end[200];       /* how the proxy's side ended, for the report */
 };
 
-struct proxy {
+#define PX_CONN_MAX 32 /* connections taken per case; more are closed at once */
+
+/* One connection of the client, served by a thread of its own. */
+struct px_conn {
+	struct proxy *px;
 	struct ctx *c;
 	const struct px_script *s;
 	struct px_record *rec;
-	int lfd, fd;
+	int fd;
+	pthread_t tid;
+	char name[8]; /* "c1", "c2", ... in the order the client connected */
+};
+
+struct proxy {
+	struct ctx *c;
+	const struct px_script *s;
+	struct px_conn conns[PX_CONN_MAX];
+	size_t nconns;  /* connections taken (each has a record) */
+	size_t dropped; /* connections beyond PX_CONN_MAX */
+	int lfd;
 	uint16_t port;
 	pthread_t tid;
-	pthread_mutex_t mu;
+	pthread_mutex_t mu;       /* stopping, go, the connections' fds */
+	pthread_mutex_t trace_mu; /* the case's trace, written by every connection */
 	pthread_cond_t cv;
 	int stopping, running, go;
 };
 
-/* Starts a proxy on 127.0.0.1:0 (port in p->port). Returns 0, or -1 with the
- * reason in err. */
-int proxy_start(struct proxy *p, struct ctx *c, const struct px_script *s, struct px_record *rec,
+/* Starts a proxy on 127.0.0.1:0 (port in p->port) that serves every
+ * connection made to it with the one script: the first in recs[0], the next
+ * in recs[1], ... (PX_CONN_MAX records). Returns 0, or -1 with the reason in
+ * err. */
+int proxy_start(struct proxy *p, struct ctx *c, const struct px_script *s, struct px_record *recs,
                 char *err, size_t errlen);
 /* Lets a second write that waits (wait_go) go. Any thread. */
 void proxy_go(struct proxy *p);
-/* Ends whatever the proxy waits for, joins its thread, closes everything. */
-void proxy_stop(struct proxy *p);
+/* Ends whatever the proxy waits for, joins its threads, closes everything.
+ * Returns the number of connections taken (records filled). */
+size_t proxy_stop(struct proxy *p);
 
 /* Builds an 8-byte reply with lib/socks4 into out (PX_REPLY_MAX). Returns 8. */
 size_t px_reply(uint8_t *out, uint8_t vn, uint8_t cd, uint16_t port, uint32_t ip);

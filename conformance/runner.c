@@ -59,7 +59,7 @@ int case_selected(const char *id, char **patterns, size_t n)
 	return 0;
 }
 
-static void lack(struct runner *r, unsigned need, const char *fmt, const char *arg)
+void runner_lack(struct runner *r, unsigned need, const char *fmt, const char *arg)
 {
 	char why[sizeof(r->lacks[0])];
 	snprintf(why, sizeof(why), fmt, arg); /* arg may be one of r->lacks */
@@ -176,7 +176,7 @@ static void probe_killed(struct ctx *c, const char *probe, unsigned need, const 
 	target_save_reproducer(r, c->cs, res);
 	char text[200];
 	snprintf(text, sizeof(text), "the %s killed the target (preflight/capabilities)", probe);
-	lack(r, need, "%s", text);
+	runner_lack(r, need, "%s", text);
 }
 
 /* Sends a detection probe. When the target dies after it, the rule of
@@ -270,10 +270,10 @@ static int detect_4a(struct ctx *c, const char *ip, int *killed)
 		return 0; /* neither 4a/ case runs */
 	if (has) {
 		r->have |= NEED_4A;
-		lack(r, NEED_NO_4A, "%s", "target does SOCKS4a");
+		runner_lack(r, NEED_NO_4A, "%s", "target does SOCKS4a");
 	} else {
 		r->have |= NEED_NO_4A;
-		lack(r, NEED_4A, "target does not do SOCKS4a (a 4a CONNECT got %s)", what);
+		runner_lack(r, NEED_4A, "target does not do SOCKS4a (a 4a CONNECT got %s)", what);
 	}
 	return 0;
 }
@@ -297,10 +297,10 @@ static int detect_bind(struct ctx *c, int *killed)
 		return 0; /* neither bind/ case runs */
 	if (has) {
 		r->have |= NEED_BIND;
-		lack(r, NEED_NO_BIND, "%s", "target does BIND");
+		runner_lack(r, NEED_NO_BIND, "%s", "target does BIND");
 	} else {
 		r->have |= NEED_NO_BIND;
-		lack(r, NEED_BIND, "target does not do BIND (a BIND got %s)", what);
+		runner_lack(r, NEED_BIND, "target does not do BIND (a BIND got %s)", what);
 	}
 	return 0;
 }
@@ -314,15 +314,15 @@ static void declared_features(struct runner *r)
 		r->have |= NEED_BIND;
 	if (strstr(r->o.features, "identd") != NULL)
 		r->have |= NEED_IDENTD;
-	lack(r, NEED_4A | NEED_BIND | NEED_IDENTD, "not in --features %s", r->o.features);
+	runner_lack(r, NEED_4A | NEED_BIND | NEED_IDENTD, "not in --features %s", r->o.features);
 	if (!(r->have & NEED_BIND))
 		r->have |= NEED_NO_BIND;
 	else
-		lack(r, NEED_NO_BIND, "%s", "target does BIND");
+		runner_lack(r, NEED_NO_BIND, "%s", "target does BIND");
 	if (!(r->have & NEED_4A))
 		r->have |= NEED_NO_4A;
 	else
-		lack(r, NEED_NO_4A, "%s", "target does SOCKS4a");
+		runner_lack(r, NEED_NO_4A, "%s", "target does SOCKS4a");
 }
 
 /* identd, for a target the runner does not run: declared (--identd), or
@@ -349,15 +349,15 @@ static void detect_identd(struct ctx *c)
 		pthread_mutex_unlock(&r->mu);
 	}
 	if (!(r->have & NEED_IDENTD))
-		lack(r, NEED_IDENTD | NEED_IDENTD_STRICT | NEED_IDENTD_LENIENT, "%s",
+		runner_lack(r, NEED_IDENTD | NEED_IDENTD_STRICT | NEED_IDENTD_LENIENT, "%s",
 		     r->ident_lfd < 0 ? r->lacks[NEED_BIT_IDENTD]
 		                      : "target does not consult identd (or say so with "
 		                        "--identd strict|lenient)");
 	if (!(r->have & NEED_IDENTD_STRICT))
-		lack(r, NEED_IDENTD_STRICT, "%s",
+		runner_lack(r, NEED_IDENTD_STRICT, "%s",
 		     "target's identd mode is not declared strict (--identd strict)");
 	if (!(r->have & NEED_IDENTD_LENIENT))
-		lack(r, NEED_IDENTD_LENIENT, "%s",
+		runner_lack(r, NEED_IDENTD_LENIENT, "%s",
 		     "target's identd mode is not declared lenient (--identd lenient)");
 }
 
@@ -367,19 +367,19 @@ static void detect_options(struct runner *r)
 	if (r->o.deny_user != NULL || r->o.deny_port > 0)
 		r->have |= NEED_DENY;
 	else
-		lack(r, NEED_DENY, "%s",
+		runner_lack(r, NEED_DENY, "%s",
 		     "no request the target denies (--deny-user USER or --deny-port PORT)");
 	if (r->o.timer_wait_ms > 0)
 		r->have |= NEED_TIMER;
 	else
-		lack(r, NEED_TIMER, "%s",
+		runner_lack(r, NEED_TIMER, "%s",
 		     "the BIND timer is not waited for (--timer-wait S, 120 s in the original)");
 	if (r->dest_name[0] != '\0')
 		r->have |= NEED_NAME;
 	else
-		lack(r, NEED_NAME, "%s", "no name the target resolves to dest-addr (--dest-name)");
+		runner_lack(r, NEED_NAME, "%s", "no name the target resolves to dest-addr (--dest-name)");
 	if (r->alt_ip == 0) {
-		lack(r, NEED_ALT_SOURCE, "%s", "no second local address (--alt-source ADDR)");
+		runner_lack(r, NEED_ALT_SOURCE, "%s", "no second local address (--alt-source ADDR)");
 		return;
 	}
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -389,7 +389,7 @@ static void detect_options(struct runner *r)
 	if (fd >= 0 && bind(fd, (struct sockaddr *)&ss, len) == 0)
 		r->have |= NEED_ALT_SOURCE;
 	else
-		lack(r, NEED_ALT_SOURCE, "cannot use %s as a second source address",
+		runner_lack(r, NEED_ALT_SOURCE, "cannot use %s as a second source address",
 		     r->o.alt_source ? r->o.alt_source : "127.0.0.2");
 	if (fd >= 0)
 		close(fd);

@@ -53,6 +53,8 @@ struct runner_opts {
 	int client_4a;         /* it lets the proxy resolve names (SOCKS4a) */
 	int client_bind;       /* it is a BIND client */
 	int client_timeout_ms; /* each run of the client must end within this */
+	int client_judge_stdout; /* --client-judge stdout: success and failure by what reaches
+	                            stdout (Y shown, or none of it), not by the exit status */
 	int max_restarts;      /* --max-restarts (0: the default, -1: none), as in tp_opts */
 	int exec_wait_ms;      /* --exec-wait: until it accepts connections (0: the default) */
 };
@@ -261,6 +263,10 @@ void runner_free(struct runner *r);
 void runner_stream_results(struct runner *r, void (*on_result)(struct runner *, size_t, void *),
                            void *arg);
 void runner_mark_not_socks4(struct runner *r, const char *why);
+/* Why each capability bit in need is missing (r->lacks), for the SKIPs of the
+ * cases that need it: fmt with one string argument (it may be one of r->lacks).
+ * The one writer of r->lacks, for server and client mode. */
+void runner_lack(struct runner *r, unsigned need, const char *fmt, const char *arg);
 /* Every case of every table, in catalogue order; returns the count (the
  * first cap are stored). */
 size_t catalogue(const struct s4case **out, size_t cap);

@@ -101,7 +101,7 @@ static enum verdict vn_4(struct ctx *c)
 		return V_FAIL;
 	if (e.cl.timed_out || e.cl.signaled || !e.cl.started)
 		return fail(c, "%s", ex_ending(&e, ending, sizeof(ending)));
-	if (e.cl.status == 0) {
+	if (ex_reports_success(c, &e)) {
 		if (ex_expect_success(c, &e) != V_PASS)
 			return V_FAIL;
 		return pass(c, "tolerated: X and Y intact, %s",
@@ -109,6 +109,9 @@ static enum verdict vn_4(struct ctx *c)
 	}
 	if (ex_expect_failure(c, &e) != V_PASS)
 		return V_FAIL;
+	if (ex_by_stdout(c))
+		return pass(c, "refused: none of the destination's bytes on stdout, %s",
+		            ex_ending(&e, ending, sizeof(ending)));
 	return pass(c, "refused: %s; says: %s", ex_ending(&e, ending, sizeof(ending)),
 	            client_first_line(&e.cl, first, sizeof(first)));
 }
@@ -140,10 +143,14 @@ static enum verdict none(struct ctx *c)
 		            (double)e.cl.ms / 1000.0);
 	if (!e.cl.started || e.cl.signaled)
 		return fail(c, "%s", ex_ending(&e, ending, sizeof(ending)));
-	if (e.cl.status == 0)
+	if (e.cl.status == 0 && !ex_by_stdout(c))
 		return fail(c, "exit 0 after %lld ms without any reply", (long long)e.cl.ms);
+	if (ex_reports_success(c, &e))
+		return fail(c, "the destination's bytes on stdout without any reply (%s)",
+		            ex_ending(&e, ending, sizeof(ending)));
 	return pass(c, "gave up: %s; says: %s", ex_ending(&e, ending, sizeof(ending)),
-	            client_first_line(&e.cl, first, sizeof(first)));
+	            e.cl.err_len ? client_first_line(&e.cl, first, sizeof(first))
+	                         : "(nothing on stderr)");
 }
 
 static const struct s4case cases[] = {

@@ -59,6 +59,10 @@ MISBEHAVIOURS = {
     "no-half-close": "the end of stdin is not passed on (B19 'local half close')",
     "exit-on-remote-eof": "the destination's end of file ends the client; later stdin is "
                           "dropped (B19 'remote half close')",
+    "stop-stdin-on-remote-eof": "the destination's end of file stops the relay of stdin, "
+                                "the client runs on until stdin ends (exit 0); its bytes "
+                                "go out as they come (B19 'remote half close', as "
+                                "connect-proxy does)",
     "drop-nul-bytes": "NUL bytes are dropped on the way to stdout (S4-CONNECT-7)",
     "truncate-64k": "stdout stops after 64 KiB (S4-CONNECT-7)",
     "crlf-output": "LF becomes CR LF on the way to stdout (S4-CONNECT-7)",
@@ -214,6 +218,8 @@ def relay(conn, mis):
                         sock.shutdown(socket.SHUT_WR)
                     return
                 if remote_eof.is_set():
+                    if "stop-stdin-on-remote-eof" in mis:
+                        continue  # read and dropped until stdin ends
                     return
                 sock.sendall(chunk)
         except OSError as e:
@@ -244,6 +250,8 @@ def relay(conn, mis):
                 break
             raise Exit(EXIT_LOCAL, f"relay: {e}") from None
         if not data:
+            if "stop-stdin-on-remote-eof" in mis:
+                remote_eof.set()
             break
     if "exit-on-remote-eof" in mis:
         remote_eof.set()

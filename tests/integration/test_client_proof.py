@@ -84,6 +84,7 @@ PROOFS = {
     "timeout-exit-0": (C, {"reply/none"}),
     "no-half-close": (C, {"relay/half-close/client"}),
     "exit-on-remote-eof": (C, {"relay/half-close/destination"}),
+    "stop-stdin-on-remote-eof": (C, {"relay/half-close/destination"}),
     "drop-nul-bytes": (C, {"relay/binary", "relay/large"}),
     "truncate-64k": (C, {"relay/large"}),
     # rewrites every relayed byte: every exchange that must come out intact

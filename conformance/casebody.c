@@ -1,0 +1,30 @@
+/* casebody.c - one run of one case's body (see casebody.h). */
+#include "casebody.h"
+
+enum verdict case_body(struct runner *r, const struct s4case *cs, struct result *res,
+                       const char *skip_why, int *ran)
+{
+	struct ctx c;
+	enum verdict v;
+	ctx_init(&c, r, cs, res);
+	*ran = skip_why == NULL;
+	if (skip_why != NULL) {
+		v = skip(&c, "%s", skip_why);
+	} else {
+		if (cs->expect != NULL)
+			expect(&c, "%s", cs->expect);
+		v = cs->run(&c);
+		if (c.trouble && v == V_FAIL)
+			v = V_SKIP; /* the runner's own side failed: Actual says so */
+	}
+	ctx_finish(&c);
+	return v;
+}
+
+const char *case_missing_reason(const struct runner *r, unsigned missing)
+{
+	for (int bit = 0; bit < 16; bit++)
+		if (missing & (1u << bit))
+			return r->lacks[bit][0] ? r->lacks[bit] : "capability missing";
+	return "capability missing";
+}

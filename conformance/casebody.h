@@ -1,0 +1,22 @@
+/* casebody.h - one run of one case's body, the same for every mode: a fresh
+ * context, the SKIP when the mode says the case cannot run, else the case's
+ * Expected and its function, and a failure of the runner's own side
+ * (runner_trouble) turned into a SKIP. Client mode (clientmode.c) runs its
+ * cases through it; schedule.c's run_body does the same steps for the suite
+ * and can call it too. */
+#ifndef SOCKS4KIT_CASEBODY_H
+#define SOCKS4KIT_CASEBODY_H
+
+#include "runner.h"
+
+/* Runs case cs into res (the caller reset it). skip_why != NULL: the case is
+ * skipped with that reason and *ran is 0; otherwise *ran is 1. Returns the
+ * verdict (an INFO case's PASS is left as V_PASS: the caller maps it). */
+enum verdict case_body(struct runner *r, const struct s4case *cs, struct result *res,
+                       const char *skip_why, int *ran);
+
+/* The reason of the lowest missing capability bit (r->lacks), or
+ * "capability missing" when none was written. */
+const char *case_missing_reason(const struct runner *r, unsigned missing);
+
+#endif
