@@ -2,11 +2,16 @@
 #include "casebody.h"
 
 enum verdict case_body(struct runner *r, const struct s4case *cs, struct result *res,
-                       const char *skip_why, int *ran)
+                       const struct instance *own, const char *skip_why, int *ran)
 {
 	struct ctx c;
 	enum verdict v;
 	ctx_init(&c, r, cs, res);
+	if (own != NULL) {
+		c.target = own->addr;
+		c.target_len = own->addr_len;
+		c.target_port = own->port;
+	}
 	*ran = skip_why == NULL;
 	if (skip_why != NULL) {
 		v = skip(&c, "%s", skip_why);

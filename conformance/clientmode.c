@@ -576,7 +576,7 @@ static void run_case(struct runner *r, size_t i)
 	} else if (missing) {
 		skip_why = case_missing_reason(r, missing);
 	}
-	enum verdict v = case_body(r, cs, res, skip_why, &ran);
+	enum verdict v = case_body(r, cs, res, NULL, skip_why, &ran);
 	if (v == V_PASS && cs->level == LEVEL_INFO)
 		v = V_INFO;
 	pthread_mutex_lock(&r->mu);

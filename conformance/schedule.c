@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "casebody.h"
 #include "death.h"
 #include "instance.h"
 #include "runner.h"
@@ -40,51 +41,30 @@ static int gets_own_instance(struct runner *r, const struct s4case *cs)
 	return runner_owns_target(r) && (cs->flags & (F_DESTRUCTIVE | F_HOSTILE));
 }
 
-static const char *missing_reason(struct runner *r, unsigned missing)
-{
-	for (int bit = 0; bit < 16; bit++)
-		if (missing & (1u << bit))
-			return r->lacks[bit][0] ? r->lacks[bit] : "capability missing";
-	return "capability missing";
-}
-
-/* Runs the case's function in a fresh context; *ran is 0 when it was skipped
- * without running. */
+/* Runs the case's function in a fresh context (casebody.c), or skips it when
+ * the preflight found no SOCKS4 server, the target is gone or it lacks what
+ * the case needs; *ran is 0 when it was skipped without running. */
 static enum verdict run_body(struct runner *r, size_t i, struct result *res, uint64_t mark,
                              const struct instance *own, int *ran)
 {
 	const struct s4case *cs = r->cases[i];
-	struct ctx c;
+	char why[512];
+	const char *skip_why = NULL;
 	result_reset(res);
 	res->log_mark = mark;
-	ctx_init(&c, r, cs, res);
-	if (own != NULL) {
-		c.target = own->addr;
-		c.target_len = own->addr_len;
-		c.target_port = own->port;
-	}
 	pthread_mutex_lock(&r->mu);
-	int dead = r->dead, not4 = r->not_socks4; /* set by a preflight case before */
 	unsigned missing = cs->needs & ~r->have;
-	pthread_mutex_unlock(&r->mu);
-	enum verdict v;
-	*ran = 0;
-	if (not4) {
-		v = skip(&c, "not a SOCKS4 server: %s", r->not_socks4_why);
-	} else if (dead) {
-		v = skip(&c, "the target stopped serving after %s", r->dead_after);
+	if (r->not_socks4) { /* set by a preflight case before */
+		snprintf(why, sizeof(why), "not a SOCKS4 server: %s", r->not_socks4_why);
+		skip_why = why;
+	} else if (r->dead) {
+		snprintf(why, sizeof(why), "the target stopped serving after %s", r->dead_after);
+		skip_why = why;
 	} else if (missing) {
-		v = skip(&c, "%s", missing_reason(r, missing));
-	} else {
-		*ran = 1;
-		if (cs->expect != NULL)
-			expect(&c, "%s", cs->expect);
-		v = cs->run(&c);
-		if (c.trouble && v == V_FAIL)
-			v = V_SKIP; /* the runner's own side failed: Actual says so */
+		skip_why = case_missing_reason(r, missing);
 	}
-	ctx_finish(&c);
-	return v;
+	pthread_mutex_unlock(&r->mu);
+	return case_body(r, cs, res, own, skip_why, ran);
 }
 
 /* One run of case i on an instance of its own: RAN with *v set, or DIED_OWN
