@@ -115,7 +115,8 @@ static const char usage_text[] =
         "  -h, --help           this text; --version: the version\n"
         "\n"
         "Exit status: 0 when no MUST case fails (nor a SHOULD case with --strict), 1 otherwise,\n"
-        "2 for a usage error or a target that cannot be reached.\n";
+        "2 for a usage error, a target that cannot be reached, or one that grants no CONNECT\n"
+        "to the runner's destinations (preflight/destination: the run could not test).\n";
 
 static void usage_error(const char *what, const char *arg)
 {
@@ -556,6 +557,8 @@ int main(int argc, char **argv)
 			human_summary(stream.f, r, color, r->elapsed_ms);
 		if (run_failed(r) && status == EXIT_OK)
 			status = EXIT_FAILED;
+		if (r->unreachable[0] != '\0')
+			status = EXIT_USAGE; /* the run could not test what it was asked to */
 		done[ndone++] = r;
 	}
 

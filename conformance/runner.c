@@ -369,6 +369,8 @@ enum verdict runner_detect(struct ctx *c)
 		                     strlen(u), NULL, 0);
 		r->serial = serves_one_at_a_time(c, req, n);
 	}
+	if (r->unreachable[0] != '\0')
+		runner_lack_unreachable(r); /* detection run again after a death */
 	if (killed)
 		return V_FAIL; /* Actual names the probe that killed the target */
 	return pass(c, "SOCKS4a: %s; BIND: %s; identd: %s%s", r->have & NEED_4A ? "yes" : "no",
@@ -382,6 +384,37 @@ void runner_mark_not_socks4(struct runner *r, const char *why)
 	pthread_mutex_lock(&r->mu);
 	r->not_socks4 = 1;
 	snprintf(r->not_socks4_why, sizeof(r->not_socks4_why), "%s", why);
+	pthread_mutex_unlock(&r->mu);
+}
+
+void runner_lack_unreachable(struct runner *r)
+{
+	char why[sizeof(r->lacks[0])];
+	snprintf(why, sizeof(why), "cannot tell: %.230s", r->unreachable);
+	lack(r, NEED_GRANT, "%.250s", r->unreachable);
+	r->have &= ~NEED_GRANT;
+	if (r->unreachable_late) {
+		lack(r, NEED_REACH, "%.250s", r->unreachable);
+		r->have &= ~NEED_REACH;
+	}
+	/* A 91 to the 4a and BIND probes says nothing when every CONNECT gets one. */
+	if (!(r->have & NEED_4A)) {
+		r->have &= ~NEED_NO_4A;
+		lack(r, NEED_4A | NEED_NO_4A, "%s", why);
+	}
+	if (!(r->have & NEED_BIND)) {
+		r->have &= ~NEED_NO_BIND;
+		lack(r, NEED_BIND | NEED_NO_BIND, "%s", why);
+	}
+}
+
+void mark_unreachable(struct ctx *c, const char *why, int late)
+{
+	struct runner *r = c->r;
+	pthread_mutex_lock(&r->mu);
+	snprintf(r->unreachable, sizeof(r->unreachable), "%s", why);
+	r->unreachable_late = late;
+	runner_lack_unreachable(r);
 	pthread_mutex_unlock(&r->mu);
 }
 
@@ -434,6 +467,7 @@ int runner_setup(struct runner *r, char *err, size_t errlen)
 		 * different source the target can tell apart. */
 		r->alt_ip = r->dest_ip == 0x7f000002 ? 0x7f000003 : 0x7f000002;
 	}
+	r->have |= NEED_GRANT | NEED_REACH; /* until preflight/destination finds otherwise */
 	if (r->o.dest_name != NULL)
 		snprintf(r->dest_name, sizeof(r->dest_name), "%s", r->o.dest_name);
 	else if (r->dest_ip == INADDR_LOOPBACK)

@@ -156,6 +156,10 @@ struct runner {
 	char death[768];
 	int not_socks4; /* preflight found no SOCKS4 server */
 	char not_socks4_why[256];
+	/* preflight/destination: the target does not grant CONNECTs to our
+	 * destinations (why; "" when it does); late: no answer rather than a refusal */
+	char unreachable[384];
+	int unreachable_late;
 
 	int64_t elapsed_ms; /* the whole run */
 
@@ -259,6 +263,10 @@ void runner_free(struct runner *r);
 void runner_stream_results(struct runner *r, void (*on_result)(struct runner *, size_t, void *),
                            void *arg);
 void runner_mark_not_socks4(struct runner *r, const char *why);
+/* Takes the capabilities a target that grants nothing cannot show (NEED_GRANT,
+ * and SOCKS4a and BIND unless a probe was granted) with r->unreachable as the
+ * reason. */
+void runner_lack_unreachable(struct runner *r);
 /* Every case of every table, in catalogue order; returns the count (the
  * first cap are stored). */
 size_t catalogue(const struct s4case **out, size_t cap);
