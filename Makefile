@@ -33,7 +33,7 @@ ASAN    := $(BUILD)/asan/$(CCNAME)
 objs     = $(patsubst %.c,$(OBJ)/%.o,$(1))
 asanobjs = $(patsubst %.c,$(ASAN)/%.o,$(1))
 
-LIB_SRC := lib/socks4.c lib/ident.c lib/net.c lib/relay.c
+LIB_SRC := lib/socks4.c lib/ident.c lib/net.c lib/relay.c lib/dns.c
 
 # Each component describes itself in <dir>/module.mk: its sources, its
 # binary (added to PROGRAMS, and its sanitized twin to ASAN_PROGRAMS), unit

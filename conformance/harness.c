@@ -1269,6 +1269,7 @@ void ctx_finish(struct ctx *c)
 	for (int i = 0; i < c->nallocs; i++)
 		free(c->allocs[i]);
 	c->nallocs = 0;
+	names_trace_case(c);
 	c->res->duration_ms = net_now_ms() - c->t0;
 	/* The bytes sent stay with the result (a reproducer may need them). */
 	sent_free(c->res->sent, &c->res->nsent);

@@ -11,6 +11,7 @@
 
 #include "baseline.h"
 #include "clientmode.h"
+#include "nsexec.h"
 #include "report.h"
 #include "runner.h"
 #include "supervisor.h"
@@ -311,6 +312,8 @@ static int run_failed(const struct runner *r)
 
 int main(int argc, char **argv)
 {
+	if (argc >= 2 && strcmp(argv[1], NSEXEC_FLAG) == 0)
+		return nsexec_main(argc, argv); /* an --exec target's wrapper (nsexec.h) */
 	struct runner_opts o = {.user = "socks4-test",
 	                        .identd_port = -1,
 	                        .jobs = 4,

@@ -5,6 +5,7 @@ CONFORMANCE_SRC = conformance/main.c conformance/runner.c conformance/harness.c 
                   conformance/schedule.c conformance/target.c conformance/supervisor.c \
                   conformance/crashsig.c conformance/fuzzcrash.c \
                   conformance/baseline.c conformance/report_html.c \
+                  conformance/dnsd.c conformance/names.c conformance/nsexec.c \
                   $(sort $(wildcard conformance/cases/*.c)) \
                   conformance/clientmode.c conformance/clientrun.c conformance/proxy.c \
                   $(sort $(wildcard conformance/client-cases/*.c))

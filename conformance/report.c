@@ -153,6 +153,8 @@ void human_header(FILE *f, const struct runner *r, int color)
 	static const char *const names[] = {
 	        "4a",   "bind",       "identd", "identd-strict", "identd-lenient",
 	        "deny", "alt-source", "timer",  "name"};
+	if (r->names_note[0] != '\0')
+		fprintf(f, "names: %s\n", r->names_note);
 	fprintf(f, "capabilities:");
 	for (int b = 0; b < 9; b++)
 		if (r->have & (1u << b))

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dnsd.h"
 #include "runner.h"
 #include "server.h"
 #include "supervisor.h"
@@ -133,7 +134,8 @@ static int start_builtin(struct runner *r, char *err, size_t errlen)
 	cfg.handshake_timeout_ms = 2000;
 	cfg.bind_timeout_ms = 2000;
 	cfg.connect_timeout_ms = 15000; /* beyond connect/no-early-grant's SYN retries */
-	cfg.resolve_timeout_ms = 5000;
+	cfg.resolve_timeout_ms = 4000; /* socks4-server's default: a 91 before --timeout */
+	dnsd_addr(r->dns, &cfg.resolver, &cfg.resolver_len);
 	cfg.log_level = r->o.verbose ? S4SRV_LOG_VERBOSE : S4SRV_LOG_QUIET;
 	cfg.log_fd = r->o.verbose ? 2 : -1;
 	struct s4srv *srv = s4srv_start(&cfg, err, errlen);
@@ -427,6 +429,7 @@ int runner_setup(struct runner *r, char *err, size_t errlen)
 	if (r->o.exec_cmd != NULL) {
 		struct tp_opts to = {.max_restarts = r->o.max_restarts,
 		                     .ready_timeout_ms = r->o.exec_wait_ms};
+		names_for_exec(r, &to);
 		r->tp = tp_start(r->o.exec_cmd, &to, err, errlen);
 		if (r->tp == NULL)
 			return -1;
@@ -477,6 +480,11 @@ int runner_setup(struct runner *r, char *err, size_t errlen)
 		harness_stop(r);
 		return -1;
 	}
+	if (r->in_process && names_for_builtin(r, err, errlen) < 0) {
+		harness_stop(r);
+		return -1;
+	}
+	names_add_destinations(r);
 	if (r->in_process && start_builtin(r, err, errlen) < 0) {
 		harness_stop(r);
 		return -1;
@@ -504,6 +512,7 @@ void runner_teardown(struct runner *r)
 		s4srv_stop(r->server, 0);
 	r->server = NULL;
 	harness_stop(r);
+	names_stop(r);
 }
 
 int runner_run(struct runner *r, void (*on_result)(struct runner *, size_t, void *), void *arg,

@@ -20,6 +20,8 @@
 #define SERVICE_MAX_CONNS 512 /* echo and identd connections at once */
 
 struct baseline;
+struct dnsd;
+struct tp_opts;
 
 struct runner_opts {
 	const char *target;      /* "HOST:PORT", or NULL for the in-process server */
@@ -163,6 +165,13 @@ struct runner {
 
 	int64_t elapsed_ms; /* the whole run */
 
+	/* names.c: the runner's name service (dnsd.h), when the target uses it */
+	struct dnsd *dns;
+	uint32_t dns_ip;
+	char names_note[256];  /* how the target resolves names (the report's header) */
+	char resolv_dir[64];   /* a private resolv.conf for --exec, "" for none */
+	char resolv_conf[96];
+
 
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -278,6 +287,18 @@ int case_selected(const char *id, char **patterns, size_t n);
  * returns the number of failures, or -1 when the target does not grant a
  * valid CONNECT to begin with. */
 long livefuzz_run(struct runner *r, long first, long n, uint64_t seed, int jobs, FILE *out);
+
+/* names.c: the runner's name service for its targets. names_for_exec()
+ * before the --exec target starts (fills to->wrap when the target can have a
+ * private resolv.conf); names_for_builtin() before the built-in server;
+ * names_add_destinations() once dest_name and dest_ip are known. */
+void names_for_exec(struct runner *r, struct tp_opts *to);
+int names_for_builtin(struct runner *r, char *err, size_t errlen);
+void names_add_destinations(struct runner *r);
+void names_stop(struct runner *r);
+/* Notes in c's trace the queries the name service got while c ran for the
+ * names c sent (ctx_finish calls it). */
+void names_trace_case(struct ctx *c);
 
 /* requirements.c: the sentence behind a requirement id, or NULL. */
 const char *requirement_text(const char *id);

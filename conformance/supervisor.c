@@ -294,9 +294,16 @@ static int spawn(struct target_proc *tp, uint16_t port, char *err, size_t errlen
 	posix_spawnattr_setpgroup(&at, 0);
 	posix_spawnattr_setsigmask(&at, &none);
 	posix_spawnattr_setsigdefault(&at, &def);
-	char *argv[] = {"sh", "-c", tp->cmd, NULL};
+	char *argv[4 + 4] = {NULL};
+	size_t k = 0;
+	for (size_t i = 0; i < 4 && tp->o.wrap[i] != NULL; i++)
+		argv[k++] = (char *)tp->o.wrap[i];
+	const char *prog = k > 0 ? argv[0] : "/bin/sh";
+	argv[k++] = "sh";
+	argv[k++] = "-c";
+	argv[k++] = tp->cmd;
 	pid_t pid;
-	int rc = posix_spawn(&pid, "/bin/sh", &fa, &at, argv, environ);
+	int rc = posix_spawn(&pid, prog, &fa, &at, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&at);
 	close(p[1]);

@@ -1,0 +1,125 @@
+/* names.c - the runner's name service for its targets: dnsd (dnsd.h)
+ * answers for the runner's destination names and says NXDOMAIN at once for
+ * everything else. The built-in server asks it (socks4-server --resolver);
+ * an --exec target gets it through a resolv.conf of its own in a private
+ * mount namespace (nsexec.h) where the system allows that, and the machine's
+ * resolver otherwise (r->names_note says which). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dnsd.h"
+#include "nsexec.h"
+#include "runner.h"
+#include "supervisor.h"
+
+/* resolv.conf carries no port: an --exec target's name service listens on
+ * port 53 of an address of 127/8 that is ours alone (tests run side by side). */
+static struct dnsd *start_on_53(struct runner *r, char *why, size_t whylen)
+{
+	unsigned seed = (unsigned)getpid();
+	for (unsigned i = 0; i < 32; i++) {
+		unsigned v = (seed + i * 7919u) % (250u * 250u);
+		uint32_t ip = 0x7f350000u | (v / 250 + 1) << 8 | (v % 250 + 1); /* 127.53.x.y */
+		struct dnsd *d = dnsd_start(ip, 53, why, whylen);
+		if (d != NULL) {
+			r->dns_ip = ip;
+			return d;
+		}
+		if (errno != EADDRINUSE)
+			return NULL;
+	}
+	return NULL;
+}
+
+void names_for_exec(struct runner *r, struct tp_opts *to)
+{
+	char why[256];
+	snprintf(r->names_note, sizeof(r->names_note), "the machine's resolver");
+	r->dns = start_on_53(r, why, sizeof(why));
+	if (r->dns == NULL) {
+		snprintf(r->names_note, sizeof(r->names_note),
+		         "the machine's resolver (the runner's name service needs port 53: %.180s)",
+		         why);
+		return;
+	}
+	snprintf(r->resolv_dir, sizeof(r->resolv_dir), "/tmp/socks4-test-names-XXXXXX");
+	if (mkdtemp(r->resolv_dir) == NULL) {
+		r->resolv_dir[0] = '\0';
+		return;
+	}
+	snprintf(r->resolv_conf, sizeof(r->resolv_conf), "%s/resolv.conf", r->resolv_dir);
+	FILE *f = fopen(r->resolv_conf, "w");
+	if (f == NULL)
+		return;
+	fprintf(f, "# socks4-test's name service for its --exec target\nnameserver %u.%u.%u.%u\n",
+	        r->dns_ip >> 24, (r->dns_ip >> 16) & 255, (r->dns_ip >> 8) & 255, r->dns_ip & 255);
+	fclose(f);
+	if (nsexec_probe(r->resolv_conf, why, sizeof(why)) < 0) {
+		snprintf(r->names_note, sizeof(r->names_note),
+		         "the machine's resolver (no private mount namespace here: %.180s)", why);
+		return;
+	}
+	to->wrap[0] = "/proc/self/exe";
+	to->wrap[1] = NSEXEC_FLAG;
+	to->wrap[2] = r->resolv_conf;
+	snprintf(r->names_note, sizeof(r->names_note),
+	         "the runner's name service at %u.%u.%u.%u:53 (a private /etc/resolv.conf)",
+	         r->dns_ip >> 24, (r->dns_ip >> 16) & 255, (r->dns_ip >> 8) & 255, r->dns_ip & 255);
+}
+
+int names_for_builtin(struct runner *r, char *err, size_t errlen)
+{
+	r->dns_ip = 0x7f000001u;
+	r->dns = dnsd_start(r->dns_ip, 0, err, errlen);
+	if (r->dns == NULL)
+		return -1;
+	snprintf(r->names_note, sizeof(r->names_note), "the runner's name service at 127.0.0.1:%u",
+	         dnsd_port(r->dns));
+	return 0;
+}
+
+void names_add_destinations(struct runner *r)
+{
+	if (r->dns != NULL && r->dest_name[0] != '\0')
+		dnsd_add(r->dns, r->dest_name, r->dest_ip);
+}
+
+void names_stop(struct runner *r)
+{
+	dnsd_stop(r->dns);
+	r->dns = NULL;
+	if (r->resolv_conf[0] != '\0')
+		unlink(r->resolv_conf);
+	if (r->resolv_dir[0] != '\0')
+		rmdir(r->resolv_dir);
+	r->resolv_conf[0] = r->resolv_dir[0] = '\0';
+}
+
+void names_trace_case(struct ctx *c)
+{
+	struct runner *r = c->r;
+	if (r->dns == NULL || c->nsent == 0)
+		return;
+	struct dnsd_query q[16];
+	size_t n = dnsd_queries(r->dns, NULL, c->t0, q, 16);
+	for (size_t i = 0; i < n && i < 16; i++) {
+		/* Cases run side by side: a query is this case's when it came
+		 * while the case ran and names a name the case sent. */
+		size_t len = strlen(q[i].name);
+		int mine = 0;
+		for (size_t k = 0; k < c->nsent && !mine && len > 0; k++)
+			mine = c->sent[k].bytes != NULL &&
+			       memmem(c->sent[k].bytes, c->sent[k].len, q[i].name, len) != NULL;
+		if (!mine)
+			continue;
+		char text[sizeof(((struct trace_ev *)0)->text)];
+		snprintf(text, sizeof(text), "name service: %s? %.100s over %s at +%.3f s",
+		         q[i].qtype == DNS_TYPE_A ? "A" : q[i].qtype == DNS_TYPE_AAAA ? "AAAA" : "type",
+		         q[i].name, q[i].proto == 't' ? "TCP" : "UDP",
+		         (double)(q[i].t_ms - c->t0) / 1000.0);
+		trace_add(c, "*", '*', NULL, 0, text);
+	}
+}
