@@ -140,11 +140,16 @@ int dns_parse_query(const uint8_t *buf, size_t len, struct dns_question *q)
 	q->qtype = get16(buf + off);
 	q->qclass = get16(buf + off + 2);
 	q->len = off + 4;
+	if (q->qtype == 0) { /* reserved (RFC 6895); 0 also means "no question" to the writer */
+		q->name[0] = '\0';
+		return DNS_EFORMAT;
+	}
 	return 0;
 }
 
-static int write_message(uint8_t *out, size_t cap, uint16_t id, uint16_t flags, const char *name,
-                         uint16_t qtype, uint16_t qclass, const uint32_t *addrs, size_t naddrs)
+/* Writes the parts that fit; returns the length of the whole. */
+static int emit(uint8_t *out, size_t cap, uint16_t id, uint16_t flags, const char *name,
+                uint16_t qtype, uint16_t qclass, const uint32_t *addrs, size_t naddrs)
 {
 	if (qtype != 0 && !dns_name_ok(name))
 		return -1;
@@ -181,6 +186,16 @@ static int write_message(uint8_t *out, size_t cap, uint16_t id, uint16_t flags, 
 		need += 16;
 	}
 	return need > 65535 ? -1 : (int)need;
+}
+
+/* All or nothing, as snprintf: nothing is written unless the whole fits. */
+static int write_message(uint8_t *out, size_t cap, uint16_t id, uint16_t flags, const char *name,
+                         uint16_t qtype, uint16_t qclass, const uint32_t *addrs, size_t naddrs)
+{
+	int need = emit(out, 0, id, flags, name, qtype, qclass, addrs, naddrs);
+	if (need < 0 || (size_t)need > cap)
+		return need;
+	return emit(out, cap, id, flags, name, qtype, qclass, addrs, naddrs);
 }
 
 int dns_write_query(uint8_t *out, size_t cap, uint16_t id, const char *name, uint16_t qtype)

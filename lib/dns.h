@@ -63,7 +63,7 @@ struct dns_question {
 };
 
 /* Reads a query: the header and its one question. A query (QR 0, opcode 0)
- * with QDCOUNT 1 whose name is readable returns 0; anything else a DNS_E*
+ * with QDCOUNT 1 whose name is readable and whose QTYPE is not 0 returns 0; anything else a DNS_E*
  * code, with q->id (and q->flags) filled whenever the header was there, so
  * that a responder can still answer FORMERR. */
 int dns_parse_query(const uint8_t *buf, size_t len, struct dns_question *q);
@@ -71,7 +71,8 @@ int dns_parse_query(const uint8_t *buf, size_t len, struct dns_question *q);
 /* Writes a query for name's qtype with recursion desired. */
 int dns_write_query(uint8_t *out, size_t cap, uint16_t id, const char *name, uint16_t qtype);
 
-/* Writes the answer to q: rcode, the question again, and one A record (TTL 0)
+/* Writes the answer to q: rcode, the question again (none when q->qtype is 0,
+ * as for a query that did not parse), and one A record (TTL 0)
  * per address (host byte order) when q asks for A/IN. */
 int dns_write_answer(uint8_t *out, size_t cap, const struct dns_question *q, int rcode,
                      const uint32_t *addrs, size_t naddrs);
