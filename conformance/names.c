@@ -4,7 +4,9 @@
  * an --exec target gets it through a resolv.conf of its own in a private
  * mount namespace (nsexec.h) where the system allows that, and the machine's
  * resolver otherwise (r->names_note says which). */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +64,7 @@ void names_for_exec(struct runner *r, struct tp_opts *to)
 		         "the machine's resolver (no private mount namespace here: %.180s)", why);
 		return;
 	}
+	r->names_ours = 1;
 	to->wrap[0] = "/proc/self/exe";
 	to->wrap[1] = NSEXEC_FLAG;
 	to->wrap[2] = r->resolv_conf;
@@ -76,6 +79,7 @@ int names_for_builtin(struct runner *r, char *err, size_t errlen)
 	r->dns = dnsd_start(r->dns_ip, 0, err, errlen);
 	if (r->dns == NULL)
 		return -1;
+	r->names_ours = 1;
 	snprintf(r->names_note, sizeof(r->names_note), "the runner's name service at 127.0.0.1:%u",
 	         dnsd_port(r->dns));
 	return 0;
@@ -122,4 +126,98 @@ void names_trace_case(struct ctx *c)
 		         (double)(q[i].t_ms - c->t0) / 1000.0);
 		trace_add(c, "*", '*', NULL, 0, text);
 	}
+}
+
+/* ---- a target's resolver that the runner cannot see (--target) ---------------- */
+
+#define PROBE_LOOKUPS 16    /* lookups at once: what -j workers do to a resolver */
+#define PROBE_BUDGET_MS 1500 /* all of them answered within this: names are fast here */
+
+struct probe {
+	char name[64];
+	int rc, err;
+	int64_t took_ms;
+};
+
+static void *probe_one(void *arg)
+{
+	struct probe *p = arg;
+	uint32_t a[4];
+	size_t n;
+	int64_t t0 = net_now_ms();
+	p->rc = net_resolve4(p->name, PROBE_BUDGET_MS, a, 4, &n, NULL, 0);
+	p->err = errno;
+	p->took_ms = net_now_ms() - t0;
+	return NULL;
+}
+
+int names_fast(struct runner *r, char *why, size_t whylen)
+{
+	struct probe p[PROBE_LOOKUPS];
+	pthread_t tid[PROBE_LOOKUPS];
+	int started[PROBE_LOOKUPS];
+	unsigned tag = (unsigned)getpid();
+	(void)r;
+	for (int i = 0; i < PROBE_LOOKUPS; i++) {
+		snprintf(p[i].name, sizeof(p[i].name), "socks4-test-probe-%u-%d.invalid", tag, i);
+		p[i].rc = -1;
+		p[i].err = ETIMEDOUT;
+		p[i].took_ms = PROBE_BUDGET_MS;
+		started[i] = pthread_create(&tid[i], NULL, probe_one, &p[i]) == 0;
+	}
+	int slow = 0;
+	int64_t worst = 0;
+	for (int i = 0; i < PROBE_LOOKUPS; i++) {
+		if (started[i])
+			pthread_join(tid[i], NULL);
+		if (p[i].rc < 0 && p[i].err == ETIMEDOUT)
+			slow++;
+		if (p[i].took_ms > worst)
+			worst = p[i].took_ms;
+	}
+	if (slow == 0 && worst < PROBE_BUDGET_MS)
+		return 1;
+	snprintf(why, whylen, "%d of %d lookups of NAME.invalid at once got no answer within %d ms",
+	         slow, PROBE_LOOKUPS, PROBE_BUDGET_MS);
+	return 0;
+}
+
+int names_silent(struct ctx *c, const uint8_t *req_bytes, size_t len, char *why, size_t whylen)
+{
+	struct runner *r = c->r;
+	struct s4_request req;
+	char name[S4_HOST_MAX + 1];
+	struct in_addr lit;
+	if (r->names_ours || s4_parse_request(req_bytes, len, 0, &req) <= 0 || req.host == NULL ||
+	    req.host_len == 0 || req.host_len > S4_HOST_MAX)
+		return 0;
+	memcpy(name, req.host, req.host_len);
+	name[req.host_len] = '\0';
+	if (strlen(name) != req.host_len || inet_pton(AF_INET, name, &lit) == 1)
+		return 0; /* no lookup involved */
+	uint32_t a[4];
+	size_t n;
+	int wait = case_timeout_ms(c);
+	int64_t t0 = net_now_ms();
+	int rc = net_resolve4(name, wait, a, 4, &n, NULL, 0);
+	int e = errno;
+	int64_t took = net_now_ms() - t0;
+	size_t k = strlen(why);
+	/* Slow: no answer, or an answer later than half the time the target had. */
+	if ((rc < 0 && e == ETIMEDOUT) || took > wait / 2) {
+		note(c, "this host's own lookup of %.100s: %s after %lld ms", name,
+		     rc == 0 ? "an address" : e == ETIMEDOUT ? "no answer" : "an answer",
+		     (long long)took);
+		snprintf(why + k, whylen - k,
+		         "; inconclusive: this host's own lookup of %.100s %s after %lld ms, so the "
+		         "target may be waiting for the same resolver",
+		         name, rc < 0 && e == ETIMEDOUT ? "got no answer" : "only answered",
+		         (long long)took);
+		return 1;
+	}
+	note(c, "this host's own lookup of %.100s answered in %lld ms", name, (long long)took);
+	snprintf(why + k, whylen - k,
+	         "; this host looked %.100s up in %lld ms: the target's silence is its own", name,
+	         (long long)took);
+	return 0;
 }

@@ -169,6 +169,7 @@ struct runner {
 	struct dnsd *dns;
 	uint32_t dns_ip;
 	char names_note[256];  /* how the target resolves names (the report's header) */
+	int names_ours;        /* the target asks dns (else its own resolver, unseen) */
 	char resolv_dir[64];   /* a private resolv.conf for --exec, "" for none */
 	char resolv_conf[96];
 
@@ -299,6 +300,15 @@ void names_stop(struct runner *r);
 /* Notes in c's trace the queries the name service got while c ran for the
  * names c sent (ctx_finish calls it). */
 void names_trace_case(struct ctx *c);
+/* A target whose resolver the runner cannot see (--target, or --exec where no
+ * private resolv.conf is allowed): is this host's resolver fast with lookups
+ * at once? 0 with why when not. */
+int names_fast(struct runner *r, char *why, size_t whylen);
+/* A request got no answer in time: when it carries a SOCKS4a name that this
+ * host cannot look up in time either (no answer, or a slow one), returns 1
+ * (inconclusive: the resolver's silence, not the target's) and appends why;
+ * else 0, and appends how fast this host's lookup was. */
+int names_silent(struct ctx *c, const uint8_t *req_bytes, size_t len, char *why, size_t whylen);
 
 /* requirements.c: the sentence behind a requirement id, or NULL. */
 const char *requirement_text(const char *id);
