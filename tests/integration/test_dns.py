@@ -229,3 +229,39 @@ def test_same_verdicts_with_a_silent_machine_resolver(tmp_path):
         assert silent.asked("control.invalid"), (ctl.stdout, ctl.stderr)
     finally:
         silent.close()
+
+
+@pytest.mark.skipif(not can_private_namespace(),
+                    reason="needs root and unshare -m (CI runs as root with SYS_ADMIN)")
+def test_live_fuzz_with_a_silent_resolver(tmp_path):
+    """Issue 21's run, smaller: socks4-server on its own (the system's resolver),
+    the machine's resolver silent. No failure; the runner saw the resolver is
+    slow, and after its probe no request of the run sent a name to it (so the
+    rate does not depend on it)."""
+    silent = None
+    for last in range(2, 250):
+        try:
+            silent = StubDNS(silent=True, host=f"127.55.{os.getpid() % 250 + 1}.{last}", port=53)
+            break
+        except OSError:
+            continue
+    assert silent is not None
+    try:
+        conf = tmp_path / "resolv.conf"
+        conf.write_text(f"nameserver {silent.host}\n")
+        log = tmp_path / "srv.log"
+        script = (f'mount --bind "{conf}" /etc/resolv.conf || exit 97\n'
+                  f'"{SERVER}" --listen 127.0.0.1:0 -q 2>"{log}" & pid=$!\n'
+                  f'for i in $(seq 200); do port=$(sed -n "s/.*listening on 127.0.0.1://p" '
+                  f'"{log}"); [ -n "$port" ] && break; sleep 0.05; done\n'
+                  f'"{binary("socks4-test")}" --target 127.0.0.1:$port --fuzz 3000 --seed 9 '
+                  f'-j 4 --crash-dir "{tmp_path}/crashes"; rc=$?\n'
+                  'kill $pid; wait $pid; exit $rc\n')
+        p = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True,
+                           text=True, timeout=600)
+        assert "this host's resolver is slow" in p.stdout, p.stdout + p.stderr
+        assert ", 0 failures" in p.stdout and p.returncode == 0, p.stdout[-3000:]
+        others = [q for q in silent.asked() if not q[1].startswith("socks4-test-probe-")]
+        assert silent.asked() and not others, others[:5]
+    finally:
+        silent.close()
