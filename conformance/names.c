@@ -221,3 +221,25 @@ int names_silent(struct ctx *c, const uint8_t *req_bytes, size_t len, char *why,
 	         (long long)took);
 	return 0;
 }
+
+int names_case_inconclusive(struct ctx *c)
+{
+	struct runner *r = c->r;
+	const char *actual = c_actual(c);
+	/* Only a wait that ran out: "no reply", "... then nothing", "no close". */
+	if (r->names_ours || (strstr(actual, "no reply") == NULL && strstr(actual, "nothing") == NULL &&
+	                      strstr(actual, "no close") == NULL))
+		return 0;
+	for (size_t k = 0; k < c->nsent; k++) {
+		char why[400] = "";
+		if (c->sent[k].bytes == NULL ||
+		    !names_silent(c, c->sent[k].bytes, c->sent[k].len, why, sizeof(why)))
+			continue;
+		char was[200];
+		snprintf(was, sizeof(was), "%s", actual);
+		/* why starts with "; inconclusive: ..." */
+		skip(c, "%s (the target's answer was: %.150s)", why + 2, was);
+		return 1;
+	}
+	return 0;
+}

@@ -309,6 +309,10 @@ int names_fast(struct runner *r, char *why, size_t whylen);
  * (inconclusive: the resolver's silence, not the target's) and appends why;
  * else 0, and appends how fast this host's lookup was. */
 int names_silent(struct ctx *c, const uint8_t *req_bytes, size_t len, char *why, size_t whylen);
+/* A case that FAILed for want of an answer to a SOCKS4a name it sent: when
+ * this host cannot look the name up in time either, its verdict becomes a SKIP
+ * whose Actual starts with "inconclusive:" (returns 1). */
+int names_case_inconclusive(struct ctx *c);
 
 /* requirements.c: the sentence behind a requirement id, or NULL. */
 const char *requirement_text(const char *id);

@@ -68,6 +68,8 @@ static enum verdict run_body(struct runner *r, size_t i, struct result *res, uin
 		v = cs->run(&c);
 		if (c.trouble && v == V_FAIL)
 			v = V_SKIP; /* the runner's own side failed: Actual says so */
+		if (v == V_FAIL && (cs->needs & NEED_4A) && names_case_inconclusive(&c))
+			v = V_SKIP; /* the target's resolver, not the target (names.c) */
 	}
 	ctx_finish(&c);
 	return v;

@@ -27,12 +27,20 @@ class StubDNS:
         self.silent = silent
         self.queries = []
         self.lock = threading.Lock()
-        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.udp.bind((host, port))
-        self.host, self.port = self.udp.getsockname()
-        self.tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.tcp.bind((host, self.port))
+        for attempt in range(20):  # port 0: the TCP port must be the UDP one's
+            self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            self.udp.bind((host, port))
+            self.host, self.port = self.udp.getsockname()
+            self.tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                self.tcp.bind((host, self.port))
+                break
+            except OSError:
+                self.udp.close()
+                self.tcp.close()
+                if port != 0 or attempt == 19:
+                    raise
         self.tcp.listen(8)
         threading.Thread(target=self._udp, daemon=True).start()
         threading.Thread(target=self._tcp, daemon=True).start()
@@ -265,3 +273,48 @@ def test_live_fuzz_with_a_silent_resolver(tmp_path):
         assert silent.asked() and not others, others[:5]
     finally:
         silent.close()
+
+
+def stub_on_53(net, **kw):
+    for last in range(2, 250):
+        try:
+            return StubDNS(host=f"127.{net}.{os.getpid() % 250 + 1}.{last}", port=53, **kw)
+        except OSError:
+            continue
+    raise AssertionError("no free 127.x address for port 53")
+
+
+@pytest.mark.skipif(not can_private_namespace(),
+                    reason="needs root and unshare -m (CI runs as root with SYS_ADMIN)")
+@pytest.mark.parametrize("runner_resolver,want", [("silent", "skip"), ("fast", "fail")])
+def test_4a_without_an_answer_is_judged_fairly(start_server, tmp_path, runner_resolver, want):
+    """A --target whose resolver never answers (socks4-server --resolver to a
+    silent stub, an 8 s --resolve-timeout, beyond --timeout 2) leaves 4a/unresolvable unanswered.
+    When this host cannot look the name up in time either, the case is an
+    inconclusive SKIP; when this host's resolver answers at once, the target's
+    silence is its own: FAIL."""
+    target_dns = StubDNS(silent=True)
+    mine = stub_on_53(56, silent=runner_resolver == "silent")
+    try:
+        srv = start_server("--resolver", f"127.0.0.1:{target_dns.port}", "--resolve-timeout",
+                           "8")
+        conf = tmp_path / "resolv.conf"
+        conf.write_text(f"nameserver {mine.host}\n")
+        wrap = ["unshare", "-m", "sh", "-c",
+                f'mount --bind "{conf}" /etc/resolv.conf && exec "$@"', "sh"]
+        p, report = run_report(tmp_path, "--target", f"127.0.0.1:{srv.port}", "--timeout", "2",
+                               "--identd-port", str(free_port()), "4a/unresolvable",
+                               prefix=wrap)
+        case = next(c for c in report["cases"] if c["id"] == "4a/unresolvable")
+        assert case["result"] == want, case
+        assert mine.asked("socks4-test.invalid"), mine.asked()
+        if want == "skip":
+            assert case["actual"].startswith("inconclusive: this host's own lookup of "
+                                             "socks4-test.invalid got no answer"), case
+        else:
+            assert case["actual"] == "no reply", case
+            assert "this host's own lookup of socks4-test.invalid answered in" in \
+                " ".join(case["trace"]), case["trace"]
+    finally:
+        target_dns.close()
+        mine.close()
