@@ -25,6 +25,7 @@ struct runner;
 enum {
 	CNEED_STREAM = 1u << 10,  /* a stream client (stdin/stdout), not a URL fetcher */
 	CNEED_CONNECT = 1u << 11, /* a CONNECT client (not --client-bind) */
+	CNEED_NAMES = 1u << 13,   /* the client runs with the runner's resolver (names.c) */
 };
 
 /* The client catalogue, one table per area (client-cases/<area>.c). */
@@ -36,6 +37,11 @@ size_t client_catalogue(const struct s4case **out, size_t cap);
  * back through on_result in catalogue order, as with runner_run(). */
 int client_mode_run(struct runner *r, void (*on_result)(struct runner *, size_t, void *), void *arg,
                     char *err, size_t errlen);
+
+/* names.c: queries the runner's name service got for name since since_ms
+ * (the client's local lookups; CNEED_NAMES); the first is described in first. */
+size_t names_local_queries(struct ctx *c, const char *name, int64_t since_ms, char *first,
+                           size_t cap);
 
 /* What most cases accept, in the words of the catalogue. */
 #define EXPECT_WORKS                                                                               \

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clientmode.h"
 #include "dnsd.h"
 #include "nsexec.h"
 #include "runner.h"
@@ -36,7 +37,7 @@ static struct dnsd *start_on_53(struct runner *r, char *why, size_t whylen)
 	return NULL;
 }
 
-void names_for_exec(struct runner *r, struct tp_opts *to)
+int names_private(struct runner *r)
 {
 	char why[256];
 	snprintf(r->names_note, sizeof(r->names_note), "the machine's resolver");
@@ -45,32 +46,56 @@ void names_for_exec(struct runner *r, struct tp_opts *to)
 		snprintf(r->names_note, sizeof(r->names_note),
 		         "the machine's resolver (the runner's name service needs port 53: %.180s)",
 		         why);
-		return;
+		return -1;
 	}
 	snprintf(r->resolv_dir, sizeof(r->resolv_dir), "/tmp/socks4-test-names-XXXXXX");
 	if (mkdtemp(r->resolv_dir) == NULL) {
 		r->resolv_dir[0] = '\0';
-		return;
+		return -1;
 	}
 	snprintf(r->resolv_conf, sizeof(r->resolv_conf), "%s/resolv.conf", r->resolv_dir);
 	FILE *f = fopen(r->resolv_conf, "w");
 	if (f == NULL)
-		return;
-	fprintf(f, "# socks4-test's name service for its --exec target\nnameserver %u.%u.%u.%u\n",
+		return -1;
+	fprintf(f, "# socks4-test's name service for the program it runs\nnameserver %u.%u.%u.%u\n",
 	        r->dns_ip >> 24, (r->dns_ip >> 16) & 255, (r->dns_ip >> 8) & 255, r->dns_ip & 255);
 	fclose(f);
 	if (nsexec_probe(r->resolv_conf, why, sizeof(why)) < 0) {
 		snprintf(r->names_note, sizeof(r->names_note),
 		         "the machine's resolver (no private mount namespace here: %.180s)", why);
-		return;
+		return -1;
 	}
 	r->names_ours = 1;
-	to->wrap[0] = "/proc/self/exe";
-	to->wrap[1] = NSEXEC_FLAG;
-	to->wrap[2] = r->resolv_conf;
+	r->ns_wrap[0] = "/proc/self/exe";
+	r->ns_wrap[1] = NSEXEC_FLAG;
+	r->ns_wrap[2] = r->resolv_conf;
+	r->ns_wrap[3] = NULL;
 	snprintf(r->names_note, sizeof(r->names_note),
 	         "the runner's name service at %u.%u.%u.%u:53 (a private /etc/resolv.conf)",
 	         r->dns_ip >> 24, (r->dns_ip >> 16) & 255, (r->dns_ip >> 8) & 255, r->dns_ip & 255);
+	return 0;
+}
+
+void names_for_exec(struct runner *r, struct tp_opts *to)
+{
+	if (names_private(r) < 0)
+		return;
+	for (int i = 0; i < 3; i++)
+		to->wrap[i] = r->ns_wrap[i];
+}
+
+size_t names_local_queries(struct ctx *c, const char *name, int64_t since_ms, char *first,
+                           size_t cap)
+{
+	struct dnsd_query q;
+	if (c->r->dns == NULL)
+		return 0;
+	size_t n = dnsd_queries(c->r->dns, name, since_ms, &q, 1);
+	if (n > 0)
+		snprintf(first, cap, "%s? %s over %s at +%.3f s",
+		         q.qtype == DNS_TYPE_A ? "A" : q.qtype == DNS_TYPE_AAAA ? "AAAA" : "type", q.name,
+		         q.proto == 't' ? "TCP" : "UDP", (double)(q.t_ms - since_ms) / 1000.0);
+	return n;
 }
 
 int names_for_builtin(struct runner *r, char *err, size_t errlen)

@@ -172,6 +172,7 @@ struct runner {
 	int names_ours;        /* the target asks dns (else its own resolver, unseen) */
 	char resolv_dir[64];   /* a private resolv.conf for --exec, "" for none */
 	char resolv_conf[96];
+	const char *ns_wrap[4]; /* names_private(): the wrapper that gives a child it */
 
 
 	pthread_mutex_t mu;
@@ -294,6 +295,9 @@ long livefuzz_run(struct runner *r, long first, long n, uint64_t seed, int jobs,
  * private resolv.conf); names_for_builtin() before the built-in server;
  * names_add_destinations() once dest_name and dest_ip are known. */
 void names_for_exec(struct runner *r, struct tp_opts *to);
+/* The name service on 127.53.x.y:53 and a resolv.conf naming it that a child
+ * can have (r->ns_wrap, nsexec.h): 0, or -1 (r->names_note says why). */
+int names_private(struct runner *r);
 int names_for_builtin(struct runner *r, char *err, size_t errlen);
 void names_add_destinations(struct runner *r);
 void names_stop(struct runner *r);
