@@ -41,7 +41,8 @@ LIB_SRC := lib/socks4.c lib/ident.c lib/net.c lib/relay.c lib/dns.c
 PROGRAMS      :=
 ASAN_PROGRAMS :=
 UNIT_SRC      := tests/unit/main.c tests/unit/guard.c tests/unit/test_socks4.c \
-                 tests/unit/test_ident.c tests/unit/test_net.c tests/unit/test_relay.c tests/unit/test_lib_paths.c
+                 tests/unit/test_ident.c tests/unit/test_net.c tests/unit/test_relay.c tests/unit/test_lib_paths.c \
+                 tests/unit/test_dns.c
 CHECK_TARGETS := unit integration
 include $(sort $(wildcard */module.mk))
 

@@ -16,6 +16,7 @@ int main(void)
 	srunner_add_suite(sr, identd_suite());
 	srunner_add_suite(sr, supervisor_suite());
 	srunner_add_suite(sr, crashsig_suite());
+	srunner_add_suite(sr, dns_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -13,5 +13,6 @@ Suite *rules_suite(void);
 Suite *identd_suite(void);
 Suite *supervisor_suite(void);
 Suite *crashsig_suite(void);
+Suite *dns_suite(void);
 
 #endif
