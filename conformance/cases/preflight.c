@@ -5,7 +5,9 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "net.h"
 #include "suite.h"
 
 /* S4-REPLY-1, S4-REPLY-2: a SOCKS4 request gets an 8-octet reply,
@@ -70,6 +72,24 @@ static enum verdict socks4_server(struct ctx *c)
 	return fail(c, "not a SOCKS4 server: %s", why);
 }
 
+/* A listener on dest-addr whose port has equal bytes (0xC1C1 ...): -1 when
+ * none is free. */
+static int symmetric_listener(struct ctx *c, uint16_t *port)
+{
+	char ip[16], err[160];
+	struct in_addr a = {.s_addr = htonl(dest_ip(c))};
+	inet_ntop(AF_INET, &a, ip, sizeof(ip));
+	for (unsigned b = 0xC1; b <= 0xFE; b++) {
+		int fd;
+		uint16_t got;
+		if (net_listen(ip, (uint16_t)(b << 8 | b), 8, &fd, &got, err, sizeof(err)) == 0) {
+			*port = got;
+			return fd;
+		}
+	}
+	return -1;
+}
+
 /* S4-CONNECT-2: "If the request is granted, the SOCKS server makes a
  * connection to the specified port of the destination host."
  * Every case that needs a grant sends the target to the runner's
@@ -99,20 +119,45 @@ static enum verdict destination(struct ctx *c)
 	int socks4 = g.kind == GOT_REPLY || (g.kind == GOT_BAD_VN && g.rep.vn == S4_VN_REQUEST);
 	if (socks4 && g.rep.cd == S4_REP_GRANTED)
 		return pass(c, "%s: the target reaches %s", what, where);
-	if (socks4 && g.rep.cd >= S4_REP_REJECTED && g.rep.cd <= S4_REP_IDENT_MISMATCH) {
-		if (g.rep.cd == S4_REP_NO_IDENTD)
-			snprintf(why, sizeof(why),
-			         "the target refuses CONNECTs to %s, which is listening (%s): it "
-			         "cannot reach identd on this host; let it (--identd-port)",
-			         where, what);
-		else
-			snprintf(why, sizeof(why),
-			         "the target refuses CONNECTs to %s, which is listening (%s): its "
-			         "policy or its network; give --dest-addr an address it may reach",
-			         where, what);
+	if (socks4 && g.rep.cd == S4_REP_REJECTED) {
+		/* A defect can refuse too: a DSTPORT read in the wrong byte order
+		 * sends the target to another port. A port that reads the same both
+		 * ways tells the two apart. */
+		uint16_t sym = 0;
+		int granted = 0;
+		int l = symmetric_listener(c, &sym);
+		if (l >= 0) {
+			uint8_t req2[S4_REQUEST_MAX];
+			const char *u = default_user(c);
+			size_t n2 = req_build(req2, sizeof(req2), S4_CMD_CONNECT, sym, dest_ip(c), u,
+			                      strlen(u), NULL, 0);
+			int fd2 = t_connect(c);
+			struct got g2;
+			if (fd2 >= 0 && t_send(c, fd2, req2, n2) == 0) {
+				t_read_reply(c, fd2, case_timeout_ms(c), &g2);
+				granted = (g2.kind == GOT_REPLY ||
+				           (g2.kind == GOT_BAD_VN && g2.rep.vn == S4_VN_REQUEST)) &&
+				          g2.rep.cd == S4_REP_GRANTED;
+			}
+			close(l);
+		}
+		if (granted)
+			return pass(c,
+			            "90 for port %u on the same address (the same in both byte "
+			            "orders); %s got %s: the port's byte order, which "
+			            "connect/dstport/byte-order judges",
+			            sym, where, what);
+		snprintf(why, sizeof(why),
+		         "the target refuses CONNECTs to %s, which is listening (%s): its policy "
+		         "or its network; give --dest-addr an address it may reach",
+		         where, what);
 		mark_unreachable(c, why, 0);
 		return fail(c, "%s", why);
 	}
+	if (socks4 && g.rep.cd != S4_REP_GRANTED)
+		return pass(c, "%s got %s: about identd, not the destination (the ident/ cases "
+		               "judge it)",
+		            where, what);
 	if (g.kind == GOT_TIMEOUT && g.n == 0) {
 		snprintf(why, sizeof(why),
 		         "the target did not answer a CONNECT to %s, which is listening, within %d "
