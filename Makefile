@@ -37,7 +37,7 @@ ASAN    := $(BUILD)/asan/$(CCNAME)
 objs     = $(patsubst %.c,$(OBJ)/%.o,$(1))
 asanobjs = $(patsubst %.c,$(ASAN)/%.o,$(1))
 
-LIB_SRC := lib/socks4.c lib/ident.c lib/net.c lib/relay.c
+LIB_SRC := lib/socks4.c lib/ident.c lib/net.c lib/relay.c lib/dns.c
 
 # Each component describes itself in <dir>/module.mk: its sources, its
 # binary (added to PROGRAMS, and its sanitized twin to ASAN_PROGRAMS), unit
@@ -45,7 +45,8 @@ LIB_SRC := lib/socks4.c lib/ident.c lib/net.c lib/relay.c
 PROGRAMS      :=
 ASAN_PROGRAMS :=
 UNIT_SRC      := tests/unit/main.c tests/unit/guard.c tests/unit/test_socks4.c \
-                 tests/unit/test_ident.c tests/unit/test_net.c tests/unit/test_relay.c tests/unit/test_lib_paths.c
+                 tests/unit/test_ident.c tests/unit/test_net.c tests/unit/test_relay.c tests/unit/test_lib_paths.c \
+                 tests/unit/test_dns.c
 CHECK_TARGETS := unit integration
 include $(sort $(wildcard */module.mk))
 

@@ -7,7 +7,7 @@
 # BENCH_ARGS passes options to bench.py: make bench BENCH_ARGS='--reps 3'. loadgen
 # is a tool of the benchmarks and tests, not a program to install.
 LOADGEN := $(BUILD)/loadgen
-$(LOADGEN): $(call objs,bench/loadgen.c lib/socks4.c lib/net.c)
+$(LOADGEN): $(call objs,bench/loadgen.c lib/socks4.c lib/net.c lib/dns.c)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 BENCH_ARGS ?=

@@ -24,6 +24,7 @@ packages=(
   ncat                  # real SOCKS4 client (socks4-test --client-cmd matrix)
   netcat-openbsd        # nc -X 4: real SOCKS4 client
   proxychains4          # real SOCKS4 client (LD_PRELOAD)
+  connect-proxy         # real SOCKS4/4a client: leaks 4a names without -R remote
   dante-server          # Dante's sockd: interop target and bench baseline
   oidentd               # a real RFC 1413 identd
   afl++                 # AFL++ build check (afl-clang-fast)

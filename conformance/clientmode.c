@@ -143,6 +143,8 @@ static void plan_for(struct ctx *c, const struct exchange *e, struct client_plan
 	pl->out_cap = e->y_len + OUT_SLACK;
 	pl->out = t_alloc(c, pl->out_cap + 1);
 	pl->timeout_ms = c->r->o.client_timeout_ms;
+	/* Only where the case watches the client's lookups: the wrapper costs a start. */
+	pl->wrap = (c->cs->needs & CNEED_NAMES) && c->r->names_ours ? c->r->ns_wrap : NULL;
 	if (e->url)
 		return; /* no stdin: an end of file at once */
 	pl->in = e->x;
@@ -552,6 +554,10 @@ static void capabilities(struct runner *r)
 		        "byte");
 	else
 		r->have |= CNEED_EXACT_OUT;
+	if (names_private(r) == 0) /* the client's lookups reach the runner (names.c) */
+		r->have |= CNEED_NAMES;
+	else
+		runner_lack(r, CNEED_NAMES, "%s", r->names_note);
 	if (client_wants_url(o->client_cmd))
 		runner_lack(r, CNEED_STREAM, "%s",
 		            "the client fetches {url}: it has no stdin stream to end");
@@ -646,5 +652,6 @@ int client_mode_run(struct runner *r, void (*on_result)(struct runner *, size_t,
 	runner_stream_results(r, on_result, arg);
 	for (int k = 0; k < started; k++)
 		pthread_join(workers[k], NULL);
+	names_stop(r);
 	return 0;
 }

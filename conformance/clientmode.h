@@ -23,14 +23,14 @@ struct runner;
 /* Capabilities in client mode (struct s4case.needs; NEED_4A, NEED_NO_4A and
  * NEED_BIND keep their meaning: --client-4a, its absence, --client-bind). */
 enum {
-	CNEED_CONNECT = 1u << 11,   /* a CONNECT client (not --client-bind) */
-	CNEED_STREAM = 1u << 12,    /* a stream client (stdin/stdout), not a URL fetcher */
-	CNEED_EXACT_OUT = 1u << 13, /* stdout judged byte for byte (not --client-judge stdout) */
+	CNEED_CONNECT = 1u << 13,   /* a CONNECT client (not --client-bind) */
+	CNEED_STREAM = 1u << 14,    /* a stream client (stdin/stdout), not a URL fetcher */
+	CNEED_EXACT_OUT = 1u << 15, /* stdout judged byte for byte (not --client-judge stdout) */
+	CNEED_NAMES = 1u << 16,     /* the client runs with the runner's resolver (names.c) */
 };
 /* Bits of their own: a client case may need NEED_* and CNEED_* at once. */
-_Static_assert((unsigned)CNEED_CONNECT > (unsigned)NEED_NO_BIND &&
-                       (unsigned)CNEED_STREAM > (unsigned)NEED_NO_BIND &&
-                       (unsigned)CNEED_EXACT_OUT < (1u << 16),
+_Static_assert((unsigned)CNEED_CONNECT > (unsigned)NEED_REACH &&
+                       (unsigned)CNEED_NAMES < (1u << NEED_BITS),
                "CNEED_* bits must not be NEED_* bits");
 
 /* The client catalogue, one table per area (client-cases/<area>.c). */
@@ -42,6 +42,11 @@ size_t client_catalogue(const struct s4case **out, size_t cap);
  * back through on_result in catalogue order, as with runner_run(). */
 int client_mode_run(struct runner *r, void (*on_result)(struct runner *, size_t, void *), void *arg,
                     char *err, size_t errlen);
+
+/* names.c: queries the runner's name service got for name since since_ms
+ * (the client's local lookups; CNEED_NAMES); the first is described in first. */
+size_t names_local_queries(struct ctx *c, const char *name, int64_t since_ms, char *first,
+                           size_t cap);
 
 /* What most cases accept, in the words of the catalogue. */
 #define EXPECT_WORKS                                                                               \

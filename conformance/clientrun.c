@@ -97,7 +97,7 @@ static void set_nonblocking(int fd)
 
 /* The child: its own process group, default signal dispositions (the runner
  * ignores SIGPIPE, and ignored signals survive exec), the pipes as 0, 1, 2. */
-static void child(const char *cmd, int in, int out, int err, int watch)
+static void child(const char *cmd, const char *const *wrap, int in, int out, int err, int watch)
 {
 	sigset_t none;
 	sigemptyset(&none);
@@ -107,6 +107,17 @@ static void child(const char *cmd, int in, int out, int err, int watch)
 	lifeline_child_watchdog(watch); /* gone with the runner, even a SIGKILLed one */
 	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
 		_exit(127);
+	if (wrap != NULL && wrap[0] != NULL) {
+		char *argv[8];
+		size_t k = 0;
+		for (; k < 4 && wrap[k] != NULL; k++)
+			argv[k] = (char *)wrap[k];
+		argv[k++] = "sh";
+		argv[k++] = "-c";
+		argv[k++] = (char *)cmd;
+		argv[k] = NULL;
+		execv(argv[0], argv);
+	}
 	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 	_exit(127);
 }
@@ -245,7 +256,7 @@ int client_run_cmd(const char *cmd, const struct client_plan *plan, struct clien
 	int watch = lifeline_fd();
 	pid_t pid = fork();
 	if (pid == 0)
-		child(cmd, pin[0], pout[1], perr[1], watch);
+		child(cmd, plan->wrap, pin[0], pout[1], perr[1], watch);
 	close(pin[0]);
 	close(pout[1]);
 	close(perr[1]);

@@ -50,6 +50,9 @@ struct client_plan {
 	/* Called after every read of stdout or stderr (from the caller's thread). */
 	void (*on_output)(void *arg, const struct client_result *res);
 	void *arg;
+	/* NULL, or a program and its first arguments that run "sh -c CMD" in the
+	 * same process (nsexec.h: the client with the runner's resolv.conf) */
+	const char *const *wrap;
 };
 #define CLIENT_KEEP_STDIN ((size_t)-1)
 

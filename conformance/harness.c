@@ -455,7 +455,23 @@ int t_target_answers(struct ctx *c)
 {
 	struct got g;
 	char what[128];
-	int fd = echo_request(c, "is the target alive?", &g);
+	int fd;
+	if (c->r->unreachable_late) {
+		/* Its CONNECTs are never answered (preflight/destination): an
+		 * unknown command (03) is, at once, by a live SOCKS4 server. */
+		uint8_t req[S4_REQUEST_MAX];
+		const char *u = default_user(c);
+		size_t n = req_build(req, sizeof(req), 3, echo_port(c), dest_ip(c), u, strlen(u),
+		                     NULL, 0);
+		note(c, "is the target alive? (an unknown command: it grants no CONNECT in time)");
+		fd = t_connect(c);
+		if (fd >= 0 && t_send(c, fd, req, n) == 0)
+			t_read_reply(c, fd, c->r->o.timeout_ms, &g);
+		else
+			fd = -1;
+	} else {
+		fd = echo_request(c, "is the target alive?", &g);
+	}
 	if (fd < 0)
 		return 0;
 	t_close(c, fd);
@@ -1270,6 +1286,7 @@ void ctx_finish(struct ctx *c)
 	for (int i = 0; i < c->nallocs; i++)
 		free(c->allocs[i]);
 	c->nallocs = 0;
+	names_trace_case(c);
 	c->res->duration_ms = net_now_ms() - c->t0;
 	/* The bytes sent stay with the result (a reproducer may need them). */
 	sent_free(c->res->sent, &c->res->nsent);

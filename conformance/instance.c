@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
+#include "dnsd.h"
 #include "instance.h"
 #include "runner.h"
 #include "server.h"
@@ -31,7 +32,9 @@ int instance_start(struct runner *r, struct instance *in, char *err, size_t errl
 	cfg.handshake_timeout_ms = 2000;
 	cfg.bind_timeout_ms = 2000;
 	cfg.connect_timeout_ms = 15000; /* beyond connect/no-early-grant's SYN retries */
-	cfg.resolve_timeout_ms = 5000;
+	cfg.resolve_timeout_ms = 4000; /* socks4-server's default: a 91 before --timeout */
+	if (r->dns != NULL)
+		dnsd_addr(r->dns, &cfg.resolver, &cfg.resolver_len); /* the runner's names */
 	cfg.log_level = r->o.verbose ? S4SRV_LOG_VERBOSE : S4SRV_LOG_QUIET;
 	cfg.log_fd = r->o.verbose ? 2 : -1;
 	struct s4srv *srv = s4srv_start(&cfg, err, errlen);

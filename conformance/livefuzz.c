@@ -142,8 +142,32 @@ void fuzz_keep_names_local(struct sample *s)
 	}
 }
 
+/* With a slow resolver here: every name that would need one becomes a
+ * numeric form of the same length that resolvers read without asking DNS
+ * (inet_aton's: "127.00001" is 127.0.0.1, "0001" is 0.0.0.1). */
+static void keep_names_numeric(struct sample *s)
+{
+	struct s4_request req;
+	if (s4_parse_request(s->bytes, s->len, 0, &req) <= 0 || req.host == NULL ||
+	    req.host_len == 0 || req.host_len > S4_HOST_MAX)
+		return;
+	char name[S4_HOST_MAX + 1];
+	struct in_addr a;
+	memcpy(name, req.host, req.host_len);
+	name[req.host_len] = '\0';
+	if (inet_pton(AF_INET, name, &a) == 1 || strcmp(name, "localhost") == 0)
+		return;
+	uint8_t *h = s->bytes + ((const uint8_t *)req.host - s->bytes);
+	size_t n = req.host_len;
+	memset(h, '0', n);
+	h[n - 1] = '1';
+	if (n >= 6)
+		memcpy(h, "127.", 4);
+}
+
 /* Builds iteration i's request. */
-static void generate(struct runner *r, struct rng *g, uint16_t refused, struct sample *s)
+static void generate(struct runner *r, struct rng *g, uint16_t refused, int local_names,
+                     struct sample *s)
 {
 	char userid[1024], host[300];
 	size_t ulen, hlen = 0;
@@ -229,6 +253,10 @@ static void generate(struct runner *r, struct rng *g, uint16_t refused, struct s
 			random_bytes(g, host, hlen, 1);
 			memcpy(host + hlen, ".invalid", 8);
 			hlen += 8;
+			if (local_names) { /* the same draws, a name with no lookup */
+				hlen = 9;
+				memcpy(host, "localhost", hlen);
+			}
 		}
 	}
 	s->len = req_build(s->bytes, sizeof(s->bytes), cd, port, ip, userid, ulen, hostp, hlen);
@@ -284,6 +312,8 @@ static void generate(struct runner *r, struct rng *g, uint16_t refused, struct s
 	}
 
 	fuzz_keep_names_local(s);
+	if (local_names)
+		keep_names_numeric(s);
 
 	/* how it travels */
 	s->ncuts = chance(g, 50) ? below(g, MAX_CUTS + 1) : 0;
@@ -302,7 +332,7 @@ static void generate(struct runner *r, struct rng *g, uint16_t refused, struct s
 void fuzz_generate(struct fuzz_run *fr, long i, struct sample *s)
 {
 	struct rng g = rng_for(fr->seed, i);
-	generate(fr->r, &g, fr->refused, s);
+	generate(fr->r, &g, fr->refused, fr->local_names, s);
 }
 
 /* Sends one sample and judges the answer. Returns 1 when fine. */
@@ -337,7 +367,7 @@ static int judge(struct ctx *c, const struct sample *s, char *why, size_t whylen
 	case GOT_TIMEOUT:
 		snprintf(why, whylen, "%s and no close within %d ms of the request's end",
 		         got_str(&g, what, sizeof(what)), case_timeout_ms(c));
-		return 0;
+		return names_silent(c, s->bytes, s->len, why, whylen) ? 2 : 0;
 	default:
 		snprintf(why, whylen, "%s", got_str(&g, what, sizeof(what)));
 		return 0;
@@ -355,6 +385,7 @@ enum try_result fuzz_try(struct fuzz_run *fr, const struct sample *s, int check,
 	}
 	scratch_init(sc, fr->r, "fuzz");
 	int ok = judge(&sc->c, s, why, whylen);
+	int inconclusive = ok == 2;
 	scratch_finish(sc);
 	free(sc);
 	/* After a wrong answer the check tells it from a target that stopped
@@ -366,7 +397,7 @@ enum try_result fuzz_try(struct fuzz_run *fr, const struct sample *s, int check,
 		         health);
 		return TRY_DOWN;
 	}
-	return ok ? TRY_OK : TRY_FAIL;
+	return inconclusive ? TRY_INCONCLUSIVE : ok ? TRY_OK : TRY_FAIL;
 }
 
 void fuzz_split_str(const struct sample *s, char *out, size_t cap)
@@ -442,7 +473,9 @@ void fuzz_count(struct fuzz_run *fr, long i, const struct sample *s, enum try_re
 		fr->unverified[fr->done_seq++ % UNVERIFIED_MAX] = i;
 	else if (before > fr->verified_seq)
 		fr->verified_seq = before;
-	if (t != TRY_OK && fr->failures++ < REPORT_MAX)
+	if (t == TRY_INCONCLUSIVE)
+		fr->inconclusive++;
+	else if (t != TRY_OK && fr->failures++ < REPORT_MAX)
 		fuzz_report(fr, i, s, why);
 	show_progress(fr, 0);
 }
@@ -586,6 +619,15 @@ long livefuzz_run(struct runner *r, long first, long n, uint64_t seed, int jobs,
 	fprintf(out, "socks4-test: fuzzing %s with %ld requests, seed %llu, from iteration %ld\n",
 	        r->target_text, n, (unsigned long long)seed, first);
 	char where[300];
+	/* Made-up SOCKS4a names go to the target's resolver: when this host's
+	 * is slow, they would measure it, not the target. */
+	if (!r->names_ours && !names_fast(r, fr->names_why, sizeof(fr->names_why))) {
+		fr->local_names = 1;
+		fprintf(out,
+		        "socks4-test: this host's resolver is slow (%s): made-up SOCKS4a names "
+		        "are \"localhost\" instead of NAME.invalid\n",
+		        fr->names_why);
+	}
 	if (fr->tp != NULL)
 		fprintf(out, "socks4-test: the target is '%s'; crashes go to %s\n",
 		        tp_command(fr->tp), crashdir_describe(r->o.crash_dir, where, sizeof(where)));
@@ -647,6 +689,11 @@ long livefuzz_run(struct runner *r, long first, long n, uint64_t seed, int jobs,
 	double secs = (double)(net_now_ms() - fr->t0) / 1000.0;
 	fprintf(out, "fuzz: %ld requests in %.1f s (%.0f/s), %ld failures", fr->done, secs,
 	        secs > 0 ? (double)fr->done / secs : 0.0, fr->failures);
+	if (fr->inconclusive > 0)
+		fprintf(out,
+		        ", %ld inconclusive (no answer to a SOCKS4a name this host could not look up "
+		        "in time either)",
+		        fr->inconclusive);
 	if (fr->tp != NULL)
 		fprintf(out, ", %ld crashes (%d signatures), %d restarts", fr->crashes, fr->nkinds,
 		        tp_restarts(fr->tp));

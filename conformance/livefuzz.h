@@ -60,6 +60,9 @@ struct fuzz_run {
 	long pending; /* handed out and not judged yet (also queued for a stall lane) */
 	int running;  /* being sent right now */
 	long done, failures;
+	long inconclusive; /* TRY_INCONCLUSIVE iterations */
+	int local_names;   /* this host's resolver is slow: made-up names are "localhost" */
+	char names_why[200];
 	int stop; /* no more iterations: a target that no longer serves, or restarts ran out */
 	char stop_why[1100];
 	int halt; /* the --exec target died: no iteration starts until fuzz_recover() */
@@ -92,6 +95,8 @@ void fuzz_keep_names_local(struct sample *s);
 enum try_result {
 	TRY_OK,   /* answered as allowed (and the target still serves, when checked) */
 	TRY_FAIL, /* a wrong answer; the target still serves */
+	TRY_INCONCLUSIVE, /* no answer to a SOCKS4a name this host cannot look up in time
+	                     either: the resolver's silence, not the target's (counted apart) */
 	TRY_DOWN, /* the target stopped serving (no valid CONNECT), or its process died */
 };
 /* Sends one sample and judges the answer; then, when check is set or the

@@ -11,6 +11,7 @@
 #include "baseline.h"
 #include "clientmode.h"
 #include "interrupt.h"
+#include "nsexec.h"
 #include "options.h"
 #include "report.h"
 #include "reportfile.h"
@@ -154,6 +155,8 @@ static int run_all(const struct cli *cli, const struct s4case **cases, size_t nc
 			human_summary(stream.f, r, color, r->elapsed_ms);
 		if (run_failed(r) && status == EXIT_OK)
 			status = EXIT_FAILED;
+		if (r->unreachable[0] != '\0')
+			status = EXIT_USAGE; /* the run could not test what it was asked to */
 		done[(*ndone)++] = r;
 	}
 	if (*ndone > 1 && stream.f != NULL)
@@ -177,6 +180,8 @@ int main(int argc, char **argv)
 	struct runner *done[CLI_MAX_TARGETS];
 	size_t ndone = 0;
 
+	if (argc >= 2 && strcmp(argv[1], NSEXEC_FLAG) == 0)
+		return nsexec_main(argc, argv); /* an --exec target's wrapper (nsexec.h) */
 	cli_parse(argc, argv, &cli);
 	if (cli.fuzz_n > 0)
 		return fuzz_main(&cli);

@@ -7,6 +7,7 @@ CONFORMANCE_SRC = conformance/main.c conformance/options.c conformance/runner.c 
                   conformance/baseline.c conformance/report_html.c conformance/escape.c \
                   conformance/crashdir.c conformance/reportfile.c conformance/interrupt.c \
                   conformance/lifeline.c \
+                  conformance/dnsd.c conformance/names.c conformance/nsexec.c \
                   $(sort $(wildcard conformance/cases/*.c)) \
                   conformance/casebody.c \
                   conformance/clientmode.c conformance/clientrun.c conformance/proxy.c \

@@ -28,7 +28,12 @@ static const char usage_text[] =
         "                       runner waits until it listens, restarts it when it dies, runs\n"
         "                       the cases that were in flight again alone to name the one that\n"
         "                       killed it, and attaches what it printed (repeatable, mixes\n"
-        "                       with --target in a matrix)\n"
+        "                       with --target in a matrix). Its resolver asks the runner's\n"
+        "                       name service (a private mount namespace with its own\n"
+        "                       /etc/resolv.conf, naming 127.53.x.y:53); where that is not\n"
+        "                       allowed (no CAP_SYS_ADMIN nor user namespaces, or port 53\n"
+        "                       not bindable) it uses the machine's resolver, and the\n"
+        "                       report's \"names:\" line says so\n"
         "  --crash-dir DIR      where the bytes that killed a target are saved (a directory\n"
         "                       you own; default: a fresh $TMPDIR/socks4-test-XXXXXX per run,\n"
         "                       named on stderr when something is written there)\n"
@@ -110,8 +115,9 @@ static const char usage_text[] =
         "  -h, --help           this text; --version: the version\n"
         "\n"
         "Exit status: 0 when no MUST case fails (nor a SHOULD case with --strict), 1 otherwise,\n"
-        "2 for a usage error, a target that cannot be reached or a report that cannot be\n"
-        "written. SIGINT, SIGTERM or SIGHUP stop --exec targets and clients, write the\n"
+        "2 for a usage error, a target that cannot be reached, one that grants no CONNECT\n"
+        "to the runner's destinations (preflight/destination: the run could not test) or a\n"
+        "report that cannot be written. SIGINT, SIGTERM or SIGHUP stop --exec targets and clients, write the\n"
         "reports with the cases judged so far and exit 128+N.\n";
 
 void usage_error(const char *what, const char *arg)

@@ -151,6 +151,8 @@ void human_header(FILE *f, const struct runner *r, int color)
 	static const char *const names[] = {
 	        "4a",   "bind",       "identd", "identd-strict", "identd-lenient",
 	        "deny", "alt-source", "timer",  "name"};
+	if (r->names_note[0] != '\0')
+		fprintf(f, "names: %s\n", r->names_note);
 	fprintf(f, "capabilities:");
 	for (int b = 0; b < 9; b++)
 		if (r->have & (1u << b))
@@ -262,6 +264,14 @@ void human_summary(FILE *f, const struct runner *r, int color, int64_t elapsed_m
 		        k.level_passed[lv], k.level_failed[lv], k.level_skipped[lv]);
 	if (k.info)
 		fprintf(f, "(%d of the passed are informational observations)\n", k.info);
+	int inconclusive = 0;
+	for (size_t i = 0; i < r->ncases && r->results != NULL; i++)
+		inconclusive += r->results[i].v == V_SKIP &&
+		                strncmp(r->results[i].actual, "inconclusive:", 13) == 0;
+	if (inconclusive)
+		fprintf(f, "(%d of the skipped are inconclusive: a SOCKS4a name this host could not "
+		           "look up in time either)\n",
+		        inconclusive);
 	if (k.flaky)
 		fprintf(f, "(%d of the failed are FLAKY: they failed in some runs of --repeat and "
 		           "passed in others)\n",

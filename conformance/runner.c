@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dnsd.h"
 #include "instance.h"
 #include "runner.h"
 #include "server.h"
@@ -63,7 +64,7 @@ void runner_lack(struct runner *r, unsigned need, const char *fmt, const char *a
 {
 	char why[sizeof(r->lacks[0])];
 	snprintf(why, sizeof(why), fmt, arg); /* arg may be one of r->lacks */
-	for (int bit = 0; bit < 16; bit++)
+	for (int bit = 0; bit < NEED_BITS; bit++)
 		if (need & (1u << bit))
 			snprintf(r->lacks[bit], sizeof(r->lacks[bit]), "%s", why);
 }
@@ -417,6 +418,8 @@ enum verdict runner_detect(struct ctx *c)
 		size_t n = req_connect_echo(c, req, sizeof(req));
 		r->serial = serves_one_at_a_time(c, req, n);
 	}
+	if (r->unreachable[0] != '\0')
+		runner_lack_unreachable(r); /* detection run again after a death */
 	if (killed_4a || killed_bind)
 		return V_FAIL; /* Actual names the probe that killed the target */
 	return pass(c, "SOCKS4a: %s; BIND: %s; identd: %s%s", r->have & NEED_4A ? "yes" : "no",
@@ -433,6 +436,37 @@ void runner_mark_not_socks4(struct runner *r, const char *why)
 	pthread_mutex_unlock(&r->mu);
 }
 
+void runner_lack_unreachable(struct runner *r)
+{
+	char why[sizeof(r->lacks[0])];
+	snprintf(why, sizeof(why), "cannot tell: %.230s", r->unreachable);
+	runner_lack(r, NEED_GRANT, "%.250s", r->unreachable);
+	r->have &= ~NEED_GRANT;
+	if (r->unreachable_late) {
+		runner_lack(r, NEED_REACH, "%.250s", r->unreachable);
+		r->have &= ~NEED_REACH;
+	}
+	/* A 91 to the 4a and BIND probes says nothing when every CONNECT gets one. */
+	if (!(r->have & NEED_4A)) {
+		r->have &= ~NEED_NO_4A;
+		runner_lack(r, NEED_4A | NEED_NO_4A, "%s", why);
+	}
+	if (!(r->have & NEED_BIND)) {
+		r->have &= ~NEED_NO_BIND;
+		runner_lack(r, NEED_BIND | NEED_NO_BIND, "%s", why);
+	}
+}
+
+void mark_unreachable(struct ctx *c, const char *why, int late)
+{
+	struct runner *r = c->r;
+	pthread_mutex_lock(&r->mu);
+	snprintf(r->unreachable, sizeof(r->unreachable), "%s", why);
+	r->unreachable_late = late;
+	runner_lack_unreachable(r);
+	pthread_mutex_unlock(&r->mu);
+}
+
 int runner_setup(struct runner *r, char *err, size_t errlen)
 {
 	uint32_t local_ip = INADDR_LOOPBACK;
@@ -442,6 +476,7 @@ int runner_setup(struct runner *r, char *err, size_t errlen)
 	if (r->o.exec_cmd != NULL) {
 		struct tp_opts to = {.max_restarts = r->o.max_restarts,
 		                     .ready_timeout_ms = r->o.exec_wait_ms};
+		names_for_exec(r, &to);
 		r->tp = tp_start(r->o.exec_cmd, &to, err, errlen);
 		if (r->tp == NULL)
 			return -1;
@@ -482,6 +517,7 @@ int runner_setup(struct runner *r, char *err, size_t errlen)
 		 * different source the target can tell apart. */
 		r->alt_ip = r->dest_ip == 0x7f000002 ? 0x7f000003 : 0x7f000002;
 	}
+	r->have |= NEED_GRANT | NEED_REACH; /* until preflight/destination finds otherwise */
 	if (r->o.dest_name != NULL)
 		snprintf(r->dest_name, sizeof(r->dest_name), "%s", r->o.dest_name);
 	else if (r->dest_ip == INADDR_LOOPBACK)
@@ -491,6 +527,11 @@ int runner_setup(struct runner *r, char *err, size_t errlen)
 		harness_stop(r);
 		return -1;
 	}
+	if (r->in_process && names_for_builtin(r, err, errlen) < 0) {
+		harness_stop(r);
+		return -1;
+	}
+	names_add_destinations(r);
 	if (r->in_process && start_builtin(r, err, errlen) < 0) {
 		harness_stop(r);
 		return -1;
@@ -518,6 +559,7 @@ void runner_teardown(struct runner *r)
 		s4srv_stop(r->server, 0);
 	r->server = NULL;
 	harness_stop(r);
+	names_stop(r);
 }
 
 int runner_run(struct runner *r, void (*on_result)(struct runner *, size_t, void *), void *arg,

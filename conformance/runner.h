@@ -25,6 +25,8 @@ _Static_assert((1u << NEED_BIT_IDENTD) == NEED_IDENTD, "NEED_BIT_IDENTD is NEED_
 
 struct baseline;
 struct instance;
+struct dnsd;
+struct tp_opts;
 
 struct runner_opts {
 	const char *target;      /* "HOST:PORT", or NULL for the in-process server */
@@ -146,7 +148,7 @@ struct runner {
 	struct ident_script scripts[IDENT_SCRIPTS];
 
 	unsigned have;       /* NEED_* the target has */
-	char lacks[16][256]; /* why a capability is missing, by bit (NEED_BIT_*) */
+	char lacks[NEED_BITS][256]; /* why a capability is missing, by bit (NEED_BIT_*) */
 
 	const struct s4case **cases;
 	size_t ncases;
@@ -163,8 +165,21 @@ struct runner {
 	char death[2048];
 	int not_socks4; /* preflight found no SOCKS4 server */
 	char not_socks4_why[256];
+	/* preflight/destination: the target does not grant CONNECTs to our
+	 * destinations (why; "" when it does); late: no answer rather than a refusal */
+	char unreachable[384];
+	int unreachable_late;
 
 	int64_t elapsed_ms; /* the whole run */
+
+	/* names.c: the runner's name service (dnsd.h), when the target uses it */
+	struct dnsd *dns;
+	uint32_t dns_ip;
+	char names_note[256];  /* how the target resolves names (the report's header) */
+	int names_ours;        /* the target asks dns (else its own resolver, unseen) */
+	char resolv_dir[64];   /* a private resolv.conf for --exec, "" for none */
+	char resolv_conf[96];
+	const char *ns_wrap[4]; /* names_private(): the wrapper that gives a child it */
 
 
 	pthread_mutex_t mu;
@@ -267,6 +282,10 @@ void runner_mark_not_socks4(struct runner *r, const char *why);
  * cases that need it: fmt with one string argument (it may be one of r->lacks).
  * The one writer of r->lacks, for server and client mode. */
 void runner_lack(struct runner *r, unsigned need, const char *fmt, const char *arg);
+/* Takes the capabilities a target that grants nothing cannot show (NEED_GRANT,
+ * and SOCKS4a and BIND unless a probe was granted) with r->unreachable as the
+ * reason. */
+void runner_lack_unreachable(struct runner *r);
 /* Every case of every table, in catalogue order; returns the count (the
  * first cap are stored). */
 size_t catalogue(const struct s4case **out, size_t cap);
@@ -281,6 +300,34 @@ int case_selected(const char *id, char **patterns, size_t n);
  * returns the number of failures, or -1 when the target does not grant a
  * valid CONNECT to begin with. */
 long livefuzz_run(struct runner *r, long first, long n, uint64_t seed, int jobs, FILE *out);
+
+/* names.c: the runner's name service for its targets. names_for_exec()
+ * before the --exec target starts (fills to->wrap when the target can have a
+ * private resolv.conf); names_for_builtin() before the built-in server;
+ * names_add_destinations() once dest_name and dest_ip are known. */
+void names_for_exec(struct runner *r, struct tp_opts *to);
+/* The name service on 127.53.x.y:53 and a resolv.conf naming it that a child
+ * can have (r->ns_wrap, nsexec.h): 0, or -1 (r->names_note says why). */
+int names_private(struct runner *r);
+int names_for_builtin(struct runner *r, char *err, size_t errlen);
+void names_add_destinations(struct runner *r);
+void names_stop(struct runner *r);
+/* Notes in c's trace the queries the name service got while c ran for the
+ * names c sent (ctx_finish calls it). */
+void names_trace_case(struct ctx *c);
+/* A target whose resolver the runner cannot see (--target, or --exec where no
+ * private resolv.conf is allowed): is this host's resolver fast with lookups
+ * at once? 0 with why when not. */
+int names_fast(struct runner *r, char *why, size_t whylen);
+/* A request got no answer in time: when it carries a SOCKS4a name that this
+ * host cannot look up in time either (no answer, or a slow one), returns 1
+ * (inconclusive: the resolver's silence, not the target's) and appends why;
+ * else 0, and appends how fast this host's lookup was. */
+int names_silent(struct ctx *c, const uint8_t *req_bytes, size_t len, char *why, size_t whylen);
+/* A case that FAILed for want of an answer to a SOCKS4a name it sent: when
+ * this host cannot look the name up in time either, its verdict becomes a SKIP
+ * whose Actual starts with "inconclusive:" (returns 1). */
+int names_case_inconclusive(struct ctx *c);
 
 /* requirements.c: the sentence behind a requirement id, or NULL. */
 const char *requirement_text(const char *id);

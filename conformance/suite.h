@@ -36,7 +36,13 @@ enum {
 	NEED_NAME = 1u << 8,           /* a name the target resolves to dest-addr */
 	NEED_NO_4A = 1u << 9,          /* the target does NOT do SOCKS4a */
 	NEED_NO_BIND = 1u << 10,       /* the target does NOT do BIND */
+	NEED_GRANT = 1u << 11,         /* the target grants CONNECTs to the runner's destinations */
+	NEED_REACH = 1u << 12,         /* ... or at least answers them in time (a refusal too) */
+	/* client mode's CNEED_* (clientmode.h) take the bits from 13 on */
 };
+
+/* Capability bits in all, NEED_* and client mode's CNEED_*: the size of r->lacks. */
+#define NEED_BITS 20
 
 /* Case flags */
 enum {
@@ -122,6 +128,11 @@ enum verdict runner_trouble(struct ctx *c, const char *what);
 /* The preflight's finding that the target does not speak SOCKS4 at all:
  * every other case is then skipped with this reason. */
 void mark_not_socks4(struct ctx *c, const char *why);
+/* preflight/destination's finding that the target does not grant a CONNECT
+ * to the runner's listening echo destination (it refuses, or the grant never
+ * comes: late = 1): every case that needs a grant (NEED_GRANT) is then skipped
+ * with this reason, and the run could not test what it was asked to. */
+void mark_unreachable(struct ctx *c, const char *why, int late);
 /* The Actual text set so far. */
 const char *c_actual(struct ctx *c);
 /* A note in the trace ("* waiting 1000 ms for no reply"). */

@@ -280,10 +280,19 @@ static int spawn(struct target_proc *tp, uint16_t port, char *err, size_t errlen
 	}
 	/* fork, not posix_spawn: the child also starts the watchdog that takes
 	 * the target's group down when the runner dies, even by SIGKILL
-	 * (lifeline.h). Only async-signal-safe calls between fork and exec. */
+	 * (lifeline.h). Only async-signal-safe calls between fork and exec. The
+	 * command runs under the wrapper of tp->o.wrap when there is one (a
+	 * private resolv.conf, nsexec.h). */
 	int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	int watch = lifeline_fd();
-	char *argv[] = {"sh", "-c", tp->cmd, NULL};
+	char *argv[4 + 4] = {NULL};
+	size_t k = 0;
+	for (size_t i = 0; i < 4 && tp->o.wrap[i] != NULL; i++)
+		argv[k++] = (char *)tp->o.wrap[i];
+	const char *prog = k > 0 ? argv[0] : "/bin/sh";
+	argv[k++] = "sh";
+	argv[k++] = "-c";
+	argv[k++] = tp->cmd;
 	pid_t pid = null_fd < 0 ? -1 : fork();
 	if (pid == 0) {
 		sigset_t none;
@@ -295,7 +304,7 @@ static int spawn(struct target_proc *tp, uint16_t port, char *err, size_t errlen
 		dup2(null_fd, 0);
 		dup2(p[1], 1);
 		dup2(p[1], 2);
-		execve("/bin/sh", argv, environ);
+		execve(prog, argv, environ);
 		_exit(127);
 	}
 	int rc = pid < 0 ? errno : 0;

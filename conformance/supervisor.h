@@ -34,6 +34,10 @@ struct tp_opts {
 	size_t ring_bytes;    /* 0: TP_RING_DEFAULT */
 	int ready_timeout_ms; /* 0: TP_READY_DEFAULT_MS */
 	int max_restarts;     /* tp_restart gives up after this many; 0: the default, -1: none */
+	/* Runs the shell through this program with these first arguments (NULL:
+	 * none): wrap[0] is executed with wrap[0..] then "sh" "-c" CMD, and must
+	 * exec the rest in the same process (nsexec.c's private resolv.conf). */
+	const char *wrap[4];
 };
 
 struct target_proc;

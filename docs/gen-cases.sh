@@ -64,6 +64,29 @@ every case below; the "accepts" column adds what the case itself allows.
   noticed by `preflight/capabilities`, reported by `robust/stall/not-blocking`, and
   every other case then runs alone. Early data (bytes right behind the request) is
   `delivery/`'s subject: the USERID cases send their data after the reply.
+- **SOCKS4a names: the resolver is not the target.** The names the cases send are
+  `localhost` (the name of `--dest-addr`) and names under `.invalid` (RFC 6761: they
+  never resolve). The built-in server asks the runner's own name service (A records
+  for its destination names, NXDOMAIN at once for the rest), and so does an `--exec`
+  target where a private mount namespace with its own resolv.conf is allowed (the
+  report's `names:` line says whether it is). A `--target` asks its own resolver, which
+  may be slow: a 4a case that got no answer within `--timeout` is judged by the
+  runner's own lookup of the same name, with the same timer. When that lookup gets no
+  answer either, or only after half the time, the case is SKIPped as
+  `inconclusive: ...` (counted apart in the summary); when it answers at once, the
+  target's silence is its own and the case FAILs. `--fuzz` does the same per
+  iteration (`N inconclusive`, not failures), and first asks this host's resolver 16
+  lookups at once: when it is slow, made-up names become `localhost` or numeric forms
+  resolvers read without DNS, so the fuzz rate does not depend on it.
+  `socks4-server`'s default `--resolve-timeout` (4 s) is below `--timeout`'s 5 s, so its
+  91 for a name that does not resolve in time arrives while the runner still waits.
+- **A destination the target may not reach is one fact, not a cascade.**
+  `preflight/destination` asks for a CONNECT to the runner's listening echo
+  destination. A 91 (policy, as Tor's for private addresses, or network) or no answer
+  in time fails it once with what to do (`--dest-addr`); every case that needs a grant
+  (or an answer in time) is then SKIPped with that cause, SOCKS4a and BIND detection
+  say "cannot tell", and the exit status is 2: the run could not test what it was
+  asked to.
 - **Stable verdicts.** `--repeat N` runs every failed case again alone N times; a
   case whose verdict changes is FLAKY (a failure, reported apart in every format).
   `make stability` runs the whole suite many times against the reference server and

@@ -16,6 +16,7 @@ Input layout per target (see the comment at the top of each fuzz/fuzz_*.c):
   rules           a rules file (its last 14 bytes also make a query)
   session         one mode byte (bit 0 --no-4a, bit 1 rules, bit 2 dial refused), then
                   what the client sends
+  dns             one mode byte (bit 0: an answer, else a query), then the message
 """
 import os
 import struct
@@ -262,11 +263,51 @@ SESSIONS = {
 }
 
 
+def dns_name(name):
+    return b"".join(bytes([len(l)]) + l for l in name.split(b".") if l) + b"\0"
+
+
+def dns_query(name=b"socks4-test.invalid", qtype=1, qid=0x1234, flags=0x0100, qd=1):
+    return (bytes([0]) + struct.pack(">HHHHHH", qid, flags, qd, 0, 0, 0) + dns_name(name) +
+            struct.pack(">HH", qtype, 1))
+
+
+def dns_answer(name=b"socks4-test.invalid", rcode=0, addrs=((127, 0, 0, 1),), qid=0x1234,
+               flags=0x8580, tail=b""):
+    rrs = b"".join(b"\xc0\x0c" + struct.pack(">HHIH", 1, 1, 0, 4) + bytes(a) for a in addrs)
+    return (bytes([1]) + struct.pack(">HHHHHH", qid, flags | rcode, 1, len(addrs), 0, 0) +
+            dns_name(name) + struct.pack(">HH", 1, 1) + rrs + tail)
+
+
+DNS = {
+    "query-a": dns_query(),
+    "query-aaaa": dns_query(qtype=28),
+    "query-localhost": dns_query(b"localhost"),
+    "query-root": dns_query(b""),
+    "query-label-63": dns_query(b"a" * 63 + b".test"),
+    "query-label-64": dns_query(b"a" * 64 + b".test"),
+    "query-pointer": bytes([0]) + struct.pack(">HHHHHH", 1, 0x100, 1, 0, 0, 0) + b"\xc0\x0c" +
+                     struct.pack(">HH", 1, 1),
+    "query-two-questions": dns_query(qd=2),
+    "query-is-answer": dns_query(flags=0x8000),
+    "query-cut": dns_query()[:20],
+    "query-bad-byte": dns_query(b"a b.test"),
+    "answer-a": dns_answer(),
+    "answer-two": dns_answer(addrs=((127, 0, 0, 1), (10, 0, 0, 2))),
+    "answer-nxdomain": dns_answer(rcode=3, addrs=()),
+    "answer-truncated": dns_answer(flags=0x8780, addrs=()),
+    "answer-other-id": dns_answer(qid=0x4321)[:1] + b"\x12\x34" + dns_answer(qid=0x4321)[3:],
+    "answer-cut": dns_answer()[:30],
+    "answer-cname": dns_answer(addrs=(), tail=b"") [:7] + b"\x01" + dns_answer(addrs=())[8:] +
+                    b"\xc0\x0c" + struct.pack(">HHIH", 5, 1, 0, 4) + b"\x01a\xc0\x0c",
+}
+
+
 def main():
     root = sys.argv[1] if len(sys.argv) > 1 else "corpus"
     for target, seeds in (("request", REQUESTS), ("reply", REPLIES),
                           ("ident_query", QUERIES), ("ident_response", RESPONSES),
-                          ("rules", RULES), ("session", SESSIONS)):
+                          ("rules", RULES), ("session", SESSIONS), ("dns", DNS)):
         d = os.path.join(root, target)
         os.makedirs(d, exist_ok=True)
         for name, data in seeds.items():

@@ -15,6 +15,9 @@
 #   FUZZ_TARGETS += rules
 #   fuzz_rules_SRC := ref-server/rules.c $(LIB_SRC)
 FUZZ_TARGETS := request reply ident_query ident_response rules session
+# lib/dns.c: the runner's name service and socks4-server --resolver
+FUZZ_TARGETS += dns
+fuzz_dns_DICT := corpus/dns.dict
 fuzz_ident_query_DICT := corpus/ident.dict
 fuzz_ident_response_DICT := corpus/ident.dict
 # The server's rules parser, and a whole server session (no network: hooks).

@@ -1,6 +1,8 @@
 /* net.c - socket helpers with deadlines. The contract is in net.h. */
 #include "net.h"
 
+#include "dns.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -488,4 +490,113 @@ void net_sockaddr4(struct sockaddr_storage *ss, socklen_t *len, uint32_t ip, uin
 	s4->sin_port = htons(port);
 	s4->sin_addr.s_addr = htonl(ip);
 	*len = sizeof(*s4);
+}
+
+/* ---- resolving through a given DNS server ----------------------------------- */
+
+#define DNS_RESEND_MS 1000 /* UDP: the query is sent again this often, as resolvers do */
+
+/* Over TCP (after a truncated UDP answer): a 2-octet length, then the message. */
+static int dns_over_tcp(const struct sockaddr *server, socklen_t slen, const uint8_t *q,
+                        size_t qlen, uint16_t id, const char *name, int64_t deadline,
+                        uint32_t *addrs, size_t max, size_t *n, int *rcode, char *err,
+                        size_t errlen)
+{
+	int fd, trunc;
+	if (net_connect(server, slen, NULL, deadline, &fd, err, errlen) < 0)
+		return -1;
+	uint8_t buf[2 + DNS_TCP_MAX];
+	buf[0] = (uint8_t)(qlen >> 8);
+	buf[1] = (uint8_t)qlen;
+	memcpy(buf + 2, q, qlen);
+	size_t got;
+	int rc = net_write_all(fd, buf, 2 + qlen, deadline, err, errlen);
+	if (rc == 0)
+		rc = net_read_exact(fd, buf, 2, &got, deadline, err, errlen);
+	size_t mlen = rc == 0 ? (size_t)(buf[0] << 8 | buf[1]) : 0;
+	if (rc == 0 && mlen > DNS_TCP_MAX)
+		rc = fail(EPROTO, err, errlen, "resolve %s: a %zu-octet TCP answer", name, mlen);
+	if (rc == 0)
+		rc = net_read_exact(fd, buf, mlen, &got, deadline, err, errlen);
+	close(fd);
+	if (rc < 0)
+		return -1;
+	if (dns_parse_answer(buf, mlen, id, name, addrs, max, n, rcode, &trunc) < 0)
+		return fail(EPROTO, err, errlen, "resolve %s: a malformed TCP answer", name);
+	return 0;
+}
+
+int net_resolve4_dns(const struct sockaddr *server, socklen_t slen, const char *name,
+                     int timeout_ms, uint32_t *addrs, size_t max, size_t *n, char *err,
+                     size_t errlen)
+{
+	struct in_addr lit;
+	*n = 0;
+	if (max == 0)
+		return fail(EINVAL, err, errlen, "resolve: no room for an address");
+	if (inet_pton(AF_INET, name, &lit) == 1) {
+		addrs[0] = ntohl(lit.s_addr);
+		*n = 1;
+		return 0;
+	}
+	if (name[0] == '\0' || !dns_name_ok(name)) {
+		fail(0, err, errlen, "resolve: not a name DNS can carry");
+		errno = ENOENT;
+		return -1;
+	}
+	int64_t deadline = net_deadline(timeout_ms);
+	uint8_t q[DNS_UDP_MAX], a[DNS_UDP_MAX];
+	uint16_t id = (uint16_t)(net_now_ms() * 40503u ^ (uint64_t)(uintptr_t)q ^ (uint32_t)getpid());
+	int qlen = dns_write_query(q, sizeof(q), id, name, DNS_TYPE_A);
+	if (qlen < 0 || (size_t)qlen > sizeof(q))
+		return fail(EINVAL, err, errlen, "resolve %s: the query does not fit", name);
+	int fd = socket(server->sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return fail(errno, err, errlen, "resolve %s: socket", name);
+	if (connect(fd, server, slen) < 0) {
+		int e = errno;
+		close(fd);
+		return fail(e, err, errlen, "resolve %s: connect", name);
+	}
+	int rcode = -1, trunc = 0, answered = 0;
+	int64_t resend = 0;
+	while (!answered) {
+		int64_t now = net_now_ms();
+		if (now >= resend) {
+			if (send(fd, q, (size_t)qlen, 0) < 0 && errno != ECONNREFUSED) {
+				int e = errno;
+				close(fd);
+				return fail(e, err, errlen, "resolve %s: send", name);
+			}
+			resend = now + DNS_RESEND_MS;
+		}
+		int64_t until = timeout_ms >= 0 && deadline < resend ? deadline : resend;
+		if (wait_fd(fd, POLLIN, until) < 0) {
+			if (errno == ETIMEDOUT && net_remaining_ms(deadline) > 0 && timeout_ms >= 0)
+				continue; /* time to send again */
+			if (errno == ETIMEDOUT && timeout_ms < 0)
+				continue;
+			close(fd);
+			return fail(ETIMEDOUT, err, errlen, "resolve %s: no answer within %d ms", name,
+			            timeout_ms);
+		}
+		ssize_t got = recv(fd, a, sizeof(a), 0);
+		if (got < 0)
+			continue; /* ECONNREFUSED from an earlier send: nothing listens yet */
+		answered = dns_parse_answer(a, (size_t)got, id, name, addrs, max, n, &rcode,
+		                            &trunc) == 0;
+	}
+	close(fd);
+	if (trunc && dns_over_tcp(server, slen, q, (size_t)qlen, id, name, deadline, addrs, max, n,
+	                          &rcode, err, errlen) < 0)
+		return -1;
+	if (rcode != DNS_RCODE_NOERROR || *n == 0) {
+		fail(0, err, errlen, "resolve %s: %s", name,
+		     rcode == DNS_RCODE_NXDOMAIN ? "no such name (NXDOMAIN)"
+		     : rcode == DNS_RCODE_NOERROR ? "no IPv4 address"
+		                                  : "the server failed (SERVFAIL or another code)");
+		errno = ENOENT;
+		return -1;
+	}
+	return 0;
 }

@@ -89,6 +89,14 @@ int net_split_hostport(const char *s, int allow_zero, char *host, size_t hostcap
 int net_resolve4(const char *name, int timeout_ms, uint32_t *addrs, size_t max, size_t *n,
                  char *err, size_t errlen);
 
+/* The same through the DNS server at `server` (UDP, sent again every second,
+ * then TCP when the answer is truncated), not the system's resolver: an A
+ * query with dns.h. Fails with ETIMEDOUT when no answer came in time, ENOENT
+ * for NXDOMAIN, no IPv4 address, a server failure or a name DNS cannot carry. */
+int net_resolve4_dns(const struct sockaddr *server, socklen_t slen, const char *name,
+                     int timeout_ms, uint32_t *addrs, size_t max, size_t *n, char *err,
+                     size_t errlen);
+
 /* Formats an address as "1.2.3.4:80" or "[::1]:80". Returns out. */
 char *net_addr_str(const struct sockaddr *sa, char *out, size_t cap);
 

@@ -51,6 +51,10 @@ struct s4srv_config {
 	int connect_timeout_ms;   /* CONNECT: establishing the outbound connection */
 	int bind_timeout_ms;      /* BIND: waiting for the inbound connection */
 	int resolve_timeout_ms;   /* SOCKS4a name lookups */
+	/* --resolver: the DNS server SOCKS4a names are asked of (net_resolve4_dns);
+	 * resolver_len 0: the system's resolver (net_resolve4) */
+	struct sockaddr_storage resolver;
+	socklen_t resolver_len;
 	int idle_timeout_ms;      /* relay: no byte either way; -1 none */
 	int max_sessions;
 	int no_splice; /* relay through user space (for comparison) */

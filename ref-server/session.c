@@ -214,15 +214,20 @@ static int test_hook_hosts(const char *name, uint32_t *addrs, size_t max, size_t
 }
 #endif
 
-/* net_resolve4 in the shape of s4srv_hooks.resolve. */
+/* net_resolve4, or net_resolve4_dns with --resolver, in the shape of
+ * s4srv_hooks.resolve (arg: the server). */
 static int real_resolve(void *arg, const char *name, int timeout_ms, uint32_t *addrs, size_t max,
                         size_t *n, char *err, size_t errlen)
 {
-	(void)arg;
+	const struct s4srv *srv = arg;
 #ifdef SOCKS4KIT_TEST_HOOKS
 	if (test_hook_hosts(name, addrs, max, n))
 		return 0;
 #endif
+	if (srv->cfg.resolver_len > 0)
+		return net_resolve4_dns((const struct sockaddr *)&srv->cfg.resolver,
+		                        srv->cfg.resolver_len, name, timeout_ms, addrs, max, n, err,
+		                        errlen);
 	return net_resolve4(name, timeout_ms, addrs, max, n, err, errlen);
 }
 
@@ -285,7 +290,7 @@ static int resolve_destination(struct request_ctx *c)
 	const struct s4srv_hooks *h = srv->cfg.hooks;
 	int (*resolve)(void *, const char *, int, uint32_t *, size_t, size_t *, char *, size_t) =
 	        h != NULL && h->resolve != NULL ? h->resolve : real_resolve;
-	if (resolve(h != NULL ? h->arg : NULL, name, srv->cfg.resolve_timeout_ms, c->addrs,
+	if (resolve(h != NULL && h->resolve != NULL ? h->arg : srv, name, srv->cfg.resolve_timeout_ms, c->addrs,
 	            MAX_ADDRS, &c->n_addrs, err, sizeof(err)) < 0) {
 		note(c, "%s", err);
 		return reject(c, S4_REP_REJECTED);

@@ -121,9 +121,9 @@ static enum verdict failure_codes(struct ctx *c)
 
 static const struct s4case cases[] = {
         {"reply/vn/granted", "S4-REPLY-2 S4-REPLY-1", LEVEL_MUST,
-         "a granted CONNECT's reply has VN=0 and 8 bytes", "VN=0, 8 bytes", 0, 0, vn_granted},
+         "a granted CONNECT's reply has VN=0 and 8 bytes", "VN=0, 8 bytes", NEED_GRANT, 0, vn_granted},
         {"reply/vn/rejected", "S4-REPLY-2 S4-REPLY-1", LEVEL_MUST,
-         "a failed CONNECT's reply has VN=0 and 8 bytes", "VN=0, 8 bytes", 0, 0, vn_rejected},
+         "a failed CONNECT's reply has VN=0 and 8 bytes", "VN=0, 8 bytes", NEED_REACH, 0, vn_rejected},
         {"reply/vn/denied", "S4-REPLY-2 S4-REPLY-1", LEVEL_MUST,
          "a denied request's reply has VN=0 and 8 bytes", "VN=0, 8 bytes", NEED_DENY, 0, vn_denied},
         {"reply/vn/bind", "S4-REPLY-2 S4-BIND-4", LEVEL_MUST,
@@ -135,7 +135,7 @@ static const struct s4case cases[] = {
         {"reply/vn/93", "S4-REPLY-2 S4-IDENT-8", LEVEL_MUST,
          "a 93 reply (identd user mismatch) has VN=0", "VN=0, 8 bytes", NEED_IDENTD, 0, vn_93},
         {"reply/codes/failures", "S4-REPLY-3 S4-REPLY-5", LEVEL_INFO,
-         "which code each kind of failure gets", "codes within 90-93", 0, 0, failure_codes},
+         "which code each kind of failure gets", "codes within 90-93", NEED_REACH, 0, failure_codes},
 };
 
 const struct case_table cases_reply = {cases, sizeof(cases) / sizeof(cases[0])};

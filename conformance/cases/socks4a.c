@@ -157,12 +157,12 @@ static enum verdict unsupported(struct ctx *c)
 
 static const struct s4case cases[] = {
         {"4a/connect/ip-literal", "S4A-4 S4A-5 S4A-14", LEVEL_MUST,
-         "a 4a CONNECT naming an IP literal reaches it", "90, and the relay works", NEED_4A, 0,
+         "a 4a CONNECT naming an IP literal reaches it", "90, and the relay works", NEED_4A | NEED_GRANT, 0,
          ip_literal},
         {"4a/marker/255", "S4A-4 S4A-5", LEVEL_MUST, "0.0.0.255 is a 4a marker like 0.0.0.1",
-         "90, and the relay works", NEED_4A, 0, marker_255},
+         "90, and the relay works", NEED_4A | NEED_GRANT, 0, marker_255},
         {"4a/connect/name", "S4A-6", LEVEL_SHOULD, "a 4a CONNECT naming a host is resolved",
-         "90, and the relay works", NEED_4A | NEED_NAME, 0, name},
+         "90, and the relay works", NEED_4A | NEED_NAME | NEED_GRANT, 0, name},
         {"4a/unresolvable", "S4A-6 S4-REPLY-5", LEVEL_SHOULD,
          "a 4a name that does not resolve gets 91", NULL, NEED_4A, 0, unresolvable},
         {"4a/hostname/empty", "S4A-13", LEVEL_SHOULD, "an empty 4a hostname gets 91", NULL, NEED_4A,

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "clientmode.h"
+#include "net.h"
 
 #define QUIET_MS 300 /* how long the proxy listens for bytes behind the request */
 #define LOOPBACK 0x7f000001u
@@ -179,6 +180,28 @@ static enum verdict no_local_lookup(struct ctx *c)
 	return ex_expect_success(c, &e);
 }
 
+/* S4A-1: "... the client sets the first three bytes of DSTIP to NULL and the
+ * last byte to a non-zero value" so that the SOCKS server resolves the name:
+ * a 4a client that looks the name up itself first (or instead) tells the
+ * local resolver, and whoever watches it, where it is going. The client runs
+ * with the runner's resolver (a private resolv.conf): any query for the name
+ * while the case runs is the leak. */
+static enum verdict no_leak(struct ctx *c)
+{
+	struct exchange e;
+	char first[200] = "";
+	int64_t t0 = net_now_ms();
+	ex_init(c, &e, HOST_PROXY);
+	ex_run(c, &e);
+	size_t n = names_local_queries(c, CLIENT_4A_NAME, t0, first, sizeof(first));
+	if (n > 0)
+		return fail(c,
+		            "the client asked the local resolver for %s %zu time%s (first: %s) "
+		            "before or instead of leaving the name to the proxy",
+		            CLIENT_4A_NAME, n, n == 1 ? "" : "s", first);
+	return pass(c, "no local query for %s", CLIENT_4A_NAME);
+}
+
 /* S4-REQ-1, S4A-9 (B9): a plain SOCKS4 client resolves the name itself and
  * sends an IPv4 address: a SOCKS4 server without 4a refuses 0.0.0.x. */
 static enum verdict local_name(struct ctx *c)
@@ -222,6 +245,10 @@ static const struct s4case cases[] = {
          "a name only the proxy can resolve is reached",
          "the exchange with " CLIENT_4A_NAME " works: no local lookup stops it",
          NEED_4A | CNEED_CONNECT, 0, no_local_lookup},
+        {"request/4a/no-dns-leak", "S4A-1", LEVEL_MUST,
+         "a SOCKS4a client does not look the name up locally",
+         "no query for " CLIENT_4A_NAME " reaches the local resolver (the runner's)",
+         NEED_4A | CNEED_CONNECT | CNEED_NAMES, 0, no_leak},
         {"request/4/local-name", "S4-REQ-1 S4A-9", LEVEL_MUST,
          "a plain SOCKS4 client sends a name's IPv4 address",
          "DSTIP 127.0.0.1 for localhost, no SOCKS4a name", NEED_NO_4A | CNEED_CONNECT, 0,

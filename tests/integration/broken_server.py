@@ -77,6 +77,9 @@ MISBEHAVIOURS = {
                               "connect (S4-CONNECT-5)",
     "alternate-no-close-after-deny": "every other denied request's connection stays open "
                                      "after its 91: a flaky server (S4-CONNECT-5)",
+    "refuse-connects": "every CONNECT gets 91, as under a policy that refuses the runner's "
+                       "destinations (Tor's for private addresses): the surroundings, one "
+                       "preflight verdict (issue 21)",
     "dstport-little-endian": "DSTPORT is read little-endian (S4-REQ-5)",
     # the request
     "any-vn": "VN is not checked (S4-REQ-2, S4-REQ-7)",
@@ -693,6 +696,8 @@ class BrokenServer:
         return s
 
     def do_connect(self, conn, stream, req):
+        if "refuse-connects" in self.mis:
+            raise Refused(REJECTED, "connect-failed", "policy: no CONNECT anywhere")
         if "early-grant" in self.mis:
             self.reply(conn, GRANTED, "grant")
             try:

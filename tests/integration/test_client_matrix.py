@@ -61,6 +61,11 @@ def templates(conf_dir):
         "nc -N -X 4": ("nc -N -X 4 -x {proxy} {host} {port}", ()),
         "proxychains4": (proxychains(conf_dir, False), ()),
         "proxychains4 proxy_dns": (proxychains(conf_dir, True), ("--client-4a",)),
+        # issue 21: the name leak (request/4a/no-dns-leak); the request cases only
+        "connect-proxy -4": ("connect-proxy -4 -S {proxy} {host} {port}",
+                             ("--client-4a", "request/", "reply/vn-4")),
+        "connect-proxy -4 -R remote": ("connect-proxy -4 -R remote -S {proxy} {host} {port}",
+                                       ("--client-4a", "request/", "reply/vn-4")),
     }
 
 
@@ -99,7 +104,7 @@ def conf_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def runs(conf_dir):
-    for tool in ("curl", "socat", "ncat", "nc", "proxychains4"):
+    for tool in ("curl", "socat", "ncat", "nc", "proxychains4", "connect-proxy"):
         if shutil.which(tool) is None:
             pytest.fail(f"{tool} is not installed (ci/deps.sh installs it)")
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=POOL)

@@ -48,7 +48,8 @@ MODES = {"connect": ((), ()), "4a": (("--client-4a",), ("--4a",)),
 BIND_CASES = {"bind/request", "bind/first-reply-address", "bind/first-reply-any",
               "bind/second-reply", "bind/second-reply-fields", "bind/one-segment", "bind/second-reply-91",
               "bind/first-reply-91"}
-FOUR_A_CASES = {"request/4a/marker", "request/4a/hostname", "request/4a/no-local-lookup"}
+FOUR_A_CASES = {"request/4a/marker", "request/4a/hostname", "request/4a/no-local-lookup",
+                "request/4a/no-dns-leak"}
 
 ALL = tuple(MODES)
 C, A, B = ("connect",), ("4a",), ("bind",)
@@ -69,7 +70,8 @@ PROOFS = {
     "double-nul": (C_A, {"request/userid/one-nul", "request/4a/hostname",
                          "request/4a/no-local-lookup"}),
     "early-data": (C, {"request/early-data"}),
-    # the lookup fails, so no request at all: every 4a case
+    # the lookup fails, so no request at all: every 4a case; and the runner's name
+    # service saw the lookup (request/4a/no-dns-leak)
     "4a-local-lookup": (A, FOUR_A_CASES),
     "4a-marker-zero": (A, {"request/4a/marker"}),
     "name-as-4a": (C, {"request/4/local-name"}),

@@ -123,11 +123,12 @@ def test_list_and_selection():
 
     p = runner("--list", "bind")
     sel = [l.split()[0] for l in p.stdout.splitlines()[:-1]]
-    # the preflight always runs first: is it SOCKS4, and what can it do
-    assert sel[:2] == ["preflight/socks4-server", "preflight/capabilities"]
-    assert all(i.startswith("bind/") for i in sel[2:]) and len(sel) > 5
+    # the preflight always runs first: is it SOCKS4, does it reach us, what can it do
+    assert sel[:3] == ["preflight/socks4-server", "preflight/destination",
+                       "preflight/capabilities"]
+    assert all(i.startswith("bind/") for i in sel[3:]) and len(sel) > 5
     p = runner("--list", "*vn*")
-    sel = [l.split()[0] for l in p.stdout.splitlines()[2:-1]]
+    sel = [l.split()[0] for l in p.stdout.splitlines()[3:-1]]
     assert sel and all("vn" in i for i in sel)
     p = runner("--list", "request/vn")
     assert "request/vn/5" in p.stdout and "reply/vn" not in p.stdout

@@ -144,6 +144,11 @@ PROOFS = [
     # -- the reply -----------------------------------------------------------
     # a 7-byte reply is no SOCKS4 reply: the preflight says so, the rest skip
     Proof("reply-7-bytes", {"preflight/socks4-server"}),
+    # a target that grants no CONNECT to the runner's destinations (issue 21): one
+    # preflight verdict, the cases that need a grant skipped, exit status 2
+    Proof("refuse-connects", {"preflight/destination"}, select=["connect/granted",
+                                                                 "request/vn/5"],
+          skips={"connect/granted"}),
     *each("vn4-granted", ["reply/vn/granted", "connect/reply-fields"]),
     Proof("vn4-rejected", CONNECT_FAILURES | {"reply/vn/rejected"},
           select=["connect/", "reply/"]),
@@ -430,7 +435,11 @@ def check_runner(o):
         assert mark not in o.stderr, f"sanitizer report from socks4-test:\n{o.stderr}"
     must_failed = any(c["result"] == "fail" and c["level"] == "MUST" for c in o.cases.values())
     fails_run = must_failed or o.report.get("target_died") is not None
-    assert o.rc == (1 if fails_run else 0), f"exit status {o.rc}:\n{o.stdout[-3000:]}"
+    # a target that grants no CONNECT to the runner's destinations: exit 2 (issue 21)
+    refused = o.ids("fail") == {"preflight/destination"}
+    want_rc = 2 if refused else 1 if fails_run else 0
+    assert o.rc == want_rc, f"exit status {o.rc}:
+{o.stdout[-3000:]}"
     assert "session error" not in o.server_err, o.server_err
 
 

@@ -19,6 +19,7 @@ int main(void)
 	srunner_add_suite(sr, escape_suite());
 	srunner_add_suite(sr, resolve_bound_suite());
 	srunner_add_suite(sr, selfloop_suite());
+	srunner_add_suite(sr, dns_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

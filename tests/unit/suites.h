@@ -16,5 +16,6 @@ Suite *crashsig_suite(void);
 Suite *escape_suite(void);
 Suite *resolve_bound_suite(void);
 Suite *selfloop_suite(void);
+Suite *dns_suite(void);
 
 #endif
