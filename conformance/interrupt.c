@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "lifeline.h"
-#include "runner.h"
+#include "core/runner.h"
+#include "target/lifeline.h"
 
 #define GRACE_MS 1000 /* SIGTERM, then SIGKILL */
 

@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "reportfile.h"
+#include "report/reportfile.h"
 
 struct runner;
 

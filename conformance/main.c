@@ -8,15 +8,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "baseline.h"
-#include "clientmode.h"
+#include "client/clientmode.h"
+#include "core/runner.h"
 #include "interrupt.h"
-#include "nsexec.h"
 #include "options.h"
-#include "report.h"
-#include "reportfile.h"
-#include "runner.h"
-#include "supervisor.h"
+#include "report/baseline.h"
+#include "report/report.h"
+#include "report/reportfile.h"
+#include "services/nsexec.h"
+#include "target/supervisor.h"
 
 #define MAX_CASES 512
 

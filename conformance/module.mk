@@ -1,17 +1,16 @@
 # conformance/: socks4-test, the conformance runner. It links the reference
 # server's library to run it in-process when no --target is given.
-CONFORMANCE_SRC = conformance/main.c conformance/options.c conformance/runner.c conformance/harness.c conformance/destination.c \
-                  conformance/report.c conformance/requirements.c conformance/livefuzz.c \
-                  conformance/schedule.c conformance/target.c conformance/instance.c conformance/death.c conformance/supervisor.c \
-                  conformance/crashsig.c conformance/fuzzcrash.c \
-                  conformance/baseline.c conformance/report_html.c conformance/escape.c \
-                  conformance/crashdir.c conformance/reportfile.c conformance/interrupt.c \
-                  conformance/lifeline.c \
-                  conformance/dnsd.c conformance/names.c conformance/nsexec.c \
-                  $(sort $(wildcard conformance/cases/*.c)) \
-                  conformance/casebody.c \
-                  conformance/clientmode.c conformance/clientrun.c conformance/proxy.c \
-                  $(sort $(wildcard conformance/client-cases/*.c))
+# One folder per job (see the README's layout): core/ what every job shares,
+# target/ and engine/ and services/ below the jobs, then the jobs themselves:
+# cases/ (the server catalogue), client/ (client mode), fuzz/ (live fuzzing),
+# report/ (every output). main.c and options.c read the command line and hand
+# it to one mode; interrupt.c stops everything on a signal.
+CONFORMANCE_SRC = conformance/main.c conformance/options.c conformance/interrupt.c \
+                  $(sort $(wildcard conformance/core/*.c conformance/target/*.c \
+                                    conformance/engine/*.c conformance/services/*.c \
+                                    conformance/cases/*.c conformance/client/*.c \
+                                    conformance/client/cases/*.c conformance/fuzz/*.c \
+                                    conformance/report/*.c))
 PROGRAM_NAMES += socks4-test
 # '=' (not ':='): SERVER_LIB_SRC comes from ref-server/module.mk, read later.
 socks4-test_SRC = $(CONFORMANCE_SRC) $(SERVER_LIB_SRC)
@@ -19,9 +18,10 @@ socks4-test_SRC = $(CONFORMANCE_SRC) $(SERVER_LIB_SRC)
 $(OBJ)/conformance/%.o $(ASAN)/conformance/%.o: CPPFLAGS += -Iconformance
 
 # The target's process (--exec) and crash signatures have unit suites.
-UNIT_SRC += tests/unit/test_supervisor.c conformance/supervisor.c conformance/lifeline.c \
-            tests/unit/test_crashsig.c conformance/crashsig.c \
-            tests/unit/test_escape.c conformance/escape.c
+UNIT_SRC += tests/unit/test_supervisor.c conformance/target/supervisor.c \
+            conformance/target/lifeline.c \
+            tests/unit/test_crashsig.c conformance/target/crashsig.c \
+            tests/unit/test_escape.c conformance/core/escape.c
 $(ASAN)/tests/unit/test_supervisor.o $(ASAN)/tests/unit/test_crashsig.o \
 $(ASAN)/tests/unit/test_escape.o: CPPFLAGS += -Iconformance
 

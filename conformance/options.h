@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "report.h"
-#include "runner.h"
+#include "core/runner.h"
+#include "report/report.h"
 
 #define PROG "socks4-test"
 #define CLI_MAX_TARGETS 8

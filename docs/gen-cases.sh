@@ -97,7 +97,7 @@ RULES
 
 legend() {
 	echo "Requirement ids are defined in ../shared/spec/REQUIREMENTS.md (quoted in"
-	echo "conformance/requirements.c). Levels: MUST fails the run, SHOULD fails it with"
+	echo "conformance/report/requirements.c). Levels: MUST fails the run, SHOULD fails it with"
 	echo "\`--strict\`, INFO reports an observation (and fails only on what the spec forbids)."
 }
 

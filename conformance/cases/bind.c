@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "suite.h"
+#include "core/suite.h"
 
 /* A BIND expecting the inbound connection from `expect_ip`. On a 90 first
  * reply, *ip and *port are where to connect (0.0.0.0 replaced by the

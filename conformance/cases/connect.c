@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "suite.h"
+#include "core/suite.h"
 
 /* Sends a CONNECT to ip:port with the default USERID on a new connection.
  * Returns the fd, or -1 (Actual set). */

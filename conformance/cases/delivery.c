@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "suite.h"
+#include "core/suite.h"
 
 #define GAP_MS 20       /* between single-byte writes */
 #define FIELD_GAP_MS 50 /* between fields */

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "suite.h"
+#include "core/suite.h"
 
 static const int only_90[] = {S4_REP_GRANTED};
 static const int only_92[] = {S4_REP_NO_IDENTD};

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/suite.h"
 #include "net.h"
-#include "suite.h"
 
 /* S4-REPLY-1, S4-REPLY-2: a SOCKS4 request gets an 8-octet reply,
  * "VN is the version of the reply code and should be 0." */

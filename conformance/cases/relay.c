@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "suite.h"
+#include "core/suite.h"
 
 /* A granted CONNECT to a destination of this case's own; *d is the
  * destination's end. Returns the client's fd or -1 (Actual set). */

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "suite.h"
+#include "core/suite.h"
 
 /* Reads a reply and judges only its form: 8 bytes with VN=0. */
 static enum verdict check_form(struct ctx *c, int fd)

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "suite.h"
+#include "core/suite.h"
 
 #define PAYLOAD "PAYLOAD-after-NUL"
 #define USERID_BIG 4096

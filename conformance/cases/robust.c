@@ -6,8 +6,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "core/suite.h"
 #include "net.h"
-#include "suite.h"
 
 #define STALLERS 3
 #define MANY 32

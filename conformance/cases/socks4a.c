@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "suite.h"
+#include "core/suite.h"
 
 #define INVALID_NAME "socks4-test.invalid" /* RFC 6761: never resolves */
 

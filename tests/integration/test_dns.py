@@ -1,4 +1,4 @@
-"""The runner's name service (conformance/dnsd.c, lib/dns.c): the built-in
+"""The runner's name service (conformance/services/dnsd.c, lib/dns.c): the built-in
 server and an --exec target resolve SOCKS4a names through it, so their
 verdicts do not depend on the machine's resolver; socks4-server --resolver
 asks a given DNS server (UDP, then TCP when truncated)."""

@@ -1,0 +1,709 @@
+/* livefuzz.c - socks4-test --fuzz N: mutated requests against a live server.
+ *
+ * Each iteration starts from a valid request (CONNECT, BIND, SOCKS4a), applies
+ * field-aware mutations (VN, CD, DSTPORT, DSTIP, USERID, hostname) and raw
+ * byte mutations (flips, inserts, cuts, garbage behind it), sends it split
+ * across writes with random stalls, half-closes, and judges what comes back:
+ * a well-formed reply (8 bytes, VN=0, CD 90-93; after anything but 90 a
+ * close) or a close, within --timeout. Then the target must still grant a
+ * valid CONNECT. A failure prints the bytes, their split and a socks4-client
+ * --raw command that sends them again.
+ *
+ * Iteration i of seed S is the same on every run and in any order (-j), so a
+ * failure is reproduced with --seed S --fuzz-from i --fuzz 1 (only DSTPORT
+ * may differ: it names the run's own echo service).
+ *
+ * Throughput: -j workers send iterations; one that pauses between its writes
+ * (about 8% of them, up to 4 x 40 ms) is handed to a stall lane (4 per
+ * worker) and waits there, so the pauses overlap instead of holding a
+ * worker: what the workers wait for is then the target, not the clock.
+ * Every iteration is judged, and followed by its own "still serves" check.
+ *
+ * With --exec the target's process is watched: an iteration whose target
+ * died (or stopped serving) halts the run; once nothing is in flight,
+ * fuzzcrash.c finds which iteration killed it, saves the reproducer,
+ * restarts the target, and the run goes on.
+ *
+ * The target only ever connects to loopback: DSTIP is only ever mutated to
+ * dest-addr, 127/8, 0.0.0.0, 0.0.0.x and 255.255.255.255 (raw mutations
+ * leave it alone), and SOCKS4a names to loopback literals, "localhost" and
+ * names under .invalid (RFC 6761). */
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fuzz/livefuzz.h"
+#include "core/escape.h"
+#include "target/crashdir.h"
+#include "target/supervisor.h"
+#include "target/target.h"
+
+#define STALL_PER_JOB 8    /* stall lanes per worker */
+#define JOBS_MAX 64
+#define STALL_MAX 128
+#define PROGRESS_EVERY_MS 250
+
+struct rng {
+	uint64_t s;
+};
+
+/* splitmix64: a well-mixed state from (seed, iteration). */
+static struct rng rng_for(uint64_t seed, long i)
+{
+	uint64_t z = seed + 0x9e3779b97f4a7c15ull * (uint64_t)(i + 1);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return (struct rng){z ^ (z >> 31) ? z ^ (z >> 31) : 1};
+}
+
+static uint64_t next(struct rng *g)
+{
+	g->s ^= g->s << 13; /* xorshift64 */
+	g->s ^= g->s >> 7;
+	g->s ^= g->s << 17;
+	return g->s;
+}
+
+static uint32_t below(struct rng *g, uint32_t n)
+{
+	return n ? (uint32_t)(next(g) % n) : 0;
+}
+
+static int chance(struct rng *g, int percent)
+{
+	return (int)below(g, 100) < percent;
+}
+
+static void say(struct sample *s, const char *fmt, const char *arg)
+{
+	size_t k = strlen(s->what);
+	snprintf(s->what + k, sizeof(s->what) - k, k ? ", " : "");
+	k = strlen(s->what);
+	snprintf(s->what + k, sizeof(s->what) - k, fmt, arg);
+}
+
+/* A SOCKS4a name the target may resolve without leaving this host. */
+static int name_allowed(const char *h, size_t n)
+{
+	static const char invalid[] = ".invalid";
+	struct in_addr a;
+	char name[S4_HOST_MAX + 1];
+	if (n > S4_HOST_MAX)
+		return 1; /* over the limit: refused before any lookup */
+	memcpy(name, h, n);
+	name[n] = '\0';
+	if (inet_pton(AF_INET, name, &a) == 1)
+		return (ntohl(a.s_addr) >> 24) == 127 || a.s_addr == 0;
+	if (strcmp(name, "localhost") == 0 || n == 0)
+		return 1;
+	return n >= sizeof(invalid) - 1 && strcmp(name + n - (sizeof(invalid) - 1), invalid) == 0;
+}
+
+/* A mutated DSTIP that keeps the target on this host: loopback, or no
+ * address at all (0.0.0.0, a 4a marker, the broadcast address). */
+static uint32_t pick_ip(struct runner *r, struct rng *g)
+{
+	switch (below(g, 6)) {
+	case 0:
+		return 0;
+	case 1:
+		return 1 + below(g, 255); /* a 4a marker */
+	case 2:
+		return 0xffffffffu;
+	case 3:
+		return 0x7f000000u | below(g, 1u << 24);
+	default:
+		return r->dest_ip;
+	}
+}
+
+static void random_bytes(struct rng *g, char *out, size_t n, int no_nul)
+{
+	for (size_t i = 0; i < n; i++) {
+		out[i] = (char)below(g, 256);
+		if (no_nul && out[i] == 0)
+			out[i] = 'x';
+	}
+}
+
+void fuzz_keep_names_local(struct sample *s)
+{
+	struct s4_request req;
+	if (s4_parse_request(s->bytes, s->len, 0, &req) > 0 && req.host != NULL &&
+	    !name_allowed(req.host, req.host_len)) {
+		size_t off = (size_t)((const uint8_t *)req.host - s->bytes);
+		memset(s->bytes + off, 'x', req.host_len);
+		if (req.host_len >= 9)
+			memcpy(s->bytes + off + req.host_len - 8, ".invalid", 8);
+		else
+			memcpy(s->bytes + off, "localhost", req.host_len);
+	}
+}
+
+/* With a slow resolver here: every name that would need one becomes a
+ * numeric form of the same length that resolvers read without asking DNS
+ * (inet_aton's: "127.00001" is 127.0.0.1, "0001" is 0.0.0.1). */
+static void keep_names_numeric(struct sample *s)
+{
+	struct s4_request req;
+	if (s4_parse_request(s->bytes, s->len, 0, &req) <= 0 || req.host == NULL ||
+	    req.host_len == 0 || req.host_len > S4_HOST_MAX)
+		return;
+	char name[S4_HOST_MAX + 1];
+	struct in_addr a;
+	memcpy(name, req.host, req.host_len);
+	name[req.host_len] = '\0';
+	if (inet_pton(AF_INET, name, &a) == 1 || strcmp(name, "localhost") == 0)
+		return;
+	uint8_t *h = s->bytes + ((const uint8_t *)req.host - s->bytes);
+	size_t n = req.host_len;
+	memset(h, '0', n);
+	h[n - 1] = '1';
+	if (n >= 6)
+		memcpy(h, "127.", 4);
+}
+
+/* Builds iteration i's request. */
+static void generate(struct runner *r, struct rng *g, uint16_t refused, int local_names,
+                     struct sample *s)
+{
+	char userid[1024], host[300];
+	size_t ulen, hlen = 0;
+	const char *hostp = NULL;
+	int cd = S4_CMD_CONNECT;
+	uint16_t port = r->echo_port;
+	uint32_t ip = r->dest_ip;
+	char lit[16];
+	struct in_addr a = {.s_addr = htonl(r->dest_ip)};
+	inet_ntop(AF_INET, &a, lit, sizeof(lit));
+
+	memset(s, 0, sizeof(*s));
+	switch (below(g, 5)) { /* the valid request it starts from */
+	case 0:
+		say(s, "%s", "CONNECT");
+		break;
+	case 1:
+		say(s, "%s", "BIND");
+		cd = S4_CMD_BIND;
+		break;
+	case 2:
+		say(s, "%s", "CONNECT to a refused port");
+		port = refused;
+		break;
+	default:
+		say(s, "%s", "SOCKS4a CONNECT");
+		ip = 1 + below(g, 255);
+		hostp = host;
+		if (chance(g, 50)) {
+			hlen = strlen(lit);
+			memcpy(host, lit, hlen);
+		} else {
+			hlen = 9;
+			memcpy(host, "localhost", hlen);
+		}
+	}
+
+	switch (below(g, 6)) {
+	case 0:
+		ulen = 0;
+		break;
+	case 1:
+		ulen = 255;
+		break;
+	case 2:
+		ulen = 256 + below(g, 700);
+		say(s, "%s", "long USERID");
+		break;
+	default:
+		ulen = below(g, 24);
+	}
+	random_bytes(g, userid, ulen, 1);
+
+	/* field-aware mutations */
+	if (chance(g, 10)) {
+		cd = (int)below(g, 256);
+		say(s, "%s", "CD");
+	}
+	if (chance(g, 10)) {
+		port = (uint16_t)below(g, 65536);
+		say(s, "%s", "DSTPORT");
+	}
+	if (chance(g, 15)) {
+		ip = pick_ip(r, g);
+		say(s, "%s", "DSTIP");
+		if (s4_is_4a(ip) && hostp == NULL && chance(g, 50)) {
+			hostp = host;
+			hlen = 0;
+		}
+	}
+	if (hostp != NULL && chance(g, 30)) {
+		say(s, "%s", "hostname");
+		switch (below(g, 4)) {
+		case 0:
+			hlen = 0;
+			break;
+		case 1:
+			hlen = 250 + below(g, 20); /* around the 255 limit */
+			memset(host, 'h', hlen);
+			break;
+		default:
+			hlen = 1 + below(g, 20);
+			random_bytes(g, host, hlen, 1);
+			memcpy(host + hlen, ".invalid", 8);
+			hlen += 8;
+			if (local_names) { /* the same draws, a name with no lookup */
+				hlen = 9;
+				memcpy(host, "localhost", hlen);
+			}
+		}
+	}
+	s->len = req_build(s->bytes, sizeof(s->bytes), cd, port, ip, userid, ulen, hostp, hlen);
+	if (chance(g, 10)) {
+		s->bytes[0] = (uint8_t)below(g, 256);
+		say(s, "%s", "VN");
+	}
+
+	/* raw byte mutations: never on DSTIP (bytes 4-7), where the target would
+	 * connect; an insert (which shifts what follows) only behind it */
+	int raw = chance(g, 40) ? 1 + (int)below(g, 3) : 0;
+	for (int k = 0; k < raw && s->len > 0; k++) {
+		size_t at = below(g, (uint32_t)s->len);
+		int kind = (int)below(g, 5);
+		if (at >= 4 && at < S4_HEADER_LEN && kind <= 1)
+			at -= 4; /* a flip or byte on VN, CD or DSTPORT instead */
+		if (kind == 3 && at < S4_HEADER_LEN)
+			at = s->len < S4_HEADER_LEN ? s->len : S4_HEADER_LEN;
+		switch (kind) {
+		case 0:
+			s->bytes[at] ^= (uint8_t)(1u << below(g, 8));
+			say(s, "%s", "bit flip");
+			break;
+		case 1:
+			s->bytes[at] = (uint8_t)below(g, 256);
+			say(s, "%s", "byte");
+			break;
+		case 2:
+			s->len = at;
+			say(s, "%s", "cut short");
+			if (s->len < S4_HEADER_LEN)
+				k = raw; /* nothing more: appended bytes would become DSTIP */
+			break;
+		case 3: { /* insert up to 16 random bytes */
+			size_t n = 1 + below(g, 16);
+			if (s->len + n <= sizeof(s->bytes)) {
+				memmove(s->bytes + at + n, s->bytes + at, s->len - at);
+				random_bytes(g, (char *)s->bytes + at, n, 0);
+				s->len += n;
+				say(s, "%s", "insert");
+			}
+			break;
+		}
+		default: { /* garbage (or the request again) behind it */
+			size_t n = 1 + below(g, 64);
+			if (s->len + n <= sizeof(s->bytes)) {
+				random_bytes(g, (char *)s->bytes + s->len, n, 0);
+				s->len += n;
+				say(s, "%s", "trailing bytes");
+			}
+		}
+		}
+	}
+
+	fuzz_keep_names_local(s);
+	if (local_names)
+		keep_names_numeric(s);
+
+	/* how it travels */
+	s->ncuts = chance(g, 50) ? below(g, MAX_CUTS + 1) : 0;
+	for (size_t k = 0; k < s->ncuts; k++)
+		s->cuts[k] = s->len ? 1 + below(g, (uint32_t)s->len) : 0;
+	for (size_t a1 = 0; a1 < s->ncuts; a1++) /* ascending */
+		for (size_t b = a1 + 1; b < s->ncuts; b++)
+			if (s->cuts[b] < s->cuts[a1]) {
+				size_t t = s->cuts[a1];
+				s->cuts[a1] = s->cuts[b];
+				s->cuts[b] = t;
+			}
+	s->gap_ms = s->ncuts && chance(g, 20) ? (int)below(g, 40) : 0;
+}
+
+void fuzz_generate(struct fuzz_run *fr, long i, struct sample *s)
+{
+	struct rng g = rng_for(fr->seed, i);
+	generate(fr->r, &g, fr->refused, fr->local_names, s);
+}
+
+/* Sends one sample and judges the answer. Returns 1 when fine. */
+static int judge(struct ctx *c, const struct sample *s, char *why, size_t whylen)
+{
+	char what[128];
+	int fd = t_connect(c);
+	if (fd < 0) {
+		snprintf(why, whylen, "%s", c->res->actual);
+		return 0;
+	}
+	/* A target may close as soon as it sees a bad byte, before we are done
+	 * sending: that is a close, and allowed. */
+	if (t_send_split(c, fd, s->bytes, s->len, s->cuts, s->ncuts, s->gap_ms) == 0)
+		t_shutdown_write(c, fd);
+	struct got g;
+	t_read_reply(c, fd, case_timeout_ms(c), &g);
+	switch (g.kind) {
+	case GOT_EOF:
+	case GOT_RESET:
+		return 1;
+	case GOT_REPLY:
+		if (g.rep.cd < S4_REP_GRANTED || g.rep.cd > S4_REP_IDENT_MISMATCH) {
+			snprintf(why, whylen, "reply code %u is none of 90-93", g.rep.cd);
+			return 0;
+		}
+		if (g.rep.cd != S4_REP_GRANTED && !t_expect_close(c, fd, case_timeout_ms(c))) {
+			snprintf(why, whylen, "after %u: %s", g.rep.cd, c->res->actual);
+			return 0;
+		}
+		return 1;
+	case GOT_TIMEOUT:
+		snprintf(why, whylen, "%s and no close within %d ms of the request's end",
+		         got_str(&g, what, sizeof(what)), case_timeout_ms(c));
+		return names_silent(c, s->bytes, s->len, why, whylen) ? 2 : 0;
+	default:
+		snprintf(why, whylen, "%s", got_str(&g, what, sizeof(what)));
+		return 0;
+	}
+}
+
+enum try_result fuzz_try(struct fuzz_run *fr, const struct sample *s, int check, char *why,
+                         size_t whylen)
+{
+	struct scratch *sc = malloc(sizeof(*sc)); /* traces are large for a thread's stack */
+	char health[256];
+	if (sc == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return TRY_FAIL;
+	}
+	scratch_init(sc, fr->r, "fuzz");
+	int ok = judge(&sc->c, s, why, whylen);
+	int inconclusive = ok == 2;
+	scratch_finish(sc);
+	free(sc);
+	/* After a wrong answer the check tells it from a target that stopped
+	 * serving (or died while answering). */
+	if (fr->tp != NULL && !tp_running(fr->tp))
+		return TRY_DOWN;
+	if ((check || !ok) && !target_serves(fr->r, NULL, health, sizeof(health))) {
+		snprintf(why, whylen, "afterwards the target no longer grants a valid CONNECT (%s)",
+		         health);
+		return TRY_DOWN;
+	}
+	return inconclusive ? TRY_INCONCLUSIVE : ok ? TRY_OK : TRY_FAIL;
+}
+
+void fuzz_split_str(const struct sample *s, char *out, size_t cap)
+{
+	size_t o = 0;
+	out[0] = '\0';
+	if (s->ncuts == 0) {
+		snprintf(out, cap, "in one write");
+		return;
+	}
+	o += (size_t)snprintf(out + o, cap - o, "sent in writes ending at");
+	for (size_t k = 0; k < s->ncuts && o < cap; k++)
+		o += (size_t)snprintf(out + o, cap - o, " %zu", s->cuts[k]);
+	if (o < cap)
+		snprintf(out + o, cap - o, " and %zu, %d ms apart", s->len, s->gap_ms);
+}
+
+/* " --exec 'CMD'" or " --target ADDR" or "" (the built-in server). */
+static void target_args(const struct runner *r, char *out, size_t cap)
+{
+	if (r->o.exec_cmd != NULL)
+		snprintf(out, cap, " --exec '%s'", r->o.exec_cmd);
+	else if (r->o.target != NULL)
+		snprintf(out, cap, " --target %s", r->o.target);
+	else
+		out[0] = '\0';
+}
+
+void fuzz_report(struct fuzz_run *fr, long i, const struct sample *s, const char *why)
+{
+	struct runner *r = fr->r;
+	FILE *f = fr->out;
+	char split[160], args[600];
+	fuzz_split_str(s, split, sizeof(split));
+	target_args(r, args, sizeof(args));
+	fprintf(f, "\nFAIL iteration %ld (seed %llu): ", i, (unsigned long long)fr->seed);
+	esc_term(f, why);
+	fprintf(f, "\n");
+	fprintf(f, "  request: %s; %zu bytes", s->what, s->len);
+	if (s->ncuts)
+		fprintf(f, ", %s", split);
+	fprintf(f, ", then end of file\n  bytes: ");
+	for (size_t k = 0; k < s->len; k++)
+		fprintf(f, "%02x", s->bytes[k]);
+	fprintf(f, "\n  again: socks4-client --proxy %s --raw '", r->target_text);
+	for (size_t k = 0; k < s->len; k++)
+		fprintf(f, "%02x", s->bytes[k]);
+	fprintf(f, "'\n  or:    socks4-test%s --seed %llu --fuzz-from %ld --fuzz 1\n", args,
+	        (unsigned long long)fr->seed, i);
+	fflush(f);
+}
+
+/* One updating line on a terminal, at most every PROGRESS_EVERY_MS (under r->mu). */
+static void show_progress(struct fuzz_run *fr, int last)
+{
+	int64_t now = net_now_ms();
+	if (!fr->progress || (!last && now - fr->shown_ms < PROGRESS_EVERY_MS))
+		return;
+	fr->shown_ms = now;
+	double secs = (double)(now - fr->t0) / 1000.0;
+	char crashes[48] = "";
+	if (fr->tp != NULL)
+		snprintf(crashes, sizeof(crashes), ", %ld crashes", fr->crashes);
+	fprintf(stderr, "\rfuzz: %ld/%ld, %ld failures%s, %.0f/s ", fr->done, fr->n, fr->failures,
+	        crashes, secs > 0 ? (double)fr->done / secs : 0.0);
+}
+
+void fuzz_count(struct fuzz_run *fr, long i, const struct sample *s, enum try_result t,
+                const char *why, int checked, uint64_t before)
+{
+	fr->done++;
+	if (!checked)
+		fr->unverified[fr->done_seq++ % UNVERIFIED_MAX] = i;
+	else if (before > fr->verified_seq)
+		fr->verified_seq = before;
+	if (t == TRY_INCONCLUSIVE)
+		fr->inconclusive++;
+	else if (t != TRY_OK && fr->failures++ < REPORT_MAX)
+		fuzz_report(fr, i, s, why);
+	show_progress(fr, 0);
+}
+
+struct worker {
+	struct fuzz_run *fr;
+	int stall_lane; /* runs only iterations that pause between writes */
+	int unchecked;  /* iterations since this thread's last "still serves" check */
+};
+
+/* Runs iteration i. A target that stopped serving halts the run, and the
+ * iteration becomes a suspect for fuzz_recover(). */
+static void run_iteration(struct fuzz_run *fr, struct worker *w, long i, const struct sample *s)
+{
+	struct runner *r = fr->r;
+	char why[640] = "";
+	uint64_t mark = fr->tp != NULL ? tp_log_mark(fr->tp) : 0;
+	int check = ++w->unchecked >= CHECK_EVERY;
+	/* What was done before this point is covered by this iteration's check;
+	 * this iteration itself too. */
+	pthread_mutex_lock(&r->mu);
+	uint64_t before = fr->done_seq;
+	pthread_mutex_unlock(&r->mu);
+	enum try_result t = fuzz_try(fr, s, check, why, sizeof(why));
+	if (check)
+		w->unchecked = 0;
+
+	pthread_mutex_lock(&r->mu);
+	fr->running--;
+	if (t == TRY_DOWN || fr->halt) {
+		/* Its verdict does not count: the target may have died under it. */
+		fr->halt = 1;
+		if (fr->nsuspects < SUSPECTS_MAX)
+			fr->suspects[fr->nsuspects++] = (struct suspect){i, mark, 0};
+	} else {
+		fr->pending--;
+		fuzz_count(fr, i, s, t, why, check || t == TRY_FAIL, before);
+		if ((check || t == TRY_FAIL) && mark > fr->verified_mark)
+			fr->verified_mark = mark;
+	}
+	if (fr->halt && fr->running == 0)
+		pthread_cond_signal(&fr->main_cv); /* the coordinator's turn */
+	pthread_mutex_unlock(&r->mu);
+}
+
+/* The next iteration for this thread (under r->mu): -1 when there is none. */
+static long take(struct fuzz_run *fr, const struct worker *w)
+{
+	for (;;) {
+		if (fr->stop)
+			return -1;
+		if (!fr->halt) {
+			int handed_out = fr->next >= fr->first + fr->n;
+			if (fr->stall_len > 0 && (w->stall_lane || handed_out)) {
+				fr->running++;
+				return fr->stall_q[--fr->stall_len];
+			}
+			if (!w->stall_lane && !handed_out) {
+				fr->pending++;
+				fr->running++;
+				return fr->next++;
+			}
+			if (!w->stall_lane || fr->senders == 0)
+				return -1; /* nothing left, and no one can queue more */
+		}
+		pthread_cond_wait(&fr->lane_cv, &fr->r->mu);
+	}
+}
+
+static void *fuzz_worker(void *arg)
+{
+	struct worker *w = arg;
+	struct fuzz_run *fr = w->fr;
+	struct runner *r = fr->r;
+	struct sample *s = malloc(sizeof(*s));
+	for (;;) {
+		pthread_mutex_lock(&r->mu);
+		long i = s != NULL ? take(fr, w) : -1;
+		pthread_mutex_unlock(&r->mu);
+		if (i < 0)
+			break;
+		fuzz_generate(fr, i, s);
+		if (!w->stall_lane && s->gap_ms > 0) {
+			pthread_mutex_lock(&r->mu);
+			int queued = fr->stall_len < fr->stall_cap;
+			if (queued) {
+				fr->stall_q[fr->stall_len++] = i;
+				fr->running--;
+				pthread_cond_signal(&fr->lane_cv);
+				if (fr->halt && fr->running == 0)
+					pthread_cond_signal(&fr->main_cv);
+			}
+			pthread_mutex_unlock(&r->mu);
+			if (queued)
+				continue;
+		}
+		run_iteration(fr, w, i, s);
+	}
+	free(s);
+	pthread_mutex_lock(&r->mu);
+	fr->workers--;
+	fr->senders -= !w->stall_lane;
+	pthread_cond_broadcast(&fr->lane_cv); /* stall lanes: maybe no one queues any more */
+	pthread_cond_signal(&fr->main_cv);
+	pthread_mutex_unlock(&r->mu);
+	return NULL;
+}
+
+long livefuzz_run(struct runner *r, long first, long n, uint64_t seed, int jobs, FILE *out)
+{
+	struct fuzz_run *fr = calloc(1, sizeof(*fr));
+	if (fr == NULL)
+		return -1;
+	*fr = (struct fuzz_run){.r = r,
+	                        .tp = r->tp,
+	                        .first = first,
+	                        .n = n,
+	                        .seed = seed,
+	                        .next = first,
+	                        .progress = isatty(STDERR_FILENO),
+	                        .out = out};
+	/* A port where nothing listens, for refused CONNECTs. */
+	char ip[16], err[128];
+	struct in_addr a = {.s_addr = htonl(r->dest_ip)};
+	int fd;
+	inet_ntop(AF_INET, &a, ip, sizeof(ip));
+	if (net_listen(ip, 0, 1, &fd, &fr->refused, err, sizeof(err)) == 0)
+		close(fd);
+
+	/* A target that does not serve to begin with is not fuzzed: iteration
+	 * 0 would be blamed for it. */
+	char why[256];
+	if (!target_serves(r, NULL, why, sizeof(why))) {
+		fprintf(out,
+		        "socks4-test: %s does not grant a valid CONNECT to %s:%u before "
+		        "fuzzing: %s\n",
+		        r->target_text, ip, r->echo_port, why);
+		free(fr);
+		return -1;
+	}
+	fprintf(out, "socks4-test: fuzzing %s with %ld requests, seed %llu, from iteration %ld\n",
+	        r->target_text, n, (unsigned long long)seed, first);
+	char where[300];
+	/* Made-up SOCKS4a names go to the target's resolver: when this host's
+	 * is slow, they would measure it, not the target. */
+	if (!r->names_ours && !names_fast(r, fr->names_why, sizeof(fr->names_why))) {
+		fr->local_names = 1;
+		fprintf(out,
+		        "socks4-test: this host's resolver is slow (%s): made-up SOCKS4a names "
+		        "are \"localhost\" instead of NAME.invalid\n",
+		        fr->names_why);
+	}
+	if (fr->tp != NULL)
+		fprintf(out, "socks4-test: the target is '%s'; crashes go to %s\n",
+		        tp_command(fr->tp), crashdir_describe(r->o.crash_dir, where, sizeof(where)));
+	fflush(out);
+
+	jobs = jobs < 1 ? 1 : jobs > JOBS_MAX ? JOBS_MAX : jobs;
+	int lanes = jobs * STALL_PER_JOB < STALL_MAX ? jobs * STALL_PER_JOB : STALL_MAX;
+	long stall_q[STALL_MAX];
+	pthread_t tids[JOBS_MAX + STALL_MAX];
+	struct worker ws[JOBS_MAX + STALL_MAX];
+	fr->stall_q = stall_q;
+	pthread_cond_init(&fr->lane_cv, NULL);
+	pthread_cond_init(&fr->main_cv, NULL);
+	fr->stall_cap = lanes;
+	fr->t0 = net_now_ms();
+	int started = 0;
+	for (int k = 0; k < jobs + lanes; k++) {
+		ws[k] = (struct worker){fr, k >= jobs, 0};
+		pthread_mutex_lock(&r->mu);
+		fr->workers++;
+		fr->senders += k < jobs;
+		pthread_mutex_unlock(&r->mu);
+		if (pthread_create(&tids[started], NULL, fuzz_worker, &ws[k]) == 0) {
+			started++;
+			continue;
+		}
+		pthread_mutex_lock(&r->mu);
+		fr->workers--;
+		fr->senders -= k < jobs;
+		pthread_mutex_unlock(&r->mu);
+	}
+
+	/* This thread handles the target's deaths, once nothing runs. */
+	pthread_mutex_lock(&r->mu);
+	while (fr->workers > 0) {
+		if (fr->halt && fr->running == 0) {
+			pthread_mutex_unlock(&r->mu);
+			fuzz_recover(fr);
+			pthread_mutex_lock(&r->mu);
+			fr->halt = 0;
+			fr->nsuspects = 0;
+			pthread_cond_broadcast(&fr->lane_cv);
+			continue;
+		}
+		pthread_cond_wait(&fr->main_cv, &r->mu);
+	}
+	pthread_mutex_unlock(&r->mu);
+	for (int k = 0; k < started; k++)
+		pthread_join(tids[k], NULL);
+	/* The last iterations of each thread had no check after them yet. */
+	if (!fr->stop && fr->done_seq > fr->verified_seq &&
+	    !target_serves(r, NULL, why, sizeof(why)))
+		fuzz_recover(fr);
+	if (fr->progress) {
+		show_progress(fr, 1);
+		fprintf(stderr, "\n");
+	}
+
+	double secs = (double)(net_now_ms() - fr->t0) / 1000.0;
+	fprintf(out, "fuzz: %ld requests in %.1f s (%.0f/s), %ld failures", fr->done, secs,
+	        secs > 0 ? (double)fr->done / secs : 0.0, fr->failures);
+	if (fr->inconclusive > 0)
+		fprintf(out,
+		        ", %ld inconclusive (no answer to a SOCKS4a name this host could not look up "
+		        "in time either)",
+		        fr->inconclusive);
+	if (fr->tp != NULL)
+		fprintf(out, ", %ld crashes (%d signatures), %d restarts", fr->crashes, fr->nkinds,
+		        tp_restarts(fr->tp));
+	fprintf(out, "%s%s%s\n", fr->stop ? " (stopped: " : "", fr->stop ? fr->stop_why : "",
+	        fr->stop ? ")" : "");
+	fuzz_crash_summary(fr);
+	pthread_cond_destroy(&fr->lane_cv);
+	pthread_cond_destroy(&fr->main_cv);
+	long failures = fr->failures;
+	free(fr);
+	return failures;
+}

@@ -1,0 +1,130 @@
+/* fuzz/: live fuzzing, a job: mutated requests against a live target
+ * (livefuzz.c) and what a crash leads to (fuzzcrash.c). May use core/,
+ * target/, engine/ and services/, never another job. */
+/* livefuzz.h - the live fuzzer's insides, shared by livefuzz.c (requests,
+ * judging, the workers) and fuzzcrash.c (what happens when an --exec target
+ * dies: which iteration killed it, the minimized reproducer, the summary).
+ * The entry point is livefuzz_run() in runner.h. */
+#ifndef SOCKS4KIT_LIVEFUZZ_H
+#define SOCKS4KIT_LIVEFUZZ_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/runner.h"
+
+#define FUZZ_MAX 2048  /* bytes of one mutated request */
+#define REPORT_MAX 10  /* failures printed in full */
+#define MAX_CUTS 4
+#define SUSPECTS_MAX 200 /* iterations in flight at once: every worker and stall lane */
+#define CHECK_EVERY 8      /* a thread's "still serves" check: after every 8th iteration */
+#define UNVERIFIED_MAX 1024 /* iterations done since the last passing check, kept */
+#define SIGS_MAX 32      /* distinct crash signatures kept */
+#define SIG_LEN 400
+
+struct sample {
+	uint8_t bytes[FUZZ_MAX];
+	size_t len;
+	size_t cuts[MAX_CUTS]; /* the writes end at these offsets, ascending, then at len */
+	size_t ncuts;
+	int gap_ms; /* pause between writes */
+	char what[256]; /* the mutations, in words */
+};
+
+/* One crash signature (crashsig.h) and how often it came. */
+struct crash_kind {
+	char sig[SIG_LEN];
+	long count;
+	long first; /* the iteration that showed it first, -1: none alone */
+	char path[512]; /* the reproducer's files, without .bin / .txt */
+	size_t len, min_len;
+};
+
+/* An iteration that was running when the target died. */
+struct suspect {
+	long i;
+	uint64_t mark; /* the target's output offset when it began */
+	int counted;   /* already judged and counted (done since the last passing check) */
+};
+
+struct fuzz_run {
+	struct runner *r;
+	struct target_proc *tp; /* --exec: the target's process, else NULL */
+	long first, n;
+	uint64_t seed;
+	uint16_t refused;
+	FILE *out;
+	int progress; /* stderr is a terminal */
+	int64_t t0, shown_ms;
+
+	/* under r->mu */
+	long next;    /* the next iteration to hand out */
+	long pending; /* handed out and not judged yet (also queued for a stall lane) */
+	int running;  /* being sent right now */
+	long done, failures;
+	long inconclusive; /* TRY_INCONCLUSIVE iterations */
+	int local_names;   /* this host's resolver is slow: made-up names are "localhost" */
+	char names_why[200];
+	int stop; /* no more iterations: a target that no longer serves, or restarts ran out */
+	char stop_why[1100];
+	int halt; /* the --exec target died: no iteration starts until fuzz_recover() */
+	struct suspect suspects[SUSPECTS_MAX];
+	int nsuspects;
+	/* Iterations done since the last passing "still serves" check: when a
+	 * check fails, one of them (or of those in flight) is to blame. */
+	long unverified[UNVERIFIED_MAX]; /* by done_seq % UNVERIFIED_MAX */
+	uint64_t done_seq;     /* iterations counted so far */
+	uint64_t verified_seq; /* the first done_seq[] not covered by a passing check */
+	uint64_t verified_mark; /* --exec: the target's output offset before that check */
+	long *stall_q; /* iterations waiting for a stall lane (those that pause between writes) */
+	int stall_cap, stall_len;
+	int workers; /* threads still running */
+	int senders; /* of them, those that hand out iterations (not stall lanes) */
+	pthread_cond_t lane_cv; /* an iteration queued for a stall lane; a halt's end */
+	pthread_cond_t main_cv; /* the coordinator's: a halt with nothing running; a thread ended */
+
+	struct crash_kind kinds[SIGS_MAX];
+	int nkinds;
+	long crashes;
+};
+
+/* livefuzz.c */
+/* Iteration i's request. */
+void fuzz_generate(struct fuzz_run *fr, long i, struct sample *s);
+/* A 4a name made up by mutations (or a shrink) becomes a reserved one of
+ * at most its length, so that no lookup leaves this host. */
+void fuzz_keep_names_local(struct sample *s);
+enum try_result {
+	TRY_OK,   /* answered as allowed (and the target still serves, when checked) */
+	TRY_FAIL, /* a wrong answer; the target still serves */
+	TRY_INCONCLUSIVE, /* no answer to a SOCKS4a name this host cannot look up in time
+	                     either: the resolver's silence, not the target's (counted apart) */
+	TRY_DOWN, /* the target stopped serving (no valid CONNECT), or its process died */
+};
+/* Sends one sample and judges the answer; then, when check is set or the
+ * answer was wrong, checks that the target still grants a valid CONNECT.
+ * With --exec the process is looked at after every sample. */
+enum try_result fuzz_try(struct fuzz_run *fr, const struct sample *s, int check, char *why,
+                         size_t whylen);
+/* An iteration's verdict, counted and shown (under r->mu). checked: a
+ * passing "still serves" check followed it, which also covers the
+ * iterations done before it began (done_seq was then `before`). */
+void fuzz_count(struct fuzz_run *fr, long i, const struct sample *s, enum try_result t,
+                const char *why, int checked, uint64_t before);
+/* Prints a failed iteration with its reproducers (under r->mu). */
+void fuzz_report(struct fuzz_run *fr, long i, const struct sample *s, const char *why);
+/* "sent in writes ending at 3 9 and 20, 5 ms apart" or "in one write". */
+void fuzz_split_str(const struct sample *s, char *out, size_t cap);
+
+/* fuzzcrash.c */
+/* The target stopped serving: with no iteration running, finds the one
+ * after which it does (each suspect again, alone, each followed by its own
+ * check; an --exec target restarted first), reports it (--exec: a crash,
+ * with a minimized reproducer per new signature), counts the others'
+ * verdicts, and leaves the target serving again or sets fr->stop. */
+void fuzz_recover(struct fuzz_run *fr);
+/* Crashes by signature, with their reproducers. */
+void fuzz_crash_summary(struct fuzz_run *fr);
+
+#endif
