@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # socks4kit - the one entry point. `make help` lists the targets.
 #
 #   make all          release binaries in build/ (gcc by default; make CC=clang all)

@@ -1,4 +1,5 @@
 #!/bin/bash -eu
+# SPDX-License-Identifier: MIT
 # build.sh - ClusterFuzzLite runs this as $SRC/build.sh in $SRC/socks4kit, with $CC,
 # $CFLAGS (sanitizer and coverage flags), $LIB_FUZZING_ENGINE, $OUT and $WORK set.
 # The targets, their dictionaries, options and seed corpora are fuzz/build.sh's,

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """socks4-server beside direct loopback and Dante: throughput, handshake rate, memory,
 the conformance suite's wall time, and socks4-test's live fuzzing rate. Run by `make bench`; never a pass/fail test.
 

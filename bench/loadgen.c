@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* loadgen.c - the benchmarks' load generator and destination.
  *
  *   loadgen dest [--listen ADDR:PORT] [--threads N] [--buf N]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # bench/: the load generator and `make bench` (bench/bench.py), which prints figures
 # and ratios; benchmarks are never a pass/fail test and never part of make check.
 #

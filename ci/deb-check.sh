@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # deb-check.sh - `make deb-check`: the Debian packages built, checked, installed and used.
 #
 #   1. copies the source tree (git's files, as they are in the work tree) into a

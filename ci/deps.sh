@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Install, with apt-get, every package that `make check`, `make fuzz-smoke` and
 # `make bench` need, and with npm ci the npm packages of tests/integration/thirdparty.
 # Fast when everything is already present: apt-get runs only when a package is

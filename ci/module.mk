@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # ci/: what CI runs beyond `make check` (.ci/run calls these).
 #
 #   make deb-check    the Debian packages built in a copy under /tmp, lintian, installed,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # spdx.sh - the licence line, `SPDX-License-Identifier: MIT`, at the top of every file
 # the project wrote as source, header, script, test or build file (issue 23).
 #

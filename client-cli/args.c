@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* args.c - socks4-client's command line. The contract is in args.h. */
 #include "args.h"
 

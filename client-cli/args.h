@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* args.h - socks4-client's command line, turned into client_opts.
  *
  * args_parse() checks everything that can be checked before the network is

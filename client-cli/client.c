@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* client.c - one session of socks4-client. The contract is in client.h.
  *
  * The steps, each with its own --timeout: resolve HOST (plain SOCKS4 only),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* client.h - one SOCKS4/4a session of socks4-client: reach the proxy, send the
  * request, judge the reply (two for BIND), then relay stdin/stdout <-> proxy.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* main.c - socks4-client: send a SOCKS4/4a CONNECT or BIND request (or any
  * bytes) to a proxy by hand, then relay stdin/stdout through it, like
  * `nc -X 4 -x proxy`. Flags are parsed in args.c, the session runs in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* trace.c - text forms of requests and replies. The contract is in trace.h. */
 #include "trace.h"
 

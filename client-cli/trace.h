@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* trace.h - text forms of what went over the wire, for -v and --raw.
  *
  * These only format: the bytes are decoded by lib/socks4 (s4_parse_request,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* interrupt.c - stopping cleanly on SIGINT/SIGTERM/SIGHUP (see interrupt.h). */
 #include "interrupt.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* interrupt.h - socks4-test stopped from outside leaves nothing behind.
  * SIGINT, SIGTERM and SIGHUP (Ctrl-C, a CI timeout, a closed terminal) are
  * taken by one thread: it stops the process group of every --exec target

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* main.c - socks4-test: the command line (options.c) handed to one mode: the
  * cases against one or more servers (engine/), against clients (client/), or
  * live fuzzing (fuzz/); then the reports (report/) and the exit status. */

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # conformance/: socks4-test, the conformance runner. It links the reference
 # server's library to run it in-process when no --target is given.
 # One folder per job (see the README's layout): core/ what every job shares,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* options.c - socks4-test's flags: the help text, one table of the options that
  * only set a field of the run's options, and the few that need more (targets,
  * formats, reports, modes). */

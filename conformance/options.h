@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* options.h - socks4-test's command line, read into one struct.
  *
  * main.c asks cli_parse() what the user wants and hands it to one mode (the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Writes docs/cases.md (the server catalogue) and docs/client-cases.md (the client
 # catalogue, socks4-test --client-cmd) from the catalogue itself (socks4-test --list -v),
 # so the published case lists cannot drift from the code: `make docs` runs it, and tests

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # afl-run.sh - AFL++ on one target, over every core: one main instance (-M)
 # and a secondary (-S) per further core, sharing one output directory.
 #

@@ -1,4 +1,5 @@
 #!/bin/bash -eu
+# SPDX-License-Identifier: MIT
 # build.sh - the fuzz targets, built the OSS-Fuzz / ClusterFuzzLite way.
 #
 # The build infrastructure sets $CC, $CFLAGS (sanitizer and coverage flags),

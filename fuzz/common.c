@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* common.c - the checks every parser target shares. See common.h. */
 #include "common.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* common.h - what every fuzz target shares.
  *
  * A target is one small file, fuzz/fuzz_<name>.c, that defines

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_dns.c - dns_parse_query, dns_parse_answer, dns_write_query and
  * dns_write_answer (lib/dns.h).
  *

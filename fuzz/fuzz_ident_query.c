@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_ident_query.c - ident_parse_query and ident_write_query.
  *
  * Input: the bytes an identd received, as they are (so the seeds are plain

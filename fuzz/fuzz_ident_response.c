@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_ident_response.c - ident_parse_response and ident_write_response.
  *
  * Input: the bytes an identd sent, as they are (so the seeds are plain

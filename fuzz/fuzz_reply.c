@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_reply.c - s4_parse_reply and s4_write_reply.
  *
  * Input: one mode byte that chooses the split point of the prefix check,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_request.c - s4_parse_request and s4_write_request.
  *
  * Input: one mode byte, then the bytes a client sent. Mode bit 0 selects

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_rules.c - the rules-file parser and matcher of socks4-server.
  *
  * Input: a rules file. User files are refused (RULES_NO_FILES): the fuzzer

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_session.c - one whole socks4-server session, driven in-process.
  *
  * Input: a mode byte, then the bytes a client sends. The server (detached:

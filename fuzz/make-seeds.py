@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """make-seeds.py - writes the hand-written seeds of corpus/<target>/.
 
     /usr/bin/python3 fuzz/make-seeds.py [CORPUS_DIR]     (default: corpus)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # fuzz/: a fuzz target per parser, the replay driver, and their builds.
 #
 #   make fuzz          libFuzzer binaries in $(BUILD)/fuzz/ (clang), laid out as OSS-Fuzz's $OUT

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* replay.c - runs a fuzz target over files, without any fuzzing engine.
  *
  *   fuzz_<name> PATH...   each PATH a file or a directory of files (read in

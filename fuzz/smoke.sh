@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # smoke.sh - one libFuzzer target for a fixed time: the smoke fuzz CI runs.
 #
 #   bash fuzz/smoke.sh BINARY CORPUS SECONDS WORKDIR

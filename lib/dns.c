@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dns.c - a DNS query for one A record and its answer. The contract is in dns.h. */
 #include "dns.h"
 

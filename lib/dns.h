@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dns.h - the few DNS messages socks4kit needs (RFC 1035): a query for one
  * name's A record, and its answer. The runner's name service (conformance/
  * dnsd.c) parses queries and writes answers; socks4-server --resolver writes

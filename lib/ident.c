@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ident.c - RFC 1413 query and response lines. The contract is in ident.h. */
 #include "ident.h"
 

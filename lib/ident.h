@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ident.h - RFC 1413 (Identification Protocol) lines, both ways.
  *
  * Used by the server (as an identd client: it writes queries and parses

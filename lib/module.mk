@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # lib/: the wire module as a library for other people's C code, libsocks4kit:
 # lib/socks4.c and lib/ident.c only (net.c and relay.c are socks4kit's own I/O
 # policy, not part of the library). The headers are the documentation; the man

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* net.c - socket helpers with deadlines. The contract is in net.h. */
 #include "net.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* net.h - socket helpers with deadlines.
  *
  * Every call that can wait takes an absolute deadline on the monotonic clock

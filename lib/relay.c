@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* relay.c - both directions in one poll() loop. The contract is in relay.h. */
 #include "relay.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* relay.h - move bytes both ways between two endpoints until both directions end.
  *
  * One thread, one poll() loop, both directions: the reference server relays

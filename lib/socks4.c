@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* socks4.c - SOCKS4/4a wire format. The contract is in socks4.h. */
 #include "socks4.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* socks4.h - SOCKS4 and SOCKS4a requests and replies: the one wire module.
  *
  * Every part of socks4kit (server, client, conformance runner, fuzz targets)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* identd.c - the server's RFC 1413 check. The contract is in identd.h. */
 #include "identd.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* identd.h - the server's RFC 1413 check behind replies 92 and 93.
  *
  * identd_lookup() asks the identd on the client's host who owns the client's

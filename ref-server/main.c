@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* main.c - socks4-server: flags to a config, signals, and --check-rules.
  * Everything else is in server.c and session.c. */
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # ref-server/: socks4-server, the reference SOCKS4/4a server.
 SERVER_LIB_SRC := ref-server/server.c ref-server/session.c ref-server/rules.c ref-server/identd.c \
                   ref-server/selfloop.c

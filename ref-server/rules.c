@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rules.c - sockd.conf-style access rules. The syntax is in rules.h. */
 #include "rules.h"
 

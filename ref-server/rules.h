@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rules.h - access rules in the syntax of the original sockd.conf(5).
  *
  *   permit|deny [?=I|i|n] [*=user,...|/file] src_addr src_mask [dst_addr dst_mask] [op port] [:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* selfloop.c - refusing destinations that are the server itself. The
  * contract is in selfloop.h. */
 #include "selfloop.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* selfloop.h - does a destination lead back into this server? A CONNECT or
  * BIND to one of the server's own listening sockets would chain the server
  * through itself: the bytes queued behind one request become the next

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* server.c - listeners, the accept pools, start and stop. The shape is
  * described in server.h; one session's protocol work is in session.c. */
 #include "server.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* server.h - the reference SOCKS4/4a server as a library: start(config),
  * stop(handle). main.c only turns flags into a config; the conformance runner
  * and the tests run the same server in-process.

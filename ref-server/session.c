@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* session.c - one SOCKS4/4a client, from its request to the end of the relay.
  *
  * The steps, each one bounded in time:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* session.h - the server's insides, shared by server.c (listeners, the
  * thread pool, start/stop) and session.c (one client from request to close).
  * Not a public interface: server.h is. */

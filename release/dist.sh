@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # dist.sh VERSION OUT - `make dist`: OUT (build/socks4kit-VERSION.tar.gz) holds every file
 # git tracks, as it is in the work tree, under socks4kit-VERSION/; nothing else (no build
 # output, no crash file: a path through a socks4-test-crashes/ folder is left out).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # distcheck.sh TARBALL - `make distcheck`: what a distribution does with the release
 # tarball, in a temporary folder, with nothing from this work tree:
 #   1. unpacks it; the version inside is the tarball's;

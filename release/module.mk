@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # release/: the release tarball and the checks a distribution makes of it (issue 23).
 # The version has one home, the file VERSION (read by the top Makefile).
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # repro-check.sh TARBALL - `make repro-check`: reproducible builds as Debian checks them.
 # The release tarball is unpacked twice, in two folders of different names and depths,
 # and built in each with the same SOURCE_DATE_EPOCH (debian/changelog's date) but a

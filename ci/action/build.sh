@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # build.sh - the action's first step: socks4-test built from the action's own
 # checkout ($GITHUB_ACTION_PATH) into $RUNNER_TEMP, release flags, C compiler and
 # make only (both on GitHub's runners).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # run.sh - the action's second step: socks4-test with the action's inputs (the
 # INPUT_* variables action.yml sets), one run writing the JUnit, HTML and JSON
 # reports, the human report in the log, and for GitHub: the outputs exit-code and

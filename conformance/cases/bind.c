@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cases/bind.c - the BIND command: the first reply's address, the inbound
  * connection, the DSTIP check, the second reply, the relay, the timer.
  * Peers connect from dest-addr (a match) or from --alt-source, e.g.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cases/connect.c - the CONNECT command: when the reply comes, which code,
  * and what happens after it. */
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cases/delivery.c - how the bytes of a valid request arrive: one byte per
  * write, split at every field boundary, and with application data in the
  * same write. TCP is a stream; a server must parse it as one (B7:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cases/ident.c - replies 92 and 93: a target that consults identd (RFC 1413)
  * asks the runner's scripted identd, which answers each case's connection as
  * the case says. The built-in target checks users "ident-strict" and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cases/preflight.c - is there a SOCKS4 server at all? Runs first and alone;
  * when it fails, every other case is skipped with its reason instead of
  * failing one by one. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cases/relay.c - after the 90: "the client can then use the connection as
  * if it were directly connected to the application server". Byte-exact both
  * ways, end of file passed through each way, the destination free to speak

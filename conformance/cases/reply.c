@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cases/reply.c - the reply itself: VN=0 and 8 bytes in every kind of reply,
  * and which code each failure gets. The codes of particular situations are
  * judged by their own cases; these judge only the reply's form, so one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cases/request.c - every request field with valid, boundary and malformed
  * values: VN, CD, DSTIP 0.0.0.0, USERID (empty, long, very long, high-bit
  * bytes, no NUL). After a granted USERID case the client sends application

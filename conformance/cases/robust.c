@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cases/robust.c - hostile and careless clients: stalls, half requests,
  * floods, garbage, resets. Each case ends by checking that the target still
  * grants a valid CONNECT; the runner also watches for a target that died. */

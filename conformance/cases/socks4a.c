@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cases/socks4a.c - the SOCKS4a extension: DSTIP 0.0.0.x (x != 0), then a
  * hostname after USERID's NUL. Names are IP literals of dest-addr unless a
  * case is about resolution (--dest-name), so no DNS is involved. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* clientmode.c - the client-mode runner (socks4-test --client-cmd) and the
  * exchange every client case is built on: a scripted proxy, the client's
  * command run against it, and the verifiers that judge the result. See

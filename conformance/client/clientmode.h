@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* client/: client mode, a job: the scripted proxy (proxy.h), the client as a
  * child (clientrun.h), its catalogue (cases/). May use core/, target/,
  * engine/ and services/, never another job. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* clientrun.c - the client under test as a child process: template expansion,
  * then sh -c in a process group of its own, stdin fed on a plan, stdout and
  * stderr captured within bounds, a bounded wait for the exit, and a kill of the

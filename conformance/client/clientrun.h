@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* clientrun.h - runs the client under test: a command TEMPLATE with the case's
  * proxy and destination substituted, under `sh -c`, in a process group of its
  * own. Its stdin is fed on a plan, its stdout and stderr are captured within

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* proxy.c - the scripted SOCKS4 proxy of client mode (see proxy.h): every
  * connection the client makes, each in a thread of its own: the request read
  * from the stream, the reply as scripted, then the destination's side of the

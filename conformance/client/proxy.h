@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* proxy.h - the scripted SOCKS4 proxy a client under test talks to.
  *
  * One proxy per case: a listener on 127.0.0.1:0 and a thread that accepts

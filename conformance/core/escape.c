@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* escape.c - the escaping rules of socks4-test's outputs (see escape.h). */
 #include "core/escape.h"
 

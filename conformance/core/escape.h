@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* escape.h - target and client bytes are data: the one escaping rule of each
  * output kind socks4-test writes, in one place. Everything a target, a
  * client, a BIND peer or an identd sent (and every text built from it: the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* harness.c - what cases call (suite.h) and the services the runner hosts for
  * them: an echo destination and a scripted identd. Every wait has a deadline,
  * every buffer a bound: a hostile target ends in a verdict, never a hang. */
@@ -832,17 +833,27 @@ int d_connect_nowait(struct ctx *c, uint32_t ip, uint16_t port)
 	return fd;
 }
 
+/* A port on dest-addr where connections are refused, and that stays so while
+ * the case runs: a socket bound there but not listening answers a SYN with a
+ * reset, and holds the port (no SO_REUSEADDR) so that no other listener of
+ * this run, or of anything else on the host, can be given it meanwhile. A
+ * port merely closed could be handed to the next bind(0) at once. */
 uint16_t d_refused_port(struct ctx *c)
 {
-	uint16_t port = 0;
-	int fd = d_listen(c, 1, &port);
-	if (fd >= 0) {
-		for (int i = 0; i < CTX_FDS; i++)
-			if (c->fds[i] == fd)
-				c->fds[i] = -1;
-		close(fd); /* nothing listens there now */
-		note(c, "port %u closed: connections to it are refused", port);
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	net_sockaddr4(&ss, &len, c->r->dest_ip, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&ss, &len) < 0) {
+		note(c, "cannot hold a refused port: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return 0;
 	}
+	uint16_t port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	track(c, fd, "R", ++c->ndest);
+	note(c, "port %u held, not listening: connections to it are refused", port);
 	return port;
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* core/: what every job of socks4-test shares: the run (struct runner), case
  * contexts, results and their traces, the case helpers (harness.c), output
  * escaping. It calls nothing above it. */

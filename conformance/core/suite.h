@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* suite.h - what a conformance case is, and everything a case may call.
  *
  * A case is a row in a static table (one table per spec area, in cases/):

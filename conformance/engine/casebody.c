@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* casebody.c - one run of one case's body (see casebody.h). */
 #include "engine/casebody.h"
 #include "target/instance.h"

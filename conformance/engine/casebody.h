@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* casebody.h - one run of one case's body, the same for every mode: a fresh
  * context, the SKIP when the mode says the case cannot run, else the case's
  * Expected and its function, and a failure of the runner's own side

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* death.c - the one rule for a target that died (death.h). */
 #include <stdio.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* engine/: detection (runner.c), the scheduler (schedule.c), one case run
  * (casebody.h) and the one rule for a death (here). May use core/, target/
  * and services/; the jobs (cases/, client/, fuzz/) use it. */

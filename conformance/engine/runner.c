@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* runner.c - one run against one target: reach it (or start the built-in
  * server), start the services, find out what the target can do, then run the
  * selected cases: the preflight first, cases that wait for a server-side

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* schedule.c - running the selected cases, so that each verdict is about its
  * own case:
  *

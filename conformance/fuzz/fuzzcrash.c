@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzzcrash.c - socks4-test --fuzz --exec: when the target dies.
  *
  * The workers stop taking iterations as soon as one sees the target's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* livefuzz.c - socks4-test --fuzz N: mutated requests against a live server.
  *
  * Each iteration starts from a valid request (CONNECT, BIND, SOCKS4a), applies

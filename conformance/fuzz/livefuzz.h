@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz/: live fuzzing, a job: mutated requests against a live target
  * (livefuzz.c) and what a crash leads to (fuzzcrash.c). May use core/,
  * target/, engine/ and services/, never another job. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* baseline.c - reading and writing baselines, and classifying results. */
 #include "report/baseline.h"
 

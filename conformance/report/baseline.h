@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* baseline.h - known failures, so that CI gates on regressions only
  * (web-platform-tests' expectations, in the simplest form).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* report.c - human, TAP, JUnit XML, JSON and HTML reports, and the matrix. */
 #include "report/report.h"
 

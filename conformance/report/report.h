@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* report/: every output of a run: human, TAP, JUnit, JSON (report.c), HTML,
  * baselines, requirements, checked writes (reportfile.h). It reads results
  * and runs nothing. May use core/. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* report_html.c - the run as one self-contained HTML page: no network, no
  * external fonts or scripts, so it works from file:// and from a CI artifact
  * viewer.

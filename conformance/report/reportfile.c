@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* reportfile.c - reports to files, every write checked (see reportfile.h). */
 #include "report/reportfile.h"
 

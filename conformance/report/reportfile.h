@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* reportfile.h - writing the machine reports of a run to their files
  * (--format with --output or stdout, each --report FMT:FILE), every write
  * checked: a report that could not be written whole is an error naming the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* requirements.c - the sentence behind each requirement id that cases cite,
  * from ../shared/spec/REQUIREMENTS.md (numbered there; quotes are the
  * original SOCKS4/4a texts where they say it, DER where derived). Reports

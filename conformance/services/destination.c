@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* destination.c - the echo destination of one case, and what happened at it.
  *
  * A case that asks for echo_port() gets an echo listener of its own, on the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dnsd.c - the runner's name service (see dnsd.h): one thread that answers
  * UDP queries and TCP connections (one at a time, each bounded by a short
  * deadline) on one port. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* services/: what the runner hosts for the target: each case's echo
  * destination (destination.c), the name service (here, names.c) and a private
  * resolv.conf for children (nsexec.h). The identd and the shared echo are in

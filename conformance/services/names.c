@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* names.c - the runner's name service for its targets: dnsd (dnsd.h)
  * answers for the runner's destination names and says NXDOMAIN at once for
  * everything else. The built-in server asks it (socks4-server --resolver);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nsexec.c - a private mount namespace with the runner's resolv.conf (see
  * nsexec.h). What runs in a forked child uses system calls only. */
 #include "services/nsexec.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nsexec.h - an --exec target's own /etc/resolv.conf: the target is started
  * in a private mount namespace (unshare(CLONE_NEWNS), with a user namespace
  * of its own when the runner is not privileged) where a file of the runner's

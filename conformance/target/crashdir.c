@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crashdir.c - crash and reproducer files (see crashdir.h). */
 #include "target/crashdir.h"
 

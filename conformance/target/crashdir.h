@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crashdir.h - where socks4-test writes the bytes that killed a target
  * (reproducers of cases, crash files of --fuzz), made so that a hostile or
  * careless environment cannot turn a write into damage:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crashsig.c - crash signatures (see crashsig.h). Works line by line on
  * whatever the target printed; nothing here trusts that text to be
  * well-formed: every copy is bounded by the output buffer. */

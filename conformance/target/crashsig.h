@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* crashsig.h - what killed a target, in one line: how its process ended and,
  * when it printed a report before dying, the report's kind and where in its
  * own code it happened. Crashes with the same signature are taken to be the

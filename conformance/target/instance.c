@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* instance.c - the built-in reference server as a target instance the runner
  * owns (instance.h). */
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* instance.h - target instances the runner owns: the built-in reference
  * server, started in-process on a port of its own. The run's shared target is
  * one; a hostile case gets another for itself (schedule.c), so that it runs

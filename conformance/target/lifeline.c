@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lifeline.c - children that die with the runner (see lifeline.h). */
 #include "target/lifeline.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lifeline.h - child processes of socks4-test (the --exec target, each
  * --client-cmd run) never outlive it. Each runs in a process group of its
  * own; the groups alive are listed here, so that a SIGINT/SIGTERM/SIGHUP

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* supervisor.c - the target's process (see supervisor.h). */
 #include <arpa/inet.h>
 #include <errno.h>

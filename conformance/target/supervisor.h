@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* supervisor.h - the target's process, for socks4-test --exec: start a
  * server under test from a shell command, keep the last of what it prints,
  * tell when it died and how, restart it, stop it and everything it started.

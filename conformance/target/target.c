@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* target.c - the target under test, as the scheduler sees it: is it alive,
  * how did it die, what did it print, bring it back, and the bytes that killed
  * it. A remote target (--target) is only ever asked over the network; a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* target/: the target as the engine sees it: one liveness vocabulary (below),
  * bringing it back, its process under --exec (supervisor.h), built-in server
  * instances (instance.h), crash signatures and files. May use core/ (and services/: the built-in

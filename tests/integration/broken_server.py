@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """broken_server.py - a small threaded SOCKS4/SOCKS4a server that breaks on purpose.
 
 Written from the protocol texts (../shared/spec) and nothing else: it shares no code

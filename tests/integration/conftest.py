@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Shared fixtures for the integration tests (run with /usr/bin/python3 -m pytest).
 
 The binaries under test come from $S4KIT_BIN (`make integration` points it at the

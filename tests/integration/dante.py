@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Dante's SOCKS server (danted, from Debian's dante-server) on loopback, for the
 interop tests, the conformance runner's checks and the benchmarks.
 

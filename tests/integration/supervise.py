@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A supervisor for a test's server that crashes (issue 17): each time the process
 exits it is started again on the same port, RESTART_DELAY after the exit, so that
 the runner sees the death before the target is back, until stop(). The runner

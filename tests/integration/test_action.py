@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The composite action (action.yml, issue 13): its steps are plain shell scripts
 (ci/action/build.sh, ci/action/run.sh), run here as they stand with the variables
 GitHub sets (GITHUB_ACTION_PATH, GITHUB_WORKSPACE, RUNNER_TEMP, GITHUB_OUTPUT,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """socks4-test --baseline / --write-baseline (issue 13): CI gates on regressions, not
 on known deviations.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """socks4-client end to end: against socks4-server, Dante's danted, and a scripted
 server in this file that answers exactly what a test needs (wrong VN, short reply,
 92/93, byte-by-byte replies, no reply at all...) and records the request bytes.

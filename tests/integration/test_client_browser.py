@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Client mode for clients that connect the way browsers do (issue 22), and the stable
 verdict of relay/half-close/destination (issue 17).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The browser rows of the real-client matrix (issue 22): Debian's chromium under
 socks4-test --client-cmd, run by `make browser-check` (not by `make integration`: a
 browser needs seconds per case, see docs/clients.md), which .ci/run calls.

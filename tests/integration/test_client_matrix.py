@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Real SOCKS4 clients under socks4-test --client-cmd (issue 12): curl, socat, PySocks,
 ncat, nc -X 4 (netcat-openbsd), proxychains4 and socks4-client, all from ci/deps.sh (a
 missing one fails, it never skips).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """socks4-test --client-cmd itself (issue 12): options, the template, the bounds on a
 client that hangs or leaves children behind, the preflight, and every report format
 with a matrix of clients. The cases' judgement is proven in test_client_proof.py and

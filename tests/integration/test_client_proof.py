@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Proving the client cases (issue 12): every socks4-test --client-cmd case can fail,
 and fails only on what the spec forbids.
 

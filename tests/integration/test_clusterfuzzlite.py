@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """ClusterFuzzLite (issue 13): .clusterfuzzlite/build.sh run here with the environment
 the infrastructure sets (CC, CFLAGS with the fuzzer and sanitizer flags,
 LIB_FUZZING_ENGINE, OUT, SRC, WORK), as $SRC/build.sh in the source tree the way

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """socks4-test itself: its options, exit statuses and report formats, hostile
 targets, the matrix, and the suite against the reference server run as a separate
 program and against Dante's sockd. Which cases can fail, and on what, is proven

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Proving the cases (issue 5): every socks4-test case can fail, and fails only on
 what the spec forbids.
 

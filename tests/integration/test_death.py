@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A target that dies (issue 17): a culprit is CONFIRMED only when the target,
 brought back, dies again on that case's input alone. A death nobody is confirmed
 for is the run's finding (target_died, exit 1, every format), naming the case(s)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A relay verdict tells the destination's side (issue 17): each case that asks for the
 echo destination gets one of its own, so its trace shows where the target connected
 from, the bytes that came in and went back, and how each connection ended, and a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The runner's name service (conformance/services/dnsd.c, lib/dns.c): the built-in
 server and an --exec target resolve SOCKS4a names through it, so their
 verdicts do not depend on the machine's resolver; socks4-server --resolver

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """socks4-test --exec on the case runner (issue 11): the runner runs the target,
 notices when it dies, names the one case that killed it (with the target's own
 report and a reproducer that replays the crash), restarts it, and every other case

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """socks4-test --exec: the runner starts the server under test, and --fuzz survives its
 crashes: each is attributed to the iteration that caused it, minimized, saved with a
 reproducer that replays it against a fresh target, deduplicated by signature, and the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The wire module as a library (issue 13): `make install` puts libsocks4kit.a, the
 versioned libsocks4kit.so, socks4kit/socks4.h, socks4kit/ident.h, socks4kit.pc and
 socks4kit(3) in place, and a program built with `cc $(pkg-config --cflags --libs

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The licence (issue 23): socks4kit is MIT (LICENSE), said so in debian/copyright, the
 README, the man pages and socks4kit.pc, and every tracked source, header, script, test and
 build file carries `SPDX-License-Identifier: MIT`: ci/spdx.sh adds the line, and its

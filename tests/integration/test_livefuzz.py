@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """socks4-test --fuzz: live-server fuzzing. A correct server survives it; defects are
 found and come with reproducers that replay exactly; the run is deterministic."""
 import pathlib

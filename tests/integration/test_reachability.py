@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """One cause, one verdict: a target that grants no CONNECT to the runner's
 destinations (its policy refuses private addresses, as Tor's does, or the grant
 never comes) fails preflight/destination once, with what to do; every case that

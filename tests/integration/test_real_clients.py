@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Real SOCKS4/4a clients through socks4-server: curl, socat and PySocks
 (all from ci/deps.sh; a missing one fails the test, it never skips)."""
 import http.server

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The release (issue 23): the version has one home, the file VERSION, and this test fails
 when any place disagrees with it: each program's --version, the JSON, JUnit and HTML
 reports, the man pages' .TH lines, debian/changelog and NEWS.md (socks4kit.pc: see

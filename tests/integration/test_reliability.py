@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """socks4-server under load and abuse (issue 7): many sessions at once, stalled
 clients, no descriptors left, a long run of sessions, resets mid-transfer, SIGTERM
 under load, and the server tests under valgrind.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The HTML report (issue 13) in a real browser: Debian's chromium, driven by
 puppeteer-core (tests/integration/browser/, installed by ci/deps.sh with npm ci).
 

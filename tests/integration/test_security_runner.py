@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """socks4-test against hostile targets and clients (issue 19): what they send stays
 data in every output; crash files never go through a symlink, over an earlier run's
 files, or into the current directory; an --exec target dies with the runner however

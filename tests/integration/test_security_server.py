@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """socks4-server against hostile peers (issue 19): what a client, a name or an identd
 sends stays data in the log; the server does not chain through itself; a BIND of a
 4a name is checked against the rules on every address it accepts a peer from.

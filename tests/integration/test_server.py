@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """socks4-server end to end, with raw sockets: every behaviour of issue 3.
 
 Each test starts its own server (conftest.start_server) on a free loopback port;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Stable verdicts (issue 10): the same target gives every case the same verdict,
 run after run, at -j 1 and -j 8, with both cores kept busy by a CPU hog.
 

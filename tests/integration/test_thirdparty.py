@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The third-party SOCKS4 servers of thirdparty.py come up on loopback and serve a
 CONNECT, so that socks4-test can be pointed at them. ci/deps.sh installs every one:
 a missing server fails here, it never skips. (What socks4-test says about each is

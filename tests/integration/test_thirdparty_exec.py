@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A real third-party SOCKS4 server under socks4-test --exec (issue 11): npm's socks4
 0.1.1 (pinned in thirdparty/package-lock.json) dies on several inputs. Each case that
 kills it fails with its exit status, what node printed and a reproducer that kills a

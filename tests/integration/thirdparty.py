@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """SOCKS4/SOCKS4a servers that nobody on this team wrote, started on loopback, so that
 socks4-test can be run against them and its verdicts checked by hand.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The verdict record (issue 17): the result of every case in the runs that prove the
 catalogue, written once in verdicts.json before the runner's engine was rearranged.
 A change of shape must not change a verdict, so each of those runs compares its cases

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """SOCKS4 bytes for the integration tests, written from the spec independently of
 lib/socks4.c on purpose: a test oracle must not share the code it checks."""
 import socket

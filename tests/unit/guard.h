@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* guard.h - test inputs placed right before an inaccessible page, so that
  * any read past the end crashes at once, with or without ASan
  * (picohttpparser's trick). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* main.c - runs every unit-test suite; Check prints the summary line.
  * CK_RUN_SUITE / CK_RUN_CASE select one suite or test case. */
 #include <check.h>

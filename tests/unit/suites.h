@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* suites.h - every Check suite of the unit tests; main.c runs them all. */
 #ifndef SOCKS4KIT_TEST_SUITES_H
 #define SOCKS4KIT_TEST_SUITES_H

@@ -1,9 +1,10 @@
+/* SPDX-License-Identifier: MIT */
 /* test_crashsig.c - crash signatures from what a dying target printed. */
 #include <check.h>
 #include <string.h>
 
-#include "crashsig.h"
 #include "suites.h"
+#include "target/crashsig.h"
 
 static const char asan_report[] =
         "socks4-server: listening on 127.0.0.1:44919\n"

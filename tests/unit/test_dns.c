@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_dns.c - lib/dns.c: queries and answers as tables of bytes, every row
  * also checked at every shorter prefix (a cut message is DNS_ESHORT, never a
  * success), each input right before an inaccessible page (guard.h). */

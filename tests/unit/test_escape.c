@@ -1,12 +1,13 @@
+/* SPDX-License-Identifier: MIT */
 /* test_escape.c - the escaping rules of socks4-test's outputs (conformance/escape.c):
  * hostile bytes come out as data, valid UTF-8 comes out as itself. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "crashsig.h"
-#include "escape.h"
+#include "core/escape.h"
 #include "suites.h"
+#include "target/crashsig.h"
 
 /* What fn writes for s, NUL-terminated (caller frees). */
 static char *render(void (*fn)(FILE *, const char *), const char *s)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_ident.c - RFC 1413 query and response lines, table-driven, with the
  * same prefix, byte-by-byte and round-trip checks as the SOCKS parsers. */
 #include <check.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_identd.c - the server's identd check: the verdict table (mode x answer
  * -> 90/92/93) and the lookup against a scripted identd on loopback. */
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_lib_paths.c - failure paths of lib/ that the module suites do not
  * reach: each says what the caller gets (return, errno, error text) when a
  * system call fails. `make coverage` lists what is still not reached. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_net.c - the socket helpers, on loopback and socketpairs. */
 #include <arpa/inet.h>
 #include <check.h>

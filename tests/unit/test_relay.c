@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_relay.c - relay_run between real endpoints.
  *
  * TCP loopback pairs take the splice path, socketpairs with no_splice the

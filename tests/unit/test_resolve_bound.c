@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_resolve_bound.c - net_resolve4() bounds the lookups it leaves running
  * past their deadline (issue 19: they were detached and not counted, so a
  * client sending names the resolver hangs on left a thread per session).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_rules.c - the sockd.conf-style rules: parsing (every field, every
  * malformation named by file and line) and matching (first match wins, every
  * operator, masks, user lists and user files). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_selfloop.c - which destinations lead back into the server (ref-server/selfloop.c):
  * listeners on a chosen address, on 0.0.0.0 and on [::], without binding any. */
 #include <arpa/inet.h>

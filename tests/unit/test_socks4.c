@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_socks4.c - the request and reply parsers and writers, table-driven.
  *
  * Each row describes a message by its parts; build() lays them out on the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_supervisor.c - the target's process (conformance/supervisor.c): a
  * small Python TCP server stands in for a server under test. */
 #include <check.h>
@@ -12,7 +13,7 @@
 
 #include "net.h"
 #include "suites.h"
-#include "supervisor.h"
+#include "target/supervisor.h"
 
 /* argv: PORT MODE. Prints "listening", then "conn N" for each connection.
  * MODE segv: kills itself with SIGSEGV on the second connection (the first is

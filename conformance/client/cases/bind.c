@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* client-cases/bind.c - a BIND client (--client-bind): its request, the two
  * replies, the first one's address (0.0.0.0 stands for the proxy's), the
  * relay after the second, and a refusal in either reply. The proxy answers

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* client-cases/preflight.c - does the client speak to the proxy at all? When
  * it never sends a complete SOCKS4 request (a wrong TEMPLATE, a SOCKS5-only
  * client, a client that cannot start), every other case would fail for that

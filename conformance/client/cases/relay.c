@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* client-cases/relay.c - after the 90 the client is "directly connected to
  * the application server": its stdin reaches the destination and the
  * destination's bytes its stdout, byte-exact and in bulk, and an end of file

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* client-cases/reply.c - what the client does with the proxy's reply: data in
  * the same segment as the 90, a reply in eight writes, fields it must ignore,
  * each refusal code, a code that is none of them, VN=4, a reply cut short,

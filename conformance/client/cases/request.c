@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* client-cases/request.c - the request a CONNECT client sends: every field
  * (VN, CD, DSTPORT, DSTIP, USERID and its one NUL), nothing else before the
  * reply, and SOCKS4a done right: the 0.0.0.x marker, the name and its NUL,

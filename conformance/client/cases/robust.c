@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* client-cases/robust.c - the proxy goes away at the worst moments: before
  * any reply, in the middle of one, with a reset right after the request. The
  * client must fail cleanly: a non-zero exit, no data, no hang, no crash. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // check_report.js - loads socks4-test's HTML report in Debian's chromium and
 // reports what a person would see, as one JSON object on stdout; the asserts
 // are in tests/integration/test_report_html.py.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """preconnect_client.py - a stream SOCKS4 client that connects the way a browser does:
 first a connection to the proxy closed without a byte (a preconnect), then a spare
 connection that sends its request and then nothing (kept open until the end), then

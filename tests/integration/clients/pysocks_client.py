@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """pysocks_client.py - PySocks (python3-socks) as a stream client, the way a
 library user writes one: stdin to the destination through a SOCKS4 proxy, the
 destination's bytes to stdout, an end of file on stdin passed on as a half-close.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Starts a third-party SOCKS4 server from node_modules on 127.0.0.1:PORT, as its
 // own documentation or demo does, for tests/integration/thirdparty.py:
 //
