@@ -14,10 +14,12 @@ were still judged (PASS) and which were skipped is timing (test_stability.py fou
 Such runs are compared with exact=False: only the cases judged in both, so a PASS against
 a FAIL still counts and a PASS against a SKIP does not.
 
-To change the record on purpose (a case whose semantics changed, a new case), run the
-tests with S4KIT_VERDICT_RECORD=write, then read `git diff verdicts.json` and say in the
-commit why each verdict changed.
+To change the record on purpose (a case whose semantics changed), run the tests with
+S4KIT_VERDICT_RECORD=write, then read `git diff verdicts.json` and say in the commit why
+each verdict changed. S4KIT_VERDICT_RECORD=add records only what is new (a new case in a
+recorded run, a new run) and never changes a recorded verdict.
 """
+import fcntl
 import json
 import os
 import pathlib
@@ -30,7 +32,7 @@ _cache = {}
 
 
 def _writing():
-    return os.environ.get("S4KIT_VERDICT_RECORD") == "write"
+    return os.environ.get("S4KIT_VERDICT_RECORD") in ("write", "add")
 
 
 def _load():
@@ -58,17 +60,33 @@ def differences(want, got, exact=True):
     return out
 
 
+def _write(key, got):
+    """Merges one run's verdicts into the file under a lock: pytest-xdist workers
+    write side by side, each must see the others' entries."""
+    with open(PATH, "a+") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        f.seek(0)
+        text = f.read()
+        record = json.loads(text) if text.strip() else {}
+        if os.environ.get("S4KIT_VERDICT_RECORD") == "add":
+            got = {**got, **record.get(key, {})}  # what was recorded stays
+        record[key] = dict(sorted(got.items()))
+        f.seek(0)
+        f.truncate()
+        f.write(json.dumps(dict(sorted(record.items())), indent=1) + "\n")
+
+
 def check(key, cases, exact=True):
     """Compares a run's verdicts with the record's entry `key` (or records them)."""
     got = results(cases)
+    if _writing():
+        with _lock:
+            _write(key, got)
+        return
     with _lock:
         record = _load()
-        if _writing():
-            record[key] = dict(sorted(got.items()))
-            PATH.write_text(json.dumps(dict(sorted(record.items())), indent=1) + "\n")
-            return
     assert key in record, (f"the run {key!r} has no entry in {PATH.name}; "
-                           "S4KIT_VERDICT_RECORD=write adds it")
+                           "S4KIT_VERDICT_RECORD=add adds it")
     diff = differences(record[key], got, exact)
     assert not diff, (f"verdicts differ from the record ({PATH.name}) in {key!r}:\n" +
                       "\n".join(diff))
