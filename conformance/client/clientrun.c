@@ -229,117 +229,96 @@ static void reap(struct client_result *res, int status)
 	}
 }
 
-int client_run_cmd(const char *cmd, const struct client_plan *plan, struct client_result *res)
+/* Three pipes, for the child's stdin, stdout and stderr: 0, or -1 with res->err. */
+static int open_pipes(int pipes[3][2], struct client_result *res)
 {
-	int pin[2], pout[2], perr[2];
-	memset(res, 0, sizeof(*res));
-	res->out = plan->out;
-	res->out[0] = 0;
-	if (pipe2(pin, O_CLOEXEC) < 0) {
+	for (int i = 0; i < 3; i++) {
+		if (pipe2(pipes[i], O_CLOEXEC) == 0)
+			continue;
 		snprintf(res->err, sizeof(res->err), "pipe: %s", strerror(errno));
+		for (int k = 0; k < i; k++) {
+			close(pipes[k][0]);
+			close(pipes[k][1]);
+		}
 		return -1;
 	}
-	if (pipe2(pout, O_CLOEXEC) < 0) {
-		snprintf(res->err, sizeof(res->err), "pipe: %s", strerror(errno));
-		close(pin[0]);
-		close(pin[1]);
-		return -1;
-	}
-	if (pipe2(perr, O_CLOEXEC) < 0) {
-		snprintf(res->err, sizeof(res->err), "pipe: %s", strerror(errno));
-		close(pin[0]);
-		close(pin[1]);
-		close(pout[0]);
-		close(pout[1]);
-		return -1;
-	}
-	int64_t t0 = net_now_ms();
-	int watch = lifeline_fd();
-	pid_t pid = fork();
-	if (pid == 0)
-		child(cmd, plan->wrap, pin[0], pout[1], perr[1], watch);
-	close(pin[0]);
-	close(pout[1]);
-	close(perr[1]);
-	if (pid < 0) {
-		snprintf(res->err, sizeof(res->err), "fork: %s", strerror(errno));
-		close(pin[1]);
-		close(pout[0]);
-		close(perr[0]);
-		return -1;
-	}
-	setpgid(pid, pid); /* also here: no race with the kill below */
-	lifeline_add_group(pid);
-	res->started = 1;
-	struct pump p = {plan, res, pin[1], pout[0], perr[0], -1};
-	set_nonblocking(p.in);
-	set_nonblocking(p.out);
-	set_nonblocking(p.err);
-	int pidfd = pidfd_of(pid);
-	int64_t deadline = t0 + plan->timeout_ms, drain_until = -1;
-	int status = 0, gone = 0;
+	return 0;
+}
 
+/* One wait for the child's output, its stdin's room and its exit, until `until`
+ * at most; reads what came. -1 when poll itself fails. */
+static int poll_pipes(struct pump *p, int pidfd, int gone, int64_t until, int64_t now)
+{
+	const struct client_plan *plan = p->plan;
+	struct client_result *res = p->res;
+	struct pollfd fds[4];
+	nfds_t n = 0;
+	if (p->out >= 0)
+		fds[n++] = (struct pollfd){.fd = p->out, .events = POLLIN};
+	if (p->err >= 0)
+		fds[n++] = (struct pollfd){.fd = p->err, .events = POLLIN};
+	size_t allowed = rest_due(p) ? plan->in_len : plan->in_now;
+	if (p->in >= 0 && res->in_written < allowed)
+		fds[n++] = (struct pollfd){.fd = p->in, .events = POLLOUT};
+	if (!gone && pidfd >= 0)
+		fds[n++] = (struct pollfd){.fd = pidfd, .events = POLLIN};
+	int wait = (int)(until - now);
+	if (!gone && pidfd < 0 && wait > 20)
+		wait = 20; /* no pidfd: look at the child now and then */
+	if (p->in >= 0 && p->rest_at >= 0 && res->in_written < plan->in_len && p->rest_at - now < wait)
+		wait = p->rest_at > now ? (int)(p->rest_at - now) : 0; /* the hold ends */
+	if (poll(fds, n, wait) < 0 && errno != EINTR)
+		return -1;
+	for (nfds_t i = 0; i < n; i++) {
+		if (fds[i].revents == 0 || (fds[i].fd != p->out && fds[i].fd != p->err))
+			continue;
+		if (fds[i].fd == p->out)
+			read_out(p);
+		else
+			read_err(p);
+		if (plan->on_output != NULL)
+			plan->on_output(plan->arg, res);
+	}
+	return 0;
+}
+
+/* Feeds stdin and reads stdout and stderr until the child has exited and its
+ * output is drained (AFTER_EXIT_MS at most), or the plan's time is up. */
+static void pump_until_done(struct pump *p, pid_t pid, int pidfd, int64_t t0, int *status,
+                            int *gone)
+{
+	struct client_result *res = p->res;
+	int64_t deadline = t0 + p->plan->timeout_ms, drain_until = -1;
 	for (;;) {
-		feed_in(&p);
-		if (!gone) {
-			pid_t w = waitpid(pid, &status, WNOHANG);
-			if (w == pid) {
-				gone = 1;
-				res->ms = net_now_ms() - t0;
-				reap(res, status);
-				drain_until = net_now_ms() + AFTER_EXIT_MS;
-				if (p.in >= 0) {
-					close(p.in);
-					p.in = -1;
-				}
+		feed_in(p);
+		if (!*gone && waitpid(pid, status, WNOHANG) == pid) {
+			*gone = 1;
+			res->ms = net_now_ms() - t0;
+			reap(res, *status);
+			drain_until = net_now_ms() + AFTER_EXIT_MS;
+			if (p->in >= 0) {
+				close(p->in);
+				p->in = -1;
 			}
 		}
-		if (gone && (p.out < 0 && p.err < 0))
-			break;
 		int64_t now = net_now_ms();
-		if (gone && now >= drain_until)
+		if (*gone && ((p->out < 0 && p->err < 0) || now >= drain_until))
 			break;
-		if (!gone && now >= deadline) {
+		if (!*gone && now >= deadline) {
 			res->timed_out = 1;
 			res->ms = now - t0;
 			break;
 		}
-		struct pollfd fds[4];
-		nfds_t n = 0;
-		if (p.out >= 0)
-			fds[n++] = (struct pollfd){.fd = p.out, .events = POLLIN};
-		if (p.err >= 0)
-			fds[n++] = (struct pollfd){.fd = p.err, .events = POLLIN};
-		size_t allowed = rest_due(&p) ? plan->in_len : plan->in_now;
-		int want_in = p.in >= 0 && res->in_written < allowed;
-		if (want_in)
-			fds[n++] = (struct pollfd){.fd = p.in, .events = POLLOUT};
-		if (!gone && pidfd >= 0)
-			fds[n++] = (struct pollfd){.fd = pidfd, .events = POLLIN};
-		int64_t until = gone ? drain_until : deadline;
-		int wait = (int)(until - now);
-		if (!gone && pidfd < 0 && wait > 20)
-			wait = 20; /* no pidfd: look at the child now and then */
-		if (p.in >= 0 && p.rest_at >= 0 && res->in_written < plan->in_len &&
-		    p.rest_at - now < wait)
-			wait = p.rest_at > now ? (int)(p.rest_at - now) : 0; /* the hold ends */
-		if (poll(fds, n, wait) < 0 && errno != EINTR)
+		if (poll_pipes(p, pidfd, *gone, *gone ? drain_until : deadline, now) < 0)
 			break;
-		for (nfds_t i = 0; i < n; i++) {
-			if (fds[i].revents == 0)
-				continue;
-			if (fds[i].fd == p.out)
-				read_out(&p);
-			else if (fds[i].fd == p.err)
-				read_err(&p);
-			else
-				continue;
-			if (plan->on_output != NULL)
-				plan->on_output(plan->arg, res);
-		}
 	}
-	/* The group goes in any case: a client that forked and exited may leave a
-	 * child behind holding the connection. */
+}
+
+/* The group goes in any case: a client that forked and exited may leave a
+ * child behind holding the connection. */
+static void end_child(struct pump *p, pid_t pid, int pidfd, int status, int gone)
+{
+	struct client_result *res = p->res;
 	kill(-pid, SIGKILL);
 	lifeline_remove_group(pid);
 	if (!gone) {
@@ -349,15 +328,47 @@ int client_run_cmd(const char *cmd, const struct client_plan *plan, struct clien
 		res->signaled = 0;
 		res->sig = SIGKILL;
 	}
-	if (pidfd >= 0)
-		close(pidfd);
-	if (p.in >= 0)
-		close(p.in);
-	if (p.out >= 0)
-		close(p.out);
-	if (p.err >= 0)
-		close(p.err);
+	int fds[] = {pidfd, p->in, p->out, p->err};
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
 	res->out[res->out_len] = 0;
+}
+
+int client_run_cmd(const char *cmd, const struct client_plan *plan, struct client_result *res)
+{
+	int pipes[3][2]; /* stdin, stdout, stderr */
+	memset(res, 0, sizeof(*res));
+	res->out = plan->out;
+	res->out[0] = 0;
+	if (open_pipes(pipes, res) < 0)
+		return -1;
+	int64_t t0 = net_now_ms();
+	int watch = lifeline_fd();
+	pid_t pid = fork();
+	if (pid == 0)
+		child(cmd, plan->wrap, pipes[0][0], pipes[1][1], pipes[2][1], watch);
+	close(pipes[0][0]);
+	close(pipes[1][1]);
+	close(pipes[2][1]);
+	if (pid < 0) {
+		snprintf(res->err, sizeof(res->err), "fork: %s", strerror(errno));
+		close(pipes[0][1]);
+		close(pipes[1][0]);
+		close(pipes[2][0]);
+		return -1;
+	}
+	setpgid(pid, pid); /* also here: no race with the kill in end_child */
+	lifeline_add_group(pid);
+	res->started = 1;
+	struct pump p = {plan, res, pipes[0][1], pipes[1][0], pipes[2][0], -1};
+	set_nonblocking(p.in);
+	set_nonblocking(p.out);
+	set_nonblocking(p.err);
+	int pidfd = pidfd_of(pid);
+	int status = 0, gone = 0;
+	pump_until_done(&p, pid, pidfd, t0, &status, &gone);
+	end_child(&p, pid, pidfd, status, gone);
 	return 0;
 }
 

@@ -1055,26 +1055,75 @@ const char *ident_query_line(struct ctx *c, int fd, int timeout_ms)
 
 /* Answers one query: by the script for the port it names, else with the
  * default USERID (the one ordinary cases send). */
-static void serve_ident(struct runner *r, int fd)
+/* Reads one query line (bounded in bytes and time); its parse result. */
+static int read_ident_query(int fd, uint8_t *buf, size_t cap, struct ident_query *q)
 {
-	uint8_t buf[IDENT_LINE_MAX];
 	size_t len = 0;
-	struct ident_query q;
 	int rc = IDENT_INCOMPLETE;
 	int64_t deadline = net_deadline(SERVICE_IDLE_MS);
-	while (rc == IDENT_INCOMPLETE && len < sizeof(buf)) {
+	while (rc == IDENT_INCOMPLETE && len < cap) {
 		char err[64];
-		ssize_t n =
-		        net_read_some(fd, buf + len, sizeof(buf) - len, deadline, err, sizeof(err));
+		ssize_t n = net_read_some(fd, buf + len, cap - len, deadline, err, sizeof(err));
 		if (n <= 0)
 			break;
 		len += (size_t)n;
-		rc = ident_parse_query(buf, len, &q);
+		rc = ident_parse_query(buf, len, q);
 	}
+	return rc;
+}
 
+static void keep_query(struct ident_script *s, const uint8_t *buf, int rc)
+{
+	size_t qn = (size_t)rc < sizeof(s->query) - 1 ? (size_t)rc : sizeof(s->query) - 1;
+	memcpy(s->query, buf, qn);
+	s->query[qn] = '\0';
+}
+
+/* The answer line for a query: its case's script, or the ordinary USERID. */
+static void answer_line(const struct ident_query *q, enum ident_answer kind, const char *arg,
+                        char *line, size_t cap)
+{
+	line[0] = '\0';
+	if (kind == IDENT_ANS_RAW) {
+		snprintf(line, cap, "%u , %u : %s\r\n", q->port_on_server, q->port_on_client, arg);
+		return;
+	}
+	if (kind == IDENT_ANS_CLOSE || kind == IDENT_ANS_HANG)
+		return;
+	struct ident_response resp = {.port_on_server = q->port_on_server,
+	                              .port_on_client = q->port_on_client,
+	                              .type = kind == IDENT_ANS_ERROR ? IDENT_ERROR : IDENT_USERID,
+	                              .opsys = "UNIX",
+	                              .opsys_len = 4,
+	                              .userid = arg,
+	                              .userid_len = strlen(arg),
+	                              .error = arg,
+	                              .error_len = strlen(arg)};
+	int n = ident_write_response(line, cap - 1, &resp);
+	line[n > 0 && (size_t)n <= cap - 1 ? (size_t)n : 0] = '\0';
+}
+
+/* Holds a HANG query unanswered until its case is over (or a bound). */
+static void hold_unanswered(struct runner *r, uint16_t port)
+{
+	int64_t until = net_deadline(IDENT_HANG_MAX_MS);
+	for (;;) {
+		pthread_mutex_lock(&r->mu);
+		int released = script_for(r, port) == NULL || r->stopping;
+		pthread_mutex_unlock(&r->mu);
+		if (released || net_remaining_ms(until) == 0)
+			break;
+		poll(NULL, 0, 50);
+	}
+}
+
+static void serve_ident(struct runner *r, int fd)
+{
+	uint8_t buf[IDENT_LINE_MAX];
+	struct ident_query q;
+	int rc = read_ident_query(fd, buf, sizeof(buf), &q);
 	char line[IDENT_LINE_MAX + 1] = "";
 	enum ident_answer kind = IDENT_ANS_USERID;
-	int hang_ms = 0;
 	pthread_mutex_lock(&r->mu);
 	r->ident_queries++;
 	struct ident_script *s = rc > 0 ? script_for(r, q.port_on_server) : NULL;
@@ -1083,61 +1132,21 @@ static void serve_ident(struct runner *r, int fd)
 		/* The ports in the wrong order: the query is about that case's
 		 * connection all the same (it came, the case judges it), but no
 		 * connection has these ports: answered as any other. */
-		size_t qn = (size_t)rc < sizeof(swapped->query) - 1 ? (size_t)rc
-		                                                      : sizeof(swapped->query) - 1;
-		memcpy(swapped->query, buf, qn);
-		swapped->query[qn] = '\0';
+		keep_query(swapped, buf, rc);
 		pthread_cond_broadcast(&r->cv);
 	}
 	if (s != NULL) {
-		size_t qn = (size_t)rc < sizeof(s->query) - 1 ? (size_t)rc : sizeof(s->query) - 1;
-		memcpy(s->query, buf, qn);
-		s->query[qn] = '\0';
+		keep_query(s, buf, rc);
 		kind = s->kind;
-		if (kind == IDENT_ANS_HANG)
-			hang_ms = IDENT_HANG_MAX_MS;
-		else if (kind == IDENT_ANS_RAW)
-			snprintf(line, sizeof(line), "%u , %u : %s\r\n", q.port_on_server,
-			         q.port_on_client, s->arg);
-		else if (kind != IDENT_ANS_CLOSE) {
-			struct ident_response resp = {
-			        .port_on_server = q.port_on_server,
-			        .port_on_client = q.port_on_client,
-			        .type = kind == IDENT_ANS_ERROR ? IDENT_ERROR : IDENT_USERID,
-			        .opsys = "UNIX",
-			        .opsys_len = 4,
-			        .userid = s->arg,
-			        .userid_len = strlen(s->arg),
-			        .error = s->arg,
-			        .error_len = strlen(s->arg)};
-			if (ident_write_response(line, sizeof(line) - 1, &resp) < 0)
-				line[0] = '\0';
-		}
+		answer_line(&q, kind, s->arg, line, sizeof(line));
 		pthread_cond_broadcast(&r->cv);
 	} else if (rc > 0) {
-		struct ident_response resp = {.port_on_server = q.port_on_server,
-		                              .port_on_client = q.port_on_client,
-		                              .type = IDENT_USERID,
-		                              .opsys = "UNIX",
-		                              .opsys_len = 4,
-		                              .userid = r->o.user,
-		                              .userid_len = strlen(r->o.user)};
-		int n = ident_write_response(line, sizeof(line) - 1, &resp);
-		line[n > 0 ? n : 0] = '\0';
+		answer_line(&q, IDENT_ANS_USERID, r->o.user, line, sizeof(line));
 	}
 	pthread_mutex_unlock(&r->mu);
 
-	if (hang_ms > 0) {
-		/* Hold the query unanswered until the case is over (or a bound). */
-		int64_t until = net_deadline(hang_ms);
-		for (;;) {
-			pthread_mutex_lock(&r->mu);
-			int released = script_for(r, q.port_on_server) == NULL || r->stopping;
-			pthread_mutex_unlock(&r->mu);
-			if (released || net_remaining_ms(until) == 0)
-				break;
-			poll(NULL, 0, 50);
-		}
+	if (kind == IDENT_ANS_HANG) {
+		hold_unanswered(r, q.port_on_server);
 	} else if (line[0] != '\0') {
 		char err[64];
 		net_write_all(fd, line, strlen(line), net_deadline(SERVICE_IDLE_MS), err,

@@ -586,41 +586,37 @@ static void *fuzz_worker(void *arg)
 	return NULL;
 }
 
-long livefuzz_run(struct runner *r, long first, long n, uint64_t seed, int jobs, FILE *out)
+/* A port on dest-addr where CONNECTs are refused for the whole run: bound and
+ * not listening (a port merely closed could be handed to the next bind(0)). */
+static void hold_refused_port(struct fuzz_run *fr)
 {
-	struct fuzz_run *fr = calloc(1, sizeof(*fr));
-	if (fr == NULL)
-		return -1;
-	*fr = (struct fuzz_run){.r = r,
-	                        .tp = r->tp,
-	                        .first = first,
-	                        .n = n,
-	                        .seed = seed,
-	                        .next = first,
-	                        .progress = isatty(STDERR_FILENO),
-	                        .out = out};
-	/* A port where nothing listens, for refused CONNECTs. */
-	char ip[16], err[128];
-	struct in_addr a = {.s_addr = htonl(r->dest_ip)};
-	int fd;
-	inet_ntop(AF_INET, &a, ip, sizeof(ip));
-	if (net_listen(ip, 0, 1, &fd, &fr->refused, err, sizeof(err)) == 0)
-		close(fd);
+	struct sockaddr_storage ss;
+	socklen_t len;
+	fr->refused_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	net_sockaddr4(&ss, &len, fr->r->dest_ip, 0);
+	if (fr->refused_fd >= 0 && bind(fr->refused_fd, (struct sockaddr *)&ss, len) == 0 &&
+	    getsockname(fr->refused_fd, (struct sockaddr *)&ss, &len) == 0)
+		fr->refused = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
 
-	/* A target that does not serve to begin with is not fuzzed: iteration
-	 * 0 would be blamed for it. */
-	char why[256];
+/* Before the first iteration: the target must serve (else iteration 0 would be
+ * blamed for it), and the banner says what is fuzzed. -1 when it does not serve. */
+static int fuzz_begin(struct fuzz_run *fr)
+{
+	struct runner *r = fr->r;
+	FILE *out = fr->out;
+	char ip[16], why[256], where[300];
+	struct in_addr a = {.s_addr = htonl(r->dest_ip)};
+	inet_ntop(AF_INET, &a, ip, sizeof(ip));
 	if (!target_serves(r, NULL, why, sizeof(why))) {
 		fprintf(out,
 		        "socks4-test: %s does not grant a valid CONNECT to %s:%u before "
 		        "fuzzing: %s\n",
 		        r->target_text, ip, r->echo_port, why);
-		free(fr);
 		return -1;
 	}
 	fprintf(out, "socks4-test: fuzzing %s with %ld requests, seed %llu, from iteration %ld\n",
-	        r->target_text, n, (unsigned long long)seed, first);
-	char where[300];
+	        r->target_text, fr->n, (unsigned long long)fr->seed, fr->first);
 	/* Made-up SOCKS4a names go to the target's resolver: when this host's
 	 * is slow, they would measure it, not the target. */
 	if (!r->names_ours && !names_fast(r, fr->names_why, sizeof(fr->names_why))) {
@@ -634,17 +630,14 @@ long livefuzz_run(struct runner *r, long first, long n, uint64_t seed, int jobs,
 		fprintf(out, "socks4-test: the target is '%s'; crashes go to %s\n",
 		        tp_command(fr->tp), crashdir_describe(r->o.crash_dir, where, sizeof(where)));
 	fflush(out);
+	return 0;
+}
 
-	jobs = jobs < 1 ? 1 : jobs > JOBS_MAX ? JOBS_MAX : jobs;
-	int lanes = jobs * STALL_PER_JOB < STALL_MAX ? jobs * STALL_PER_JOB : STALL_MAX;
-	long stall_q[STALL_MAX];
-	pthread_t tids[JOBS_MAX + STALL_MAX];
-	struct worker ws[JOBS_MAX + STALL_MAX];
-	fr->stall_q = stall_q;
-	pthread_cond_init(&fr->lane_cv, NULL);
-	pthread_cond_init(&fr->main_cv, NULL);
-	fr->stall_cap = lanes;
-	fr->t0 = net_now_ms();
+/* Starts jobs senders and their stall lanes; returns how many threads started. */
+static int fuzz_start(struct fuzz_run *fr, int jobs, int lanes, pthread_t *tids,
+                      struct worker *ws)
+{
+	struct runner *r = fr->r;
 	int started = 0;
 	for (int k = 0; k < jobs + lanes; k++) {
 		ws[k] = (struct worker){fr, k >= jobs, 0};
@@ -661,8 +654,14 @@ long livefuzz_run(struct runner *r, long first, long n, uint64_t seed, int jobs,
 		fr->senders -= k < jobs;
 		pthread_mutex_unlock(&r->mu);
 	}
+	return started;
+}
 
-	/* This thread handles the target's deaths, once nothing runs. */
+/* This thread handles the target's deaths, once nothing runs, until every
+ * worker is done. */
+static void fuzz_watch(struct fuzz_run *fr)
+{
+	struct runner *r = fr->r;
 	pthread_mutex_lock(&r->mu);
 	while (fr->workers > 0) {
 		if (fr->halt && fr->running == 0) {
@@ -677,17 +676,11 @@ long livefuzz_run(struct runner *r, long first, long n, uint64_t seed, int jobs,
 		pthread_cond_wait(&fr->main_cv, &r->mu);
 	}
 	pthread_mutex_unlock(&r->mu);
-	for (int k = 0; k < started; k++)
-		pthread_join(tids[k], NULL);
-	/* The last iterations of each thread had no check after them yet. */
-	if (!fr->stop && fr->done_seq > fr->verified_seq &&
-	    !target_serves(r, NULL, why, sizeof(why)))
-		fuzz_recover(fr);
-	if (fr->progress) {
-		show_progress(fr, 1);
-		fprintf(stderr, "\n");
-	}
+}
 
+static void fuzz_summary(struct fuzz_run *fr)
+{
+	FILE *out = fr->out;
 	double secs = (double)(net_now_ms() - fr->t0) / 1000.0;
 	fprintf(out, "fuzz: %ld requests in %.1f s (%.0f/s), %ld failures", fr->done, secs,
 	        secs > 0 ? (double)fr->done / secs : 0.0, fr->failures);
@@ -702,8 +695,56 @@ long livefuzz_run(struct runner *r, long first, long n, uint64_t seed, int jobs,
 	fprintf(out, "%s%s%s\n", fr->stop ? " (stopped: " : "", fr->stop ? fr->stop_why : "",
 	        fr->stop ? ")" : "");
 	fuzz_crash_summary(fr);
+}
+
+long livefuzz_run(struct runner *r, long first, long n, uint64_t seed, int jobs, FILE *out)
+{
+	struct fuzz_run *fr = calloc(1, sizeof(*fr));
+	if (fr == NULL)
+		return -1;
+	*fr = (struct fuzz_run){.r = r,
+	                        .tp = r->tp,
+	                        .first = first,
+	                        .n = n,
+	                        .seed = seed,
+	                        .next = first,
+	                        .progress = isatty(STDERR_FILENO),
+	                        .out = out};
+	hold_refused_port(fr);
+	if (fuzz_begin(fr) < 0) {
+		if (fr->refused_fd >= 0)
+			close(fr->refused_fd);
+		free(fr);
+		return -1;
+	}
+	jobs = jobs < 1 ? 1 : jobs > JOBS_MAX ? JOBS_MAX : jobs;
+	int lanes = jobs * STALL_PER_JOB < STALL_MAX ? jobs * STALL_PER_JOB : STALL_MAX;
+	long stall_q[STALL_MAX];
+	pthread_t tids[JOBS_MAX + STALL_MAX];
+	struct worker ws[JOBS_MAX + STALL_MAX];
+	fr->stall_q = stall_q;
+	pthread_cond_init(&fr->lane_cv, NULL);
+	pthread_cond_init(&fr->main_cv, NULL);
+	fr->stall_cap = lanes;
+	fr->t0 = net_now_ms();
+	int started = fuzz_start(fr, jobs, lanes, tids, ws);
+	fuzz_watch(fr);
+	for (int k = 0; k < started; k++)
+		pthread_join(tids[k], NULL);
+	/* The last iterations of each thread had no check after them yet. */
+	char why[256];
+	if (!fr->stop && fr->done_seq > fr->verified_seq &&
+	    !target_serves(r, NULL, why, sizeof(why)))
+		fuzz_recover(fr);
+	if (fr->progress) {
+		show_progress(fr, 1);
+		fprintf(stderr, "\n");
+	}
+	fuzz_summary(fr);
 	pthread_cond_destroy(&fr->lane_cv);
 	pthread_cond_destroy(&fr->main_cv);
+	if (fr->refused_fd >= 0)
+		close(fr->refused_fd);
 	long failures = fr->failures;
 	free(fr);
 	return failures;

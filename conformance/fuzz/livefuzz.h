@@ -54,7 +54,8 @@ struct fuzz_run {
 	struct target_proc *tp; /* --exec: the target's process, else NULL */
 	long first, n;
 	uint64_t seed;
-	uint16_t refused;
+	uint16_t refused; /* a port held bound, not listening: CONNECTs there are refused */
+	int refused_fd;
 	FILE *out;
 	int progress; /* stderr is a terminal */
 	int64_t t0, shown_ms;
