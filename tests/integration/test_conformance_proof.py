@@ -307,13 +307,11 @@ PROOFS = [
     Proof("serial-accept:1s", {"robust/stall/not-blocking"},
           server=("--handshake-timeout", "1"), skips={"robust/many-clients"}),
     Proof("max-8-sessions", {"robust/many-clients"}, select=["robust/many-clients"]),
-    # no USERID limit and a short handshake timeout: still no bound (issue 10). 4 s, not
-    # the 2 s it was: the flood must send 1 MiB before the server's timer ends it, and a
-    # loaded 2-core machine (xdist beside it, ASan) sent 888 KB in 2 s. A 4 s timer is
-    # longer than the runner's --timeout 3, which the other robust/ cases judge (a
-    # SOCKS5 greeting unanswered for 4 s is a hang to them): only flood/ and request/
-    Proof("no-userid-limit:4s", {"robust/flood/userid"}, select=["robust/flood/", "request/"],
-          misbehave=("no-userid-limit",), server=("--handshake-timeout", "4")),
+    # no USERID limit and a 2 s handshake timeout: still no bound (issue 10). The
+    # server consumes a limitless USERID with find() (broken_server.Stream.until_nul),
+    # so the flood's 1 MiB is not a race against Python on a loaded machine
+    Proof("no-userid-limit:2s", {"robust/flood/userid"}, select=["robust/", "request/"],
+          misbehave=("no-userid-limit",), server=("--handshake-timeout", "2")),
     *each("crash-on-client-reset", ["relay/reset/client", "robust/close/mid-request",
                                     "robust/close/after-request", "robust/reset/mid-relay"],
           crash=True),
