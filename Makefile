@@ -7,6 +7,12 @@
 #   make unit         the Check unit tests only
 #   make integration  the pytest integration tests only (tests/integration)
 #   make browser-check  the browser rows of the client matrix (Chromium; minutes)
+#   make fuzz-smoke   every fuzz target under libFuzzer for a short budget, and the AFL++ build
+#   make bench        throughput, handshake rate, memory, the suite's time: ratios, never pass/fail
+#   make deb-check    the Debian packages built, lintian, installed, used, removed
+#   make dist         build/socks4kit-VERSION.tar.gz of the tracked files
+#   make distcheck    that tarball unpacked, built (gcc, clang), tested, installed, removed
+#   make repro-check  two builds in two folders give the same bytes (binaries and .debs)
 #   make install      PREFIX=/usr/local DESTDIR= (LIBDIR=PREFIX/lib INCLUDEDIR=PREFIX/include)
 #   make clean
 
