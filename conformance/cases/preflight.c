@@ -29,7 +29,7 @@ static enum verdict socks4_server(struct ctx *c)
 	got_str(&g, what, sizeof(what));
 	/* A reply with VN 4 is a SOCKS4 server with a known bug (the reply/vn
 	 * cases report it); anything 8 bytes long with a SOCKS4 code is one. */
-	if ((g.kind == GOT_REPLY || (g.kind == GOT_BAD_VN && g.rep.vn == S4_VN_REQUEST)) &&
+	if (got_socks4_code(&g) &&
 	    g.rep.cd >= S4_REP_GRANTED && g.rep.cd <= S4_REP_IDENT_MISMATCH)
 		return pass(c, "a SOCKS4 reply: %s", what);
 
@@ -47,8 +47,7 @@ static enum verdict socks4_server(struct ctx *c)
 		int fd3 = t_connect(c);
 		if (fd3 >= 0 && t_send(c, fd3, bad, k) == 0) {
 			t_read_reply(c, fd3, case_timeout_ms(c), &g3);
-			if ((g3.kind == GOT_REPLY ||
-			     (g3.kind == GOT_BAD_VN && g3.rep.vn == S4_VN_REQUEST)) &&
+			if (got_socks4_code(&g3) &&
 			    g3.rep.cd >= S4_REP_REJECTED && g3.rep.cd <= S4_REP_IDENT_MISMATCH)
 				return pass(c,
 				            "a SOCKS4 reply to an unknown command: %s (the CONNECT got "
@@ -117,7 +116,7 @@ static enum verdict destination(struct ctx *c)
 		return V_FAIL;
 	t_read_reply(c, fd, case_timeout_ms(c), &g);
 	got_str(&g, what, sizeof(what));
-	int socks4 = g.kind == GOT_REPLY || (g.kind == GOT_BAD_VN && g.rep.vn == S4_VN_REQUEST);
+	int socks4 = got_socks4_code(&g);
 	if (socks4 && g.rep.cd == S4_REP_GRANTED)
 		return pass(c, "%s: the target reaches %s", what, where);
 	if (socks4 && g.rep.cd == S4_REP_REJECTED) {
@@ -136,8 +135,7 @@ static enum verdict destination(struct ctx *c)
 			struct got g2;
 			if (fd2 >= 0 && t_send(c, fd2, req2, n2) == 0) {
 				t_read_reply(c, fd2, case_timeout_ms(c), &g2);
-				granted = (g2.kind == GOT_REPLY ||
-				           (g2.kind == GOT_BAD_VN && g2.rep.vn == S4_VN_REQUEST)) &&
+				granted = got_socks4_code(&g2) &&
 				          g2.rep.cd == S4_REP_GRANTED;
 			}
 			close(l);

@@ -475,7 +475,7 @@ int t_target_answers(struct ctx *c)
 	if (fd < 0)
 		return 0;
 	t_close(c, fd);
-	if ((g.kind == GOT_REPLY || (g.kind == GOT_BAD_VN && g.rep.vn == S4_VN_REQUEST)) &&
+	if (got_socks4_code(&g) &&
 	    g.rep.cd >= S4_REP_GRANTED && g.rep.cd <= S4_REP_IDENT_MISMATCH)
 		return 1;
 	fail(c, "the target no longer answers a CONNECT (%s)", got_str(&g, what, sizeof(what)));
@@ -617,6 +617,11 @@ void t_read_reply(struct ctx *c, int fd, int timeout_ms, struct got *g)
 	} else {
 		g->kind = GOT_TIMEOUT;
 	}
+}
+
+int got_socks4_code(const struct got *g)
+{
+	return g->kind == GOT_REPLY || (g->kind == GOT_BAD_VN && g->rep.vn == S4_VN_REQUEST);
 }
 
 const char *got_str(const struct got *g, char *buf, size_t cap)

@@ -204,6 +204,9 @@ struct got {
 void t_read_reply(struct ctx *c, int fd, int timeout_ms, struct got *g);
 /* "90 (request granted)", "end of file after 3 of 8 bytes", ... */
 const char *got_str(const struct got *g, char *buf, size_t cap);
+/* Is it an 8-byte answer carrying a SOCKS4 code: VN 0, or the 4 some servers
+ * send (cases about VN judge that apart)? Then g->rep.cd is the code. */
+int got_socks4_code(const struct got *g);
 
 /* Waits for the target to close fd: returns 1 on end of file or reset with
  * no byte before it, 0 otherwise (Actual then says what came instead). */

@@ -159,7 +159,7 @@ static int probe_request(struct ctx *c, const uint8_t *req, size_t n, struct got
 
 static int probe_granted(const struct got *g)
 {
-	return (g->kind == GOT_REPLY || (g->kind == GOT_BAD_VN && g->rep.vn == S4_VN_REQUEST)) &&
+	return got_socks4_code(g) &&
 	       g->rep.cd == S4_REP_GRANTED;
 }
 
