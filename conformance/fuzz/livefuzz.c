@@ -167,108 +167,150 @@ static void keep_names_numeric(struct sample *s)
 		memcpy(h, "127.", 4);
 }
 
-/* Builds iteration i's request. */
-static void generate(struct runner *r, struct rng *g, uint16_t refused, int local_names,
-                     struct sample *s)
-{
+/* The fields of the request an iteration builds, before it is written. */
+struct draft {
 	char userid[1024], host[300];
-	size_t ulen, hlen = 0;
-	const char *hostp = NULL;
-	int cd = S4_CMD_CONNECT;
-	uint16_t port = r->echo_port;
-	uint32_t ip = r->dest_ip;
+	size_t ulen, hlen;
+	const char *hostp; /* NULL: no SOCKS4a name */
+	int cd;
+	uint16_t port;
+	uint32_t ip;
+};
+
+/* The valid request it starts from, and its USERID. */
+static void draw_base(struct runner *r, struct rng *g, uint16_t refused, struct draft *d,
+                      struct sample *s)
+{
 	char lit[16];
 	struct in_addr a = {.s_addr = htonl(r->dest_ip)};
 	inet_ntop(AF_INET, &a, lit, sizeof(lit));
-
-	memset(s, 0, sizeof(*s));
-	switch (below(g, 5)) { /* the valid request it starts from */
+	*d = (struct draft){.cd = S4_CMD_CONNECT, .port = r->echo_port, .ip = r->dest_ip};
+	switch (below(g, 5)) {
 	case 0:
 		say(s, "%s", "CONNECT");
 		break;
 	case 1:
 		say(s, "%s", "BIND");
-		cd = S4_CMD_BIND;
+		d->cd = S4_CMD_BIND;
 		break;
 	case 2:
 		say(s, "%s", "CONNECT to a refused port");
-		port = refused;
+		d->port = refused;
 		break;
 	default:
 		say(s, "%s", "SOCKS4a CONNECT");
-		ip = 1 + below(g, 255);
-		hostp = host;
+		d->ip = 1 + below(g, 255);
+		d->hostp = d->host;
 		if (chance(g, 50)) {
-			hlen = strlen(lit);
-			memcpy(host, lit, hlen);
+			d->hlen = strlen(lit);
+			memcpy(d->host, lit, d->hlen);
 		} else {
-			hlen = 9;
-			memcpy(host, "localhost", hlen);
+			d->hlen = 9;
+			memcpy(d->host, "localhost", d->hlen);
 		}
 	}
-
 	switch (below(g, 6)) {
 	case 0:
-		ulen = 0;
+		d->ulen = 0;
 		break;
 	case 1:
-		ulen = 255;
+		d->ulen = 255;
 		break;
 	case 2:
-		ulen = 256 + below(g, 700);
+		d->ulen = 256 + below(g, 700);
 		say(s, "%s", "long USERID");
 		break;
 	default:
-		ulen = below(g, 24);
+		d->ulen = below(g, 24);
 	}
-	random_bytes(g, userid, ulen, 1);
+	random_bytes(g, d->userid, d->ulen, 1);
+}
 
-	/* field-aware mutations */
+/* Field-aware mutations: CD, DSTPORT, DSTIP, the hostname. */
+static void mutate_fields(struct runner *r, struct rng *g, int local_names, struct draft *d,
+                          struct sample *s)
+{
 	if (chance(g, 10)) {
-		cd = (int)below(g, 256);
+		d->cd = (int)below(g, 256);
 		say(s, "%s", "CD");
 	}
 	if (chance(g, 10)) {
-		port = (uint16_t)below(g, 65536);
+		d->port = (uint16_t)below(g, 65536);
 		say(s, "%s", "DSTPORT");
 	}
 	if (chance(g, 15)) {
-		ip = pick_ip(r, g);
+		d->ip = pick_ip(r, g);
 		say(s, "%s", "DSTIP");
-		if (s4_is_4a(ip) && hostp == NULL && chance(g, 50)) {
-			hostp = host;
-			hlen = 0;
+		if (s4_is_4a(d->ip) && d->hostp == NULL && chance(g, 50)) {
+			d->hostp = d->host;
+			d->hlen = 0;
 		}
 	}
-	if (hostp != NULL && chance(g, 30)) {
-		say(s, "%s", "hostname");
-		switch (below(g, 4)) {
-		case 0:
-			hlen = 0;
-			break;
-		case 1:
-			hlen = 250 + below(g, 20); /* around the 255 limit */
-			memset(host, 'h', hlen);
-			break;
-		default:
-			hlen = 1 + below(g, 20);
-			random_bytes(g, host, hlen, 1);
-			memcpy(host + hlen, ".invalid", 8);
-			hlen += 8;
-			if (local_names) { /* the same draws, a name with no lookup */
-				hlen = 9;
-				memcpy(host, "localhost", hlen);
-			}
+	if (d->hostp == NULL || !chance(g, 30))
+		return;
+	say(s, "%s", "hostname");
+	switch (below(g, 4)) {
+	case 0:
+		d->hlen = 0;
+		break;
+	case 1:
+		d->hlen = 250 + below(g, 20); /* around the 255 limit */
+		memset(d->host, 'h', d->hlen);
+		break;
+	default:
+		d->hlen = 1 + below(g, 20);
+		random_bytes(g, d->host, d->hlen, 1);
+		memcpy(d->host + d->hlen, ".invalid", 8);
+		d->hlen += 8;
+		if (local_names) { /* the same draws, a name with no lookup */
+			d->hlen = 9;
+			memcpy(d->host, "localhost", d->hlen);
 		}
 	}
-	s->len = req_build(s->bytes, sizeof(s->bytes), cd, port, ip, userid, ulen, hostp, hlen);
-	if (chance(g, 10)) {
-		s->bytes[0] = (uint8_t)below(g, 256);
-		say(s, "%s", "VN");
-	}
+}
 
-	/* raw byte mutations: never on DSTIP (bytes 4-7), where the target would
-	 * connect; an insert (which shifts what follows) only behind it */
+/* One raw byte mutation of kind at `at`. Returns 0 when nothing may follow it
+ * (cut short into the header: appended bytes would become DSTIP). */
+static int mutate_byte(struct rng *g, struct sample *s, size_t at, int kind)
+{
+	size_t n;
+	switch (kind) {
+	case 0:
+		s->bytes[at] ^= (uint8_t)(1u << below(g, 8));
+		say(s, "%s", "bit flip");
+		return 1;
+	case 1:
+		s->bytes[at] = (uint8_t)below(g, 256);
+		say(s, "%s", "byte");
+		return 1;
+	case 2:
+		s->len = at;
+		say(s, "%s", "cut short");
+		return s->len >= S4_HEADER_LEN;
+	case 3: /* insert up to 16 random bytes */
+		n = 1 + below(g, 16);
+		if (s->len + n <= sizeof(s->bytes)) {
+			memmove(s->bytes + at + n, s->bytes + at, s->len - at);
+			random_bytes(g, (char *)s->bytes + at, n, 0);
+			s->len += n;
+			say(s, "%s", "insert");
+		}
+		return 1;
+	default: /* garbage (or the request again) behind it */
+		n = 1 + below(g, 64);
+		if (s->len + n <= sizeof(s->bytes)) {
+			random_bytes(g, (char *)s->bytes + s->len, n, 0);
+			s->len += n;
+			say(s, "%s", "trailing bytes");
+		}
+		return 1;
+	}
+}
+
+/* Raw byte mutations: never on DSTIP (bytes 4-7), where the target would
+ * connect; an insert (which shifts what follows) only behind it. */
+static void mutate_raw(struct rng *g, struct sample *s)
+{
 	int raw = chance(g, 40) ? 1 + (int)below(g, 3) : 0;
 	for (int k = 0; k < raw && s->len > 0; k++) {
 		size_t at = below(g, (uint32_t)s->len);
@@ -277,51 +319,18 @@ static void generate(struct runner *r, struct rng *g, uint16_t refused, int loca
 			at -= 4; /* a flip or byte on VN, CD or DSTPORT instead */
 		if (kind == 3 && at < S4_HEADER_LEN)
 			at = s->len < S4_HEADER_LEN ? s->len : S4_HEADER_LEN;
-		switch (kind) {
-		case 0:
-			s->bytes[at] ^= (uint8_t)(1u << below(g, 8));
-			say(s, "%s", "bit flip");
+		if (!mutate_byte(g, s, at, kind))
 			break;
-		case 1:
-			s->bytes[at] = (uint8_t)below(g, 256);
-			say(s, "%s", "byte");
-			break;
-		case 2:
-			s->len = at;
-			say(s, "%s", "cut short");
-			if (s->len < S4_HEADER_LEN)
-				k = raw; /* nothing more: appended bytes would become DSTIP */
-			break;
-		case 3: { /* insert up to 16 random bytes */
-			size_t n = 1 + below(g, 16);
-			if (s->len + n <= sizeof(s->bytes)) {
-				memmove(s->bytes + at + n, s->bytes + at, s->len - at);
-				random_bytes(g, (char *)s->bytes + at, n, 0);
-				s->len += n;
-				say(s, "%s", "insert");
-			}
-			break;
-		}
-		default: { /* garbage (or the request again) behind it */
-			size_t n = 1 + below(g, 64);
-			if (s->len + n <= sizeof(s->bytes)) {
-				random_bytes(g, (char *)s->bytes + s->len, n, 0);
-				s->len += n;
-				say(s, "%s", "trailing bytes");
-			}
-		}
-		}
 	}
+}
 
-	fuzz_keep_names_local(s);
-	if (local_names)
-		keep_names_numeric(s);
-
-	/* how it travels */
+/* How it travels: cut points (ascending) and a pause between the writes. */
+static void draw_cuts(struct rng *g, struct sample *s)
+{
 	s->ncuts = chance(g, 50) ? below(g, MAX_CUTS + 1) : 0;
 	for (size_t k = 0; k < s->ncuts; k++)
 		s->cuts[k] = s->len ? 1 + below(g, (uint32_t)s->len) : 0;
-	for (size_t a1 = 0; a1 < s->ncuts; a1++) /* ascending */
+	for (size_t a1 = 0; a1 < s->ncuts; a1++)
 		for (size_t b = a1 + 1; b < s->ncuts; b++)
 			if (s->cuts[b] < s->cuts[a1]) {
 				size_t t = s->cuts[a1];
@@ -329,6 +338,28 @@ static void generate(struct runner *r, struct rng *g, uint16_t refused, int loca
 				s->cuts[b] = t;
 			}
 	s->gap_ms = s->ncuts && chance(g, 20) ? (int)below(g, 40) : 0;
+}
+
+/* Builds iteration i's request: the draws happen in this order, always, so a
+ * seed and an iteration number give the same bytes (--fuzz-from). */
+static void generate(struct runner *r, struct rng *g, uint16_t refused, int local_names,
+                     struct sample *s)
+{
+	struct draft d;
+	memset(s, 0, sizeof(*s));
+	draw_base(r, g, refused, &d, s);
+	mutate_fields(r, g, local_names, &d, s);
+	s->len = req_build(s->bytes, sizeof(s->bytes), d.cd, d.port, d.ip, d.userid, d.ulen,
+	                   d.hostp, d.hlen);
+	if (chance(g, 10)) {
+		s->bytes[0] = (uint8_t)below(g, 256);
+		say(s, "%s", "VN");
+	}
+	mutate_raw(g, s);
+	fuzz_keep_names_local(s);
+	if (local_names)
+		keep_names_numeric(s);
+	draw_cuts(g, s);
 }
 
 void fuzz_generate(struct fuzz_run *fr, long i, struct sample *s)
