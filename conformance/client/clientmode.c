@@ -4,6 +4,7 @@
  * command run against it, and the verifiers that judge the result. See
  * clientmode.h. */
 #include "client/clientmode.h"
+#include "client/confirm.h"
 
 #include <arpa/inet.h>
 #include <poll.h>
@@ -123,7 +124,7 @@ void ex_init(struct ctx *c, struct exchange *e, enum host_kind host)
 	s->y = e->y;
 	s->y_len = e->y_len;
 	s->y_text = 1; /* text_xy: a browser shows it as a page */
-	s->timeout_ms = r->o.client_timeout_ms + PROXY_EXTRA_MS;
+	s->timeout_ms = confirm_client_ms(r) + PROXY_EXTRA_MS;
 	if (r->o.client_bind) {
 		/* The first reply names where the proxy "listens", the second the
 		 * peer that connected: the application server at {host}. */
@@ -143,7 +144,7 @@ static void plan_for(struct ctx *c, const struct exchange *e, struct client_plan
 	memset(pl, 0, sizeof(*pl));
 	pl->out_cap = e->y_len + OUT_SLACK;
 	pl->out = t_alloc(c, pl->out_cap + 1);
-	pl->timeout_ms = c->r->o.client_timeout_ms;
+	pl->timeout_ms = confirm_client_ms(c->r);
 	/* Only where the case watches the client's lookups: the wrapper costs a start. */
 	pl->wrap = (c->cs->needs & CNEED_NAMES) && c->r->names_ours ? c->r->ns_wrap : NULL;
 	if (e->url)
@@ -259,6 +260,8 @@ void ex_run(struct ctx *c, struct exchange *e)
 		pl.arg = &p;
 	}
 	client_run_cmd(cmd, &pl, &e->cl);
+	if (e->cl.timed_out)
+		c->res->deadline_hit = 1; /* a FAIL now waits for a run alone (confirm.h) */
 	e->nconn = proxy_stop(&p);
 	pick_judged(c, e);
 	struct pollfd pf = {.fd = lfd, .events = POLLIN};
@@ -566,7 +569,8 @@ static void capabilities(struct runner *r)
 		r->have |= CNEED_STREAM;
 }
 
-static void run_case(struct runner *r, size_t i)
+/* Runs case i (or skips it) and returns its verdict, not yet posted. */
+static enum verdict judge_case(struct runner *r, size_t i)
 {
 	const struct s4case *cs = r->cases[i];
 	struct result *res = &r->results[i];
@@ -586,9 +590,21 @@ static void run_case(struct runner *r, size_t i)
 	enum verdict v = case_body(r, cs, res, NULL, skip_why, &ran);
 	if (v == V_PASS && cs->level == LEVEL_INFO)
 		v = V_INFO;
+	return v;
+}
+
+/* Runs case i and posts its verdict, or holds a FAIL that rests on the
+ * client's deadline for a run alone (confirm.h). */
+static void run_case(struct runner *r, size_t i)
+{
+	enum verdict v = judge_case(r, i);
+	struct result *res = &r->results[i];
 	pthread_mutex_lock(&r->mu);
 	res->v = v;
-	res->done = 1;
+	if (confirm_wanted(r, i, v))
+		res->held = 1;
+	else
+		res->done = 1;
 	pthread_cond_broadcast(&r->cv);
 	pthread_mutex_unlock(&r->mu);
 }
@@ -603,7 +619,10 @@ static void *worker(void *arg)
 		size_t k = r->next_case++;
 		size_t i = k % r->ncases;
 		int done = k < 2 * r->ncases && r->results[i].done; /* the preflight */
+		int last = k >= 2 * r->ncases && --r->workers_left == 0;
 		pthread_mutex_unlock(&r->mu);
+		if (last) /* nothing else in flight: the held FAILs run again alone */
+			confirm_held(r, judge_case);
 		if (k >= 2 * r->ncases)
 			return NULL;
 		int slow = (r->cases[i]->flags & F_SLOW) != 0;
@@ -646,8 +665,16 @@ int client_mode_run(struct runner *r, void (*on_result)(struct runner *, size_t,
 	int jobs = r->o.jobs > 0 ? r->o.jobs : 1;
 	pthread_t workers[64];
 	int started = 0;
+	pthread_mutex_lock(&r->mu);
+	r->workers_left = jobs < 64 ? jobs : 64;
+	pthread_mutex_unlock(&r->mu);
 	for (int k = 0; k < jobs && k < 64; k++)
 		started += pthread_create(&workers[started], NULL, worker, r) == 0;
+	pthread_mutex_lock(&r->mu);
+	r->workers_left -= (jobs < 64 ? jobs : 64) - started; /* those that did not start */
+	if (started == 0)
+		r->workers_left = 1;
+	pthread_mutex_unlock(&r->mu);
 	if (started == 0)
 		worker(r);
 	runner_stream_results(r, on_result, arg);

@@ -114,6 +114,10 @@ struct result {
 	char replay[1024];          /* the socks4-client --raw line */
 	/* --repeat: runs and failures of a failed case */
 	int runs, failures;
+	/* client mode: the client was killed at its deadline (--client-timeout);
+	 * a FAIL then waits for a replay alone (client/confirm.c) */
+	int deadline_hit;
+	int held; /* a FAIL not posted yet: its replay decides */
 	struct sent_log sent[SENT_CONNS];
 	size_t nsent;
 };
@@ -164,6 +168,8 @@ struct runner {
 	int dying;        /* a death is being handled: no case starts */
 	int exclusive;    /* a case runs alone */
 	int fast_inflight, slow_inflight;
+	int workers_left;   /* client mode: workers not yet out of cases */
+	int deadline_scale; /* client mode: the client's time, times this (1; 2 in a replay) */
 	/* A death no single case could be blamed for (the target did not come
 	 * back and several cases were in flight): a failure of the run. */
 	char death[2048];

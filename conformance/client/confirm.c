@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/* confirm.c - a FAIL that rests on the client's deadline, judged again alone
+ * with twice the time (confirm.h). */
+#include "client/confirm.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/runner.h"
+
+#define CONFIRM_SCALE 2
+
+int confirm_client_ms(const struct runner *r)
+{
+	return r->o.client_timeout_ms * (r->deadline_scale > 1 ? r->deadline_scale : 1);
+}
+
+int confirm_wanted(const struct runner *r, size_t i, enum verdict v)
+{
+	/* the preflight runs alone anyway, and first: what it finds decides the rest */
+	return v == V_FAIL && r->results[i].deadline_hit && r->deadline_scale <= 1 &&
+	       !case_is_preflight(r->cases[i]);
+}
+
+/* The confirming run of case i; the first run's words go first in actual. */
+static void confirm_one(struct runner *r, size_t i,
+                        enum verdict (*judge)(struct runner *, size_t))
+{
+	struct result *res = &r->results[i];
+	char first[sizeof(res->actual)], now[sizeof(res->actual)];
+	memcpy(first, res->actual, sizeof(first));
+	enum verdict v = judge(r, i);
+	memcpy(now, res->actual, sizeof(now));
+	const char *how = v == V_FAIL ? "confirmed alone" : "alone";
+	snprintf(res->actual, sizeof(res->actual), "%s with %.1f s: %.*s; the first run, beside "
+	         "other cases: %.*s", how, confirm_client_ms(r) / 1000.0, 200, now, 200, first);
+	pthread_mutex_lock(&r->mu);
+	res->v = v;
+	res->held = 0;
+	res->done = 1;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+}
+
+void confirm_held(struct runner *r, enum verdict (*judge)(struct runner *, size_t))
+{
+	r->deadline_scale = CONFIRM_SCALE;
+	for (size_t i = 0; i < r->ncases; i++) {
+		pthread_mutex_lock(&r->mu);
+		int held = r->results[i].held;
+		pthread_mutex_unlock(&r->mu);
+		if (held)
+			confirm_one(r, i, judge);
+	}
+	r->deadline_scale = 1;
+}
