@@ -59,7 +59,15 @@ static enum verdict socks4_server(struct ctx *c)
 	/* Not a SOCKS4 reply: does it speak SOCKS5? */
 	uint8_t answer[8];
 	size_t got = 0;
-	int socks5 = t_socks5_greeting(c, answer, &got) == 1 && got > 0 && answer[0] == 0x05;
+	int greeted = t_socks5_greeting(c, answer, &got);
+	if (greeted < 0)
+		/* It no longer takes a connection: a target going away (one that
+		 * exits on a timer of its own), not one that answers as something
+		 * else. Not marked: the scheduler asks whether it survived, and a
+		 * death is judged by the rule of death.h. */
+		return fail(c, "the target stopped taking connections during the preflight (a "
+		            "SOCKS4 CONNECT got %s; then: %.200s)", what, c_actual(c));
+	int socks5 = greeted == 1 && got > 0 && answer[0] == 0x05;
 	char why[256];
 	if (socks5)
 		snprintf(why, sizeof(why),

@@ -100,6 +100,44 @@ def test_timer_death_blames_no_case(tmp_path, jobs):
                     assert c["id"] in died, (c["id"], died)
 
 
+# A server that exits when the first request comes (connections without a byte, the
+# runner's reachability probe, are closed): the preflight's CONNECT gets a close
+# without a reply, and then the port takes no connection at all. (What a timer server
+# does when its time runs out during the preflight on a loaded machine.) The target
+# went away: a death, not "not a SOCKS4 server".
+GONE_AFTER_ONE = """
+import socket, sys
+s = socket.create_server(("127.0.0.1", 0))
+print(f"listening on 127.0.0.1:{s.getsockname()[1]}", file=sys.stderr, flush=True)
+while True:
+    c, _ = s.accept()
+    if c.recv(64):
+        print("gone: a request came", file=sys.stderr, flush=True)
+        sys.exit(0)
+    c.close()
+"""
+
+
+def test_target_gone_during_the_preflight_is_no_verdict(tmp_path):
+    script = tmp_path / "gone.py"
+    script.write_text(GONE_AFTER_ONE)
+    srv = Proc([sys.executable, str(script)])
+    try:
+        port = srv.wait_line(r"listening on 127\.0\.0\.1:(\d+)").group(1)
+        p, report = socks4_test(tmp_path, "--target", f"127.0.0.1:{port}", "--timeout", "1")
+    finally:
+        srv.kill()
+    assert failed(report) == set(), p.stdout[-4000:]
+    pre = next(c for c in report["cases"] if c["id"] == "preflight/socks4-server")
+    assert pre["result"] == "skip" and "a suspect" in pre["actual"], pre
+    assert "not a SOCKS4 server" not in p.stdout, p.stdout[-4000:]
+    died = report["target_died"]
+    assert died and "preflight/socks4-server" in died, died
+    assert "not confirmed: the target did not come back" in died, died
+    assert p.returncode == 1
+    assert "gone: a request came" in srv.stderr
+
+
 # --- (b) a death on one input, the target brought back: confirmed -------------------
 
 def assert_confirmed(p, report):

@@ -60,6 +60,14 @@ def differences(want, got, exact=True):
     return out
 
 
+def actuals(cases, diff):
+    """What each differing case saw (its actual), for the failure message."""
+    items = cases.values() if isinstance(cases, dict) else cases
+    ids = {line.split(":")[0].strip() for line in diff}
+    return "\n".join(f"  {c['id']} actual: {c.get('actual', '')}" for c in items
+                     if c["id"] in ids)
+
+
 def _write(key, got):
     """Merges one run's verdicts into the file under a lock: pytest-xdist workers
     write side by side, each must see the others' entries."""
@@ -89,4 +97,4 @@ def check(key, cases, exact=True):
                            "S4KIT_VERDICT_RECORD=add adds it")
     diff = differences(record[key], got, exact)
     assert not diff, (f"verdicts differ from the record ({PATH.name}) in {key!r}:\n" +
-                      "\n".join(diff))
+                      "\n".join(diff) + "\n" + actuals(cases, diff))
