@@ -13,6 +13,8 @@
 #define ENERGY_BASE 32
 #define ENERGY_MAX 512
 #define FAVOURED_PERCENT 90 /* picks that go to a favoured entry while there are some */
+#define TOURNAMENT 3        /* favoured entries drawn for a pick: the rarest path wins */
+#define PATHS (1u << 16)    /* path hashes counted (AFL++: N_FUZZ_SIZE) */
 
 int corpus_open(struct corpus *c, const char *dir, size_t map_size, char *err, size_t errlen)
 {
@@ -22,7 +24,10 @@ int corpus_open(struct corpus *c, const char *dir, size_t map_size, char *err, s
 	c->top = calloc(map_size, sizeof(*c->top));
 	c->seen = calloc(map_size, 1);
 	c->dict = calloc(DICT_MAX, sizeof(*c->dict));
-	if (c->top == NULL || c->seen == NULL || c->dict == NULL) {
+	c->paths = calloc(PATHS, sizeof(*c->paths));
+	c->path_n = calloc(PATHS, sizeof(*c->path_n));
+	if (c->top == NULL || c->seen == NULL || c->dict == NULL || c->paths == NULL ||
+	    c->path_n == NULL) {
 		snprintf(err, errlen, "out of memory");
 		corpus_free(c);
 		return -1;
@@ -46,6 +51,8 @@ void corpus_free(struct corpus *c)
 	free(c->seen);
 	free(c->fav);
 	free(c->dict);
+	free(c->paths);
+	free(c->path_n);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -142,8 +149,8 @@ static int write_entry(const struct corpus *c, const struct cov_entry *e, const 
 {
 	char path[1024];
 	if (e->parent >= 0)
-		snprintf(path, sizeof(path), "%s/id:%06ld,src:%06ld,op:%s", c->dir, e->id, e->parent,
-		         op);
+		snprintf(path, sizeof(path), "%s/id:%06ld,src:%06ld,op:%s", c->dir, e->id,
+		         c->e[e->parent].id, op);
 	else
 		snprintf(path, sizeof(path), "%s/id:%06ld,op:%s", c->dir, e->id, op);
 	FILE *f = fopen(path, "wb");
@@ -167,8 +174,38 @@ static void rate(struct corpus *c, size_t k)
 	}
 }
 
+/* The count of path, in a new slot with add; NULL when absent or full. */
+static uint32_t *path_count(struct corpus *c, uint64_t path, int add)
+{
+	path |= 1; /* 0 marks a free slot */
+	for (size_t k = 0, i = (size_t)(path % PATHS); k < PATHS; k++, i = (i + 1) % PATHS) {
+		if (c->paths[i] == path)
+			return &c->path_n[i];
+		if (c->paths[i] == 0) {
+			if (!add)
+				return NULL;
+			c->paths[i] = path;
+			return &c->path_n[i];
+		}
+	}
+	return NULL;
+}
+
+void corpus_saw(struct corpus *c, uint64_t path)
+{
+	uint32_t *n = path_count(c, path, 1);
+	if (n != NULL && *n < UINT32_MAX)
+		(*n)++;
+}
+
+static uint32_t times_taken(struct corpus *c, size_t k)
+{
+	uint32_t *n = path_count(c, c->e[k].path, 0);
+	return n != NULL ? *n : 1;
+}
+
 long corpus_add(struct corpus *c, const uint8_t *b, size_t len, const uint32_t *edges,
-                size_t nedges, long parent, const char *op, const char *name)
+                size_t nedges, uint64_t path, long parent, const char *op, const char *name)
 {
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? 2 * c->cap : 64;
@@ -183,7 +220,7 @@ long corpus_add(struct corpus *c, const uint8_t *b, size_t len, const uint32_t *
 		c->cap = cap;
 	}
 	struct cov_entry *e = &c->e[c->n];
-	*e = (struct cov_entry){.len = len, .nedges = nedges, .parent = parent};
+	*e = (struct cov_entry){.len = len, .nedges = nedges, .parent = parent, .path = path};
 	e->bytes = malloc(len ? len : 1);
 	e->edges = malloc((nedges ? nedges : 1) * sizeof(*edges));
 	if (e->bytes == NULL || e->edges == NULL) {
@@ -231,18 +268,26 @@ size_t corpus_pick(struct corpus *c, struct rng *g)
 	for (size_t f = 0; f < c->nfav; f++) /* the newest favoured entry never fuzzed */
 		if (c->e[c->fav[f]].picked == 0 && (best == c->n || c->fav[f] > best))
 			best = c->fav[f];
+	if (best == c->n && c->nfav > 0 && fuzz_below(g, 100) < FAVOURED_PERCENT) {
+		for (int t = 0; t < TOURNAMENT; t++) {
+			size_t k = c->fav[fuzz_below(g, (uint32_t)c->nfav)];
+			if (best == c->n || times_taken(c, k) < times_taken(c, best))
+				best = k;
+		}
+	}
 	if (best == c->n)
-		best = c->nfav > 0 && fuzz_below(g, 100) < FAVOURED_PERCENT
-		               ? c->fav[fuzz_below(g, (uint32_t)c->nfav)]
-		               : fuzz_below(g, (uint32_t)c->n);
+		best = fuzz_below(g, (uint32_t)c->n);
 	c->e[best].picked++;
 	return best;
 }
 
-int corpus_energy(const struct corpus *c, size_t k)
+int corpus_energy(struct corpus *c, size_t k)
 {
 	const struct cov_entry *e = &c->e[k];
+	uint32_t taken = times_taken(c, k);
 	int energy = ENERGY_BASE;
+	if (taken <= 512) /* a rare path: AFL++'s fast schedule, in steps */
+		energy *= taken <= 8 ? 8 : taken <= 64 ? 4 : 2;
 	if (e->picked <= 1)
 		energy *= 4; /* its first round (picked counts this one) */
 	if (e->favoured)

@@ -11,10 +11,14 @@
  *   - top rated: for every edge, the shortest entry that hits it;
  *   - favoured: a greedy cover of every edge seen by top-rated entries
  *     (AFL's cull_queue), redone when an entry joins;
+ *   - path counts: how many inputs took each path (a hash of the bucketed
+ *     map), as AFL++'s n_fuzz for its "fast" power schedule;
  *   - the pick: a favoured entry never fuzzed first (the newest: it is
- *     where coverage just moved), else a favoured one nine times in ten;
+ *     where coverage just moved); else nine times in ten the rarest path
+ *     of three favoured entries drawn at random, else any entry;
  *   - energy: inputs per pick, more for an entry never fuzzed, a favoured
- *     one, and one whose mutations found new entries before. */
+ *     one, one whose mutations found new entries before, and most for one
+ *     whose path few inputs took (the frontier of a multi-byte check). */
 #ifndef SOCKS4KIT_CORPUS_H
 #define SOCKS4KIT_CORPUS_H
 
@@ -31,9 +35,11 @@ struct cov_entry {
 	size_t len;
 	uint32_t *edges; /* the map indices it hit (malloc'd) */
 	size_t nedges;
-	long id, parent; /* parent -1: a seed */
+	long id;     /* in file names */
+	long parent; /* the entry it was mutated from (an index), -1: a seed */
 	int favoured;
 	long picked; /* times fuzzed */
+	uint64_t path; /* the hash of its bucketed map */
 	long found;  /* entries its mutations brought */
 };
 
@@ -55,6 +61,8 @@ struct corpus {
 	long next_id;
 	struct dict_token *dict;
 	size_t ndict;
+	uint64_t *paths; /* open addressing: path hashes (0: free) ... */
+	uint32_t *path_n; /* ... and how many inputs took each */
 };
 
 /* An empty corpus for a map of map_size; dir (NULL: memory only) is made
@@ -71,9 +79,11 @@ int corpus_load_dict(struct corpus *c, const char *path, char *err, size_t errle
 /* Adds an entry with the edges it hit; the file is written in c->dir unless
  * it came from there (name != NULL). Returns its index, -1 when out of memory. */
 long corpus_add(struct corpus *c, const uint8_t *b, size_t len, const uint32_t *edges,
-                size_t nedges, long parent, const char *op, const char *name);
+                size_t nedges, uint64_t path, long parent, const char *op, const char *name);
+/* One more input took path (the hash of its bucketed map). */
+void corpus_saw(struct corpus *c, uint64_t path);
 /* The entry to fuzz next, and how many inputs to make from it. */
 size_t corpus_pick(struct corpus *c, struct rng *g);
-int corpus_energy(const struct corpus *c, size_t k);
+int corpus_energy(struct corpus *c, size_t k);
 
 #endif

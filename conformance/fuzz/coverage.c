@@ -33,6 +33,7 @@
 #define GENERATED_SEEDS 24 /* live fuzzing's first requests, as seeds */
 #define TRIM_ATTEMPTS 16  /* sends to trim one new entry */
 #define TRIM_MS 2000
+#define SWEEP_CHAIN 16 /* entries swept one after the other, each found by the last */
 
 struct cov_run {
 	struct fuzz_run *fr;
@@ -41,6 +42,8 @@ struct cov_run {
 	struct corpus corpus;
 	struct findings findings;
 	struct fuzz_stats st;
+	uint8_t *first, *calib; /* an input's bucketed map; its first run's */
+	struct sample *swept;   /* sweep()'s input */
 	uint32_t *hits; /* the edges of the last input that reached something new */
 	size_t nhits;
 	struct sample *s, *tmp;
@@ -88,9 +91,9 @@ static void recover(struct fuzz_run *fr, long i, uint64_t mark)
 	pthread_mutex_unlock(&fr->r->mu);
 }
 
-/* Sends one input and judges it; returns what the map got (learnt unless
- * trial: a trim's candidates only compare). */
-static enum cov_news run_input(struct cov_run *cr, const struct sample *s, int trial)
+/* Sends one input and judges it; the map is left bucketed, and cr->last
+ * and cr->hash say how it went. */
+static void send_one(struct cov_run *cr, const struct sample *s)
 {
 	struct fuzz_run *fr = cr->fr;
 	char why[640] = "";
@@ -103,15 +106,15 @@ static enum cov_news run_input(struct cov_run *cr, const struct sample *s, int t
 	pthread_mutex_unlock(&fr->r->mu);
 	covmap_clear(cr->map);
 	enum try_result t = fuzz_try(fr, s, 0, why, sizeof(why));
-	enum cov_news news = t == TRY_DOWN ? COV_NOTHING : covmap_news(cr->map, !trial);
+	covmap_classify(cr->map);
 	cr->hash = covmap_hash(cr->map);
-	if (news != COV_NOTHING && !trial) /* before the check adds its own */
-		cr->nhits = covmap_hits(cr->map, cr->hits, cr->map->size);
+	corpus_saw(&cr->corpus, cr->hash);
+	memcpy(cr->first, cr->map->map, cr->map->size); /* before the check adds its own */
 	t = check(cr, t, why, sizeof(why));
 	cr->last = t;
 	if (t == TRY_DOWN) {
 		recover(fr, i, mark);
-		return news;
+		return;
 	}
 	pthread_mutex_lock(&fr->r->mu);
 	fr->pending--;
@@ -119,6 +122,27 @@ static enum cov_news run_input(struct cov_run *cr, const struct sample *s, int t
 	pthread_mutex_unlock(&fr->r->mu);
 	if (t == TRY_FAIL)
 		finding_record(fr, &cr->findings, i, s, why);
+}
+
+/* Sends one input; when it looks new, sends it again (AFL's calibration):
+ * edges that differ are variable, and what is new in both runs is learnt. */
+static enum cov_news run_input(struct cov_run *cr, const struct sample *s)
+{
+	send_one(cr, s);
+	memcpy(cr->map->map, cr->first, cr->map->size);
+	if (cr->last != TRY_OK || covmap_news(cr->map, 0) == COV_NOTHING)
+		return COV_NOTHING;
+	memcpy(cr->calib, cr->first, cr->map->size);
+	send_one(cr, s);
+	if (cr->last != TRY_OK)
+		return COV_NOTHING;
+	memcpy(cr->map->map, cr->first, cr->map->size);
+	covmap_calibrate(cr->map, cr->calib);
+	memcpy(cr->map->map, cr->calib, cr->map->size);
+	enum cov_news news = covmap_news(cr->map, 1);
+	cr->hash = covmap_hash(cr->map);
+	if (news != COV_NOTHING)
+		cr->nhits = covmap_hits(cr->map, cr->hits, cr->map->size);
 	return news;
 }
 
@@ -132,7 +156,7 @@ static int same_map(void *arg, const struct sample *cand)
 	struct trim *tr = arg;
 	if (finished(tr->cr))
 		return -1;
-	run_input(tr->cr, cand, 1);
+	send_one(tr->cr, cand);
 	return tr->cr->last == TRY_OK && tr->cr->hash == tr->want;
 }
 
@@ -141,16 +165,89 @@ static void keep(struct cov_run *cr, const struct sample *s, long parent, const 
                  const char *name)
 {
 	size_t nhits = cr->nhits;
+	uint64_t path = cr->hash;
 	struct sample *best = cr->tmp;
 	*best = *s;
-	/* Trimmed only when sent in one write: the corpus keeps bytes, and a
-	 * split input's map is the split's too. */
-	if (name == NULL && best->len > S4_HEADER_LEN && best->ncuts == 0) {
+	if (name == NULL && best->len > S4_HEADER_LEN) {
 		struct trim tr = {cr, cr->hash};
 		fuzz_shrink(best, TRIM_ATTEMPTS, TRIM_MS, same_map, &tr);
 	}
-	if (corpus_add(&cr->corpus, best->bytes, best->len, cr->hits, nhits, parent, op, name) < 0)
+	if (corpus_add(&cr->corpus, best->bytes, best->len, cr->hits, nhits, path, parent, op,
+	               name) < 0)
 		fprintf(stderr, "socks4-test: out of memory: the corpus stops growing\n");
+}
+
+/* The first place from `from` on where entry k differs from its parent. */
+static size_t differs(const struct corpus *c, size_t k, size_t from)
+{
+	const struct cov_entry *e = &c->e[k], *p = &c->e[e->parent];
+	size_t at = from;
+	while (at < e->len && at < p->len && e->bytes[at] == p->bytes[at])
+		at++;
+	return at;
+}
+
+/* Where entry k's sweep writes: the byte after the first one behind the
+ * header where it differs from its parent (USERID, the hostname: where the
+ * multi-byte checks are), else after the first one; -1 when it has no
+ * parent, or the place is DSTIP. */
+static long frontier(const struct corpus *c, size_t k)
+{
+	if (c->e[k].parent < 0)
+		return -1;
+	size_t at = differs(c, k, S4_HEADER_LEN);
+	if (at >= c->e[k].len)
+		at = differs(c, k, 0);
+	at++;
+	return at >= 4 && at < S4_HEADER_LEN ? -1 : (long)at;
+}
+
+/* Entry k with value v at `at`: written over (v < 256), or inserted. 0 when
+ * the place does not take it (an insert before DSTIP's end, a write past
+ * the end). */
+static int swept_input(struct cov_run *cr, size_t k, long at, int v)
+{
+	const struct cov_entry *e = &cr->corpus.e[k];
+	struct sample *s = cr->swept;
+	int insert = v >= 256;
+	if ((insert && (at < S4_HEADER_LEN || (size_t)at > e->len || e->len >= FUZZ_MAX)) ||
+	    (!insert && (size_t)at >= e->len))
+		return 0;
+	memset(s, 0, sizeof(*s));
+	memcpy(s->bytes, e->bytes, (size_t)at);
+	s->bytes[at] = (uint8_t)v;
+	memcpy(s->bytes + at + insert, e->bytes + at + !insert, e->len - (size_t)at - !insert);
+	s->len = e->len + (size_t)insert;
+	snprintf(s->what, sizeof(s->what), "corpus entry %ld, byte %ld %s 0x%02x", e->id, at,
+	         insert ? "inserted:" : "set to", v & 0xff);
+	return 1;
+}
+
+/* AFL's deterministic stage, cut down to one place: where a prefix check
+ * that just matched one more byte compares next (frontier()), every value,
+ * written over and inserted; it stops at the first new edge, whose entry is
+ * swept in turn. laf-intel splits a multi-byte comparison into one edge per
+ * byte: this climbs it in at most 512 inputs a byte. */
+static void sweep(struct cov_run *cr, size_t k)
+{
+	for (int round = 0; round < SWEEP_CHAIN && !finished(cr); round++) {
+		long at = frontier(&cr->corpus, k);
+		size_t found = 0;
+		for (int v = 0; at >= 0 && v < 512 && !found && !finished(cr); v++) {
+			if (!swept_input(cr, k, at, v))
+				continue;
+			enum cov_news news = run_input(cr, cr->swept);
+			if (cr->last == TRY_DOWN)
+				return; /* a crash: its neighbours would crash it again */
+			if (news == COV_NOTHING || cr->last != TRY_OK)
+				continue;
+			keep(cr, cr->swept, (long)k, news == COV_NEW_EDGE ? "sweep,+edge" : "sweep", NULL);
+			found = news == COV_NEW_EDGE ? cr->corpus.n : 0; /* its index + 1 */
+		}
+		if (!found)
+			return;
+		k = found - 1;
+	}
 }
 
 /* A seed: kept when it reaches something new (or when nothing is kept yet). */
@@ -158,7 +255,7 @@ static void seed(struct cov_run *cr, struct sample *s, const char *op, const cha
 {
 	if (finished(cr))
 		return;
-	enum cov_news news = run_input(cr, s, 0);
+	enum cov_news news = run_input(cr, s);
 	if (cr->last == TRY_OK && (news != COV_NOTHING || cr->corpus.n == 0))
 		keep(cr, s, -1, op, name);
 }
@@ -208,17 +305,25 @@ static void update_stats(struct cov_run *cr)
 	st->findings = cr->fr->nkinds + cr->findings.nkinds;
 }
 
+/* One input mutated from entry k; kept (and swept) when it reached something new. */
+static void mutate_once(struct cov_run *cr, size_t k)
+{
+	cov_mutate(cr->fr, &cr->g, &cr->corpus, k, cr->s, cr->tmp);
+	enum cov_news news = run_input(cr, cr->s);
+	if (news == COV_NOTHING || cr->last != TRY_OK)
+		return;
+	keep(cr, cr->s, (long)k, news == COV_NEW_EDGE ? "mutate,+edge" : "mutate", NULL);
+	if (news == COV_NEW_EDGE)
+		sweep(cr, cr->corpus.n - 1);
+}
+
 static void fuzz_loop(struct cov_run *cr)
 {
 	while (!finished(cr) && cr->corpus.n > 0) {
 		size_t k = corpus_pick(&cr->corpus, &cr->g);
-		long parent = cr->corpus.e[k].id;
 		int energy = corpus_energy(&cr->corpus, k);
 		for (int j = 0; j < energy && !finished(cr); j++) {
-			cov_mutate(cr->fr, &cr->g, &cr->corpus, k, cr->s, cr->tmp);
-			enum cov_news news = run_input(cr, cr->s, 0);
-			if (news != COV_NOTHING && cr->last == TRY_OK)
-				keep(cr, cr->s, parent, news == COV_NEW_EDGE ? "mutate,+edge" : "mutate", NULL);
+			mutate_once(cr, k);
 			if (stats_due(&cr->st)) {
 				update_stats(cr);
 				stats_progress(&cr->st, 0);
@@ -237,7 +342,11 @@ static int cov_open(struct cov_run *cr, const struct fuzz_opts *o)
 	cr->s = malloc(sizeof(*cr->s));
 	cr->tmp = malloc(sizeof(*cr->tmp));
 	cr->hits = malloc(cr->map->size * sizeof(*cr->hits));
-	if (fr->recent == NULL || cr->s == NULL || cr->tmp == NULL || cr->hits == NULL) {
+	cr->first = malloc(cr->map->size);
+	cr->calib = malloc(cr->map->size);
+	cr->swept = malloc(sizeof(*cr->swept));
+	if (fr->recent == NULL || cr->swept == NULL || cr->s == NULL || cr->tmp == NULL || cr->hits == NULL ||
+	    cr->first == NULL || cr->calib == NULL) {
 		fprintf(fr->out, "socks4-test: out of memory\n");
 		return -1;
 	}
@@ -257,6 +366,9 @@ static void cov_close(struct cov_run *cr)
 	free(cr->s);
 	free(cr->tmp);
 	free(cr->hits);
+	free(cr->first);
+	free(cr->calib);
+	free(cr->swept);
 }
 
 long coverage_run(struct runner *r, const struct fuzz_opts *o, FILE *out)

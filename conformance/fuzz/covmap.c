@@ -110,8 +110,9 @@ int covmap_create(struct covmap *m, const char *cmd_template, int timeout_ms, ch
 	m->size = (need + 63) & ~(size_t)63; /* whole words for the scans */
 	m->virgin = malloc(m->size);
 	m->ever = calloc(m->size, 1);
+	m->variable = calloc(m->size, 1);
 	m->shmid = shmget(IPC_PRIVATE, m->size, IPC_CREAT | IPC_EXCL | 0600);
-	if (m->virgin == NULL || m->ever == NULL || m->shmid < 0) {
+	if (m->virgin == NULL || m->ever == NULL || m->variable == NULL || m->shmid < 0) {
 		snprintf(err, errlen, "coverage map of %zu bytes: %s", m->size,
 		         m->virgin == NULL ? "out of memory" : strerror(errno));
 		covmap_free(m);
@@ -142,7 +143,8 @@ void covmap_free(struct covmap *m)
 		shmdt(m->map);
 	free(m->virgin);
 	free(m->ever);
-	m->map = m->virgin = m->ever = NULL;
+	free(m->variable);
+	m->map = m->virgin = m->ever = m->variable = NULL;
 	if (m->shmid >= 0) {
 		unsetenv("__AFL_SHM_ID");
 		unsetenv("AFL_MAP_SIZE");
@@ -168,17 +170,25 @@ void covmap_clear(struct covmap *m)
 	memset(m->map, 0, m->size);
 }
 
+void covmap_classify(struct covmap *m)
+{
+	const uint64_t *words = (const uint64_t *)(const void *)m->map;
+	for (size_t w = 0; w < m->size / 8; w++)
+		if (words[w] != 0) /* most of the map: skipped a word at a time */
+			for (size_t i = w * 8; i < w * 8 + 8; i++)
+				m->map[i] = bucket(m->map[i]);
+}
+
 enum cov_news covmap_news(struct covmap *m, int update)
 {
 	enum cov_news news = COV_NOTHING;
 	const uint64_t *words = (const uint64_t *)(const void *)m->map;
 	for (size_t w = 0; w < m->size / 8; w++) {
-		if (words[w] == 0) /* most of the map: skipped a word at a time */
+		if (words[w] == 0)
 			continue;
 		for (size_t i = w * 8; i < w * 8 + 8; i++) {
-			uint8_t b = bucket(m->map[i]);
-			m->map[i] = b;
-			if ((b & m->virgin[i]) == 0)
+			uint8_t b = m->map[i];
+			if ((b & m->virgin[i]) == 0 || m->variable[i])
 				continue;
 			if (news < COV_NEW_EDGE)
 				news = m->virgin[i] == 0xff ? COV_NEW_EDGE : COV_NEW_COUNT;
@@ -189,11 +199,23 @@ enum cov_news covmap_news(struct covmap *m, int update)
 	return news;
 }
 
+size_t covmap_calibrate(struct covmap *m, const uint8_t *first)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < m->size; i++)
+		if (m->map[i] != first[i] && !m->variable[i]) {
+			m->variable[i] = 1;
+			n++;
+		}
+	m->nvariable += n;
+	return n;
+}
+
 uint64_t covmap_hash(const struct covmap *m)
 {
 	uint64_t h = 1469598103934665603ull; /* FNV-1a over the edges hit, with their buckets */
 	for (size_t i = 0; i < m->size; i++)
-		if (m->map[i] != 0)
+		if (m->map[i] != 0 && !m->variable[i])
 			h = (h ^ ((uint64_t)i << 8 | m->map[i])) * 1099511628211ull;
 	return h;
 }
@@ -211,7 +233,7 @@ size_t covmap_hits(const struct covmap *m, uint32_t *out, size_t cap)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < m->size; i++)
-		if (m->map[i] != 0 && n < cap)
+		if (m->map[i] != 0 && !m->variable[i] && n < cap)
 			out[n++] = (uint32_t)i;
 	return n;
 }

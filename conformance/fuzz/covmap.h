@@ -19,7 +19,11 @@
  *
  * Reading follows AFL: each counter goes into its hit-count bucket (1, 2,
  * 3, 4-7, 8-15, 16-31, 32-127, 128+), and an input is new when it sets a
- * bucket no earlier input set ("virgin" bits, one map of them per run). */
+ * bucket no earlier input set ("virgin" bits, one map of them per run).
+ * A server's threads make some edges vary from run to run of one input
+ * (what the last connection's teardown does after the reply was read): as
+ * AFL's calibration does, an input that looks new runs again, and the edges
+ * whose buckets differ are "variable" and never count as new. */
 #ifndef SOCKS4KIT_COVMAP_H
 #define SOCKS4KIT_COVMAP_H
 
@@ -34,6 +38,8 @@ struct covmap {
 	uint8_t *map;    /* the shared counters (what the target writes) */
 	uint8_t *virgin; /* the buckets no input has set yet (0xff: none set) */
 	uint8_t *ever;   /* edges the target hit since the map was made, inputs or not */
+	uint8_t *variable; /* edges whose bucket changed when an input ran again: ignored */
+	size_t nvariable;
 	size_t size;
 	int shmid;
 };
@@ -55,11 +61,15 @@ void covmap_free(struct covmap *m);
 
 /* Before an input: every counter to zero (what they held counts as reached). */
 void covmap_clear(struct covmap *m);
-/* After an input: the counters into their buckets (in place), then whether
- * they set a bucket no earlier input did; with update, the virgin bits
- * learn them (a trial run reads without learning). */
+/* After an input: the counters into their buckets, in place (once). */
+void covmap_classify(struct covmap *m);
+/* Whether the bucketed map sets a bucket no earlier input did (variable
+ * edges aside); with update, the virgin bits learn it. */
 enum cov_news covmap_news(struct covmap *m, int update);
-/* A hash of the bucketed map (after covmap_news): equal maps, equal hashes. */
+/* The same input ran again: edges whose bucket differs from first (the
+ * bucketed map of its first run) become variable. Returns how many did. */
+size_t covmap_calibrate(struct covmap *m, const uint8_t *first);
+/* A hash of the bucketed map, variable edges aside: equal maps, equal hashes. */
 uint64_t covmap_hash(const struct covmap *m);
 /* Edges the target reached since the map was made: in inputs, and between
  * them (its start, the "still serves" checks), whether the map was cleared

@@ -371,7 +371,7 @@ static void generate(struct runner *r, struct rng *g, uint16_t refused, int loca
  * (printable half of the time), inserted or removed, or a run appended. */
 static void mutate_userid(struct rng *g, struct draft *d, struct sample *s)
 {
-	if (!chance(g, 40))
+	if (!chance(g, 60))
 		return;
 	size_t at = below(g, (uint32_t)d->ulen + 1);
 	char c = (char)(chance(g, 50) ? 0x20 + below(g, 0x5f) : 1 + below(g, 255));
@@ -396,8 +396,9 @@ static void mutate_userid(struct rng *g, struct draft *d, struct sample *s)
 }
 
 /* A request that exists (a corpus entry) mutated as iterations are: when it
- * parses, half of the time its fields (USERID too) are drawn again and it
- * is written anew, with whatever followed it kept; then finish(). */
+ * parses (or is cut short in USERID), three times in four its fields (USERID
+ * too) are drawn again and it is written anew, with whatever followed it
+ * kept; then finish(). */
 static void mutate_request(struct fuzz_run *fr, struct rng *g, const struct sample *from,
                            struct sample *s)
 {
@@ -405,8 +406,20 @@ static void mutate_request(struct fuzz_run *fr, struct rng *g, const struct samp
 	struct draft d;
 	memset(s, 0, sizeof(*s));
 	int n = s4_parse_request(from->bytes, from->len, 0, &req);
+	if (n == S4_INCOMPLETE && from->len > S4_HEADER_LEN &&
+	    memchr(from->bytes + S4_HEADER_LEN, 0, from->len - S4_HEADER_LEN) == NULL) {
+		/* cut short in USERID: the fields path ends it (a NUL) */
+		req = (struct s4_request){.cd = from->bytes[1],
+		                          .dstport = (uint16_t)(from->bytes[2] << 8 | from->bytes[3]),
+		                          .dstip = (uint32_t)from->bytes[4] << 24 |
+		                                   (uint32_t)from->bytes[5] << 16 |
+		                                   (uint32_t)from->bytes[6] << 8 | from->bytes[7],
+		                          .userid = (const char *)from->bytes + S4_HEADER_LEN,
+		                          .userid_len = from->len - S4_HEADER_LEN};
+		n = (int)from->len;
+	}
 	if (n <= 0 || req.userid_len > sizeof(d.userid) || req.host_len > sizeof(d.host) ||
-	    !chance(g, 50)) {
+	    !chance(g, 75)) {
 		memcpy(s->bytes, from->bytes, from->len);
 		s->len = from->len;
 		finish(g, fr->local_names, s);

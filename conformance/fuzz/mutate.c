@@ -154,6 +154,9 @@ void cov_mutate(struct fuzz_run *fr, struct rng *g, const struct corpus *c, size
 		}
 	}
 	fuzz_make(fr, g, tmp, out);
+	/* An entry shorter than the header: what live fuzzing appends to it
+	 * (an insert, trailing bytes) lands in DSTIP, which must stay here. */
+	cov_tame(fr, out, 0);
 	if (out->gap_ms > GAP_MAX_MS) /* one input at a time: a pause is the run's */
 		out->gap_ms = 1 + out->gap_ms % GAP_MAX_MS;
 	char from[48];

@@ -11,7 +11,9 @@
  * livefuzz.c's rule holds: the target only ever connects to this host. The
  * byte-level mutations never touch DSTIP (bytes 4-7) nor move it (a length
  * changes only behind the header), and cov_tame() puts dest-addr in a DSTIP
- * from elsewhere that is not one the live fuzzer would send. */
+ * that is not one the live fuzzer would send: in one from a file, and in
+ * every input made (live fuzzing's appends to an entry shorter than the
+ * header would write DSTIP). */
 #ifndef SOCKS4KIT_MUTATE_H
 #define SOCKS4KIT_MUTATE_H
 
