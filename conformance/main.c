@@ -83,7 +83,7 @@ static int fuzz_main(const struct cli *cli)
 	struct fuzz_opts fo = {.first = cli->fuzz_from, .n = cli->fuzz_n, .seed = cli->seed,
 	                       .jobs = cli->o.jobs, .duration_ms = cli->duration_ms,
 	                       .corpus_dir = cli->corpus_dir, .dict = cli->dict,
-	                       .json = fuzz_json(cli)};
+	                       .json = fuzz_json(cli), .until_finding = cli->until_finding};
 	if (cli->coverage || cli->coverage_measure) {
 		if (covmap_create(&map, r.o.exec_cmd, COVMAP_PROBE_MS, err, sizeof(err)) < 0) {
 			fprintf(stderr, PROG ": --coverage: %s\n", err);

@@ -115,6 +115,8 @@ static const char usage_text[] =
         "                       sent); its files are the first seeds, new entries go there\n"
         "  --dict FILE          with --coverage: tokens (AFL++/libFuzzer dictionary form) for\n"
         "                       the mutations and, as USERIDs, for seeds\n"
+        "  --until-finding      with --coverage: stop at the first finding (for tests and\n"
+        "                       benchmarks: the time it took, as AFL++'s AFL_BENCH_UNTIL_CRASH)\n"
         "  --coverage-measure   blind fuzzing as without --coverage (-j workers) with AFL++'s\n"
         "                       map attached: reports the edges it reached, for comparisons\n"
         "                       (with --coverage or --coverage-measure, --report json:FILE or\n"
@@ -221,6 +223,7 @@ enum {
 	OPT_COVERAGE_MEASURE,
 	OPT_CORPUS,
 	OPT_DICT,
+	OPT_UNTIL_FINDING,
 	OPT_VERSION,
 };
 static const struct option special_opts[] = {
@@ -245,6 +248,7 @@ static const struct option special_opts[] = {
         {"coverage-measure", no_argument, NULL, OPT_COVERAGE_MEASURE},
         {"corpus", required_argument, NULL, OPT_CORPUS},
         {"dict", required_argument, NULL, OPT_DICT},
+        {"until-finding", no_argument, NULL, OPT_UNTIL_FINDING},
         {"version", no_argument, NULL, OPT_VERSION},
         {"help", no_argument, NULL, 'h'},
 };
@@ -361,6 +365,9 @@ static int set_coverage_option(struct cli *cli, int id, const char *arg)
 	case OPT_DICT:
 		cli->dict = arg;
 		return 1;
+	case OPT_UNTIL_FINDING:
+		cli->until_finding = 1;
+		return 1;
 	}
 	return 0;
 }
@@ -377,9 +384,11 @@ static void check_fuzz_options(struct cli *cli)
 	    (cli->fuzz_n == 0 || cli->ntargets != 1 || !cli->is_exec[0]))
 		usage_error("--coverage needs --fuzz N or --duration S and one --exec target; not",
 		            cli->ntargets > 0 ? cli->targets[0] : "(none)");
-	if (!cli->coverage && (cli->corpus_dir != NULL || cli->dict != NULL))
-		usage_error("--corpus and --dict go with --coverage; not",
-		            cli->corpus_dir != NULL ? cli->corpus_dir : cli->dict);
+	if (!cli->coverage && (cli->corpus_dir != NULL || cli->dict != NULL || cli->until_finding))
+		usage_error("--corpus, --dict and --until-finding go with --coverage; not",
+		            cli->corpus_dir != NULL ? cli->corpus_dir
+		            : cli->dict != NULL     ? cli->dict
+		                                    : "--until-finding");
 }
 
 /* What comes out: the list, formats, reports, baselines, fuzzing. */

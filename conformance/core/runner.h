@@ -307,6 +307,7 @@ struct fuzz_opts {
 	const char *corpus_dir; /* --corpus DIR (coverage) */
 	const char *dict;       /* --dict FILE (coverage) */
 	const char *json;       /* the figures as JSON go there (NULL: nowhere) */
+	int until_finding;      /* --until-finding (coverage) */
 };
 
 /* livefuzz.c: iterations first..first+n-1 of seed against the target (after

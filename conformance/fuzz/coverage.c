@@ -58,7 +58,8 @@ static int finished(struct cov_run *cr)
 {
 	struct fuzz_run *fr = cr->fr;
 	return cr->st.execs >= fr->n || fr->stop ||
-	       (fr->deadline != 0 && net_remaining_ms(fr->deadline) <= 0);
+	       (fr->deadline != 0 && net_remaining_ms(fr->deadline) <= 0) ||
+	       (cr->o->until_finding && fr->nkinds + cr->findings.nkinds > 0);
 }
 
 /* The input's end: a passing check covers it, a failed one is its crash. */
