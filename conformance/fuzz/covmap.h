@@ -31,8 +31,8 @@
 #include <stdint.h>
 
 #define COVMAP_MAX (8u << 20) /* AFL++'s largest map (FS_OPT_MAX_MAPSIZE) */
-#define COVMAP_PROBE_MS 10000 /* for the target to print its map size (a sanitizer
-                                 build under load takes a while to start) */
+#define COVMAP_PROBE_MS 3000 /* for the target to print its map size: AFL++'s runtime
+                                does it from a constructor, before main() */
 
 struct covmap {
 	uint8_t *map;    /* the shared counters (what the target writes) */

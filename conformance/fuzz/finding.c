@@ -9,7 +9,6 @@
 
 #include "core/escape.h"
 #include "fuzz/finding.h"
-#include "target/crashdir.h"
 
 #define MINIMIZE_ATTEMPTS 48 /* sends of a shrunk input, per new signature */
 #define MINIMIZE_MS 10000
@@ -53,20 +52,11 @@ static int same_failure(void *arg, const struct sample *cand)
 static void save(struct fuzz_run *fr, struct fail_kind *k, int n, const char *why,
                  const struct sample *orig, const struct sample *min, int attempts)
 {
-	static const char *const exts[] = {"bin", "txt"};
-	FILE *files[2];
-	char base[64], err[600];
+	char base[64];
 	snprintf(base, sizeof(base), "wrong-answer-%d", n);
-	if (crashdir_create(fr->r->o.crash_dir, base, exts, 2, files, k->path, sizeof(k->path), err,
-	                    sizeof(err)) < 0) {
-		fprintf(fr->out, "socks4-test: cannot save the reproducer: %s\n", err);
-		k->path[0] = '\0';
+	FILE *f = fuzz_save_bin(fr, base, min, k->path, sizeof(k->path));
+	if (f == NULL)
 		return;
-	}
-	fwrite(min->bytes, 1, min->len, files[0]);
-	if (fclose(files[0]) != 0)
-		fprintf(fr->out, "socks4-test: %s.bin: %s\n", k->path, strerror(errno));
-	FILE *f = files[1];
 	fprintf(f, "socks4-test --fuzz --coverage: a wrong answer\n\nsignature: %s\n", k->sig);
 	fprintf(f, "failure:   %s\n", why);
 	fprintf(f, "expected:  an 8-byte reply with VN 0 and CD 90-93 (after anything but 90, a "

@@ -257,27 +257,36 @@ void fuzz_describe(FILE *f, const char *label, const struct sample *s)
 	fprintf(f, "\n");
 }
 
+FILE *fuzz_save_bin(struct fuzz_run *fr, const char *base, const struct sample *s, char *path,
+                    size_t cap)
+{
+	static const char *const exts[] = {"bin", "txt"};
+	FILE *files[2];
+	char err[600];
+	if (crashdir_create(fr->r->o.crash_dir, base, exts, 2, files, path, cap, err,
+	                    sizeof(err)) < 0) {
+		fprintf(fr->out, "socks4-test: cannot save the reproducer: %s\n", err);
+		path[0] = '\0';
+		return NULL;
+	}
+	fwrite(s->bytes, 1, s->len, files[0]);
+	if (fclose(files[0]) != 0)
+		fprintf(fr->out, "socks4-test: %s.bin: %s\n", path, strerror(errno));
+	return files[1];
+}
+
 /* Writes NAME.bin and NAME.txt; k->path gets NAME. */
 static void save(struct fuzz_run *fr, struct crash_kind *k, int n, long i,
                  const struct sample *orig, const struct sample *min, int attempts,
                  const char *log)
 {
 	struct runner *r = fr->r;
-	char name[64], base[96], err[600];
-	static const char *const exts[] = {"bin", "txt"};
-	FILE *files[2];
+	char name[64], base[96];
 	slug(k->sig, name, sizeof(name));
 	snprintf(base, sizeof(base), "crash-%d-%s", n, name);
-	if (crashdir_create(r->o.crash_dir, base, exts, 2, files, k->path, sizeof(k->path), err,
-	                    sizeof(err)) < 0) {
-		fprintf(fr->out, "socks4-test: cannot save the reproducer: %s\n", err);
-		k->path[0] = '\0';
+	FILE *f = fuzz_save_bin(fr, base, min, k->path, sizeof(k->path));
+	if (f == NULL)
 		return;
-	}
-	fwrite(min->bytes, 1, min->len, files[0]);
-	if (fclose(files[0]) != 0)
-		fprintf(fr->out, "socks4-test: %s.bin: %s\n", k->path, strerror(errno));
-	FILE *f = files[1];
 	fprintf(f, "socks4-test --fuzz: the target crashed\n\nsignature: %s\n", k->sig);
 	fprintf(f, "target:    %s\n", r->o.exec_cmd);
 	if (i >= 0) {

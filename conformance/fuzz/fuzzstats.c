@@ -43,29 +43,29 @@ void stats_summary(FILE *out, const struct fuzz_stats *st)
 	fprintf(out, "\n");
 }
 
+/* One finding of the "findings" array. */
+static void json_finding(FILE *f, int n, const char *kind, const char *sig, long count,
+                         long first, size_t bytes, const char *path)
+{
+	fprintf(f, "%s\n    {\"kind\": \"%s\", \"signature\": ", n ? "," : "", kind);
+	esc_json(f, sig);
+	fprintf(f, ", \"count\": %ld, \"first\": %ld, \"bytes\": %zu, \"reproducer\": ", count,
+	        first, bytes);
+	esc_json(f, path);
+	fprintf(f, "}");
+}
+
 static void json_findings(FILE *f, const struct fuzz_run *fr, const struct findings *fs)
 {
-	const char *sep = "";
+	int n = 0;
 	fprintf(f, "  \"findings\": [");
-	for (int n = 0; n < fr->nkinds; n++, sep = ",") {
-		const struct crash_kind *k = &fr->kinds[n];
-		fprintf(f, "%s\n    {\"kind\": \"crash\", \"signature\": ", sep);
-		esc_json(f, k->sig);
-		fprintf(f, ", \"count\": %ld, \"first\": %ld, \"bytes\": %zu, \"reproducer\": ", k->count,
-		        k->first, k->min_len);
-		esc_json(f, k->path);
-		fprintf(f, "}");
-	}
-	for (int n = 0; fs != NULL && n < fs->nkinds; n++, sep = ",") {
-		const struct fail_kind *k = &fs->kinds[n];
-		fprintf(f, "%s\n    {\"kind\": \"wrong-answer\", \"signature\": ", sep);
-		esc_json(f, k->sig);
-		fprintf(f, ", \"count\": %ld, \"first\": %ld, \"bytes\": %zu, \"reproducer\": ", k->count,
-		        k->first, k->min_len);
-		esc_json(f, k->path);
-		fprintf(f, "}");
-	}
-	fprintf(f, "%s]\n", *sep ? "\n  " : "");
+	for (int k = 0; k < fr->nkinds; k++, n++)
+		json_finding(f, n, "crash", fr->kinds[k].sig, fr->kinds[k].count, fr->kinds[k].first,
+		             fr->kinds[k].min_len, fr->kinds[k].path);
+	for (int k = 0; fs != NULL && k < fs->nkinds; k++, n++)
+		json_finding(f, n, "wrong-answer", fs->kinds[k].sig, fs->kinds[k].count,
+		             fs->kinds[k].first, fs->kinds[k].min_len, fs->kinds[k].path);
+	fprintf(f, "%s]\n", n ? "\n  " : "");
 }
 
 int stats_write_json(const char *path, const struct fuzz_stats *st, const struct fuzz_run *fr,

@@ -160,6 +160,11 @@ void fuzz_crash_summary(struct fuzz_run *fr);
  * Returns the sends made. */
 int fuzz_shrink(struct sample *best, int attempts, int ms,
                 int (*same)(void *arg, const struct sample *cand), void *arg);
+/* Creates BASE.bin (s's bytes, written) and BASE.txt in --crash-dir; path
+ * gets DIR/BASE. Returns BASE.txt open for writing, or NULL (said on fr->out,
+ * path ""). */
+FILE *fuzz_save_bin(struct fuzz_run *fr, const char *base, const struct sample *s, char *path,
+                    size_t cap);
 /* A sample's bytes in hex. */
 void fuzz_hex(FILE *f, const struct sample *s);
 /* "NAME: N bytes, in one write, then end of file: HEX". */
