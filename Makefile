@@ -9,6 +9,9 @@
 #   make browser-check  the browser rows of the client matrix (Chromium; minutes)
 #   make fuzz-smoke   every fuzz target under libFuzzer for a short budget, and the AFL++ build
 #   make bench        throughput, handshake rate, memory, the suite's time: ratios, never pass/fail
+#   make afl-server   socks4-server built with afl-clang-fast and laf-intel, for --fuzz --coverage
+#   make coverage-check  the long coverage-guided fuzzing test (five seeds, about 6 minutes)
+#   make coverage-bench  edges reached in the same time, --coverage against blind fuzzing
 #   make deb-check    the Debian packages built, lintian, installed, used, removed
 #   make dist         build/socks4kit-VERSION.tar.gz of the tracked files
 #   make distcheck    that tarball unpacked, built (gcc, clang), tested, installed, removed

@@ -28,7 +28,8 @@ packages=(
   connect-proxy         # real SOCKS4/4a client: leaks 4a names without -R remote
   dante-server          # Dante's sockd: interop target and bench baseline
   oidentd               # a real RFC 1413 identd
-  afl++                 # AFL++ build check (afl-clang-fast)
+  afl++                 # AFL++ build check (afl-clang-fast); coverage-guided fuzzing
+                        # (make afl-server, test_coverage_fuzz.py: LLVM mode, laf-intel)
   gcovr                 # `make coverage`
   valgrind
   hyperfine

@@ -11,6 +11,7 @@
 
 #include "client/clientmode.h"
 #include "core/runner.h"
+#include "fuzz/covmap.h"
 #include "interrupt.h"
 #include "options.h"
 #include "report/baseline.h"
@@ -57,24 +58,51 @@ static int identd_port_for(const struct runner_opts *o)
 	return o->target != NULL || o->exec_cmd != NULL ? 113 : 0;
 }
 
-/* --fuzz: set up the target and the services as for the cases, then fuzz. */
+/* Where --fuzz writes its figures as JSON: --report json:FILE, or --output
+ * FILE with --format json (NULL: nowhere). */
+static const char *fuzz_json(const struct cli *cli)
+{
+	for (size_t i = 0; i < cli->nreports; i++)
+		if (report_format(cli->reports[i]) == FMT_JSON)
+			return strchr(cli->reports[i], ':') + 1;
+	return cli->fmt == FMT_JSON ? cli->output : NULL;
+}
+
+/* --fuzz: set up the target and the services as for the cases, then fuzz;
+ * with --coverage or --coverage-measure, AFL++'s map first, so that the
+ * target inherits its id. */
 static int fuzz_main(const struct cli *cli)
 {
 	static struct runner r;
+	static struct covmap map;
 	char err[2048];
 	r.o = cli->o;
 	r.o.target = cli->ntargets && !cli->is_exec[0] ? cli->targets[0] : NULL;
 	r.o.exec_cmd = cli->ntargets && cli->is_exec[0] ? cli->targets[0] : NULL;
 	r.o.identd_port = identd_port_for(&r.o);
+	struct fuzz_opts fo = {.first = cli->fuzz_from, .n = cli->fuzz_n, .seed = cli->seed,
+	                       .jobs = cli->o.jobs, .duration_ms = cli->duration_ms,
+	                       .corpus_dir = cli->corpus_dir, .dict = cli->dict,
+	                       .json = fuzz_json(cli), .until_finding = cli->until_finding};
+	if (cli->coverage || cli->coverage_measure) {
+		if (covmap_create(&map, r.o.exec_cmd, COVMAP_PROBE_MS, err, sizeof(err)) < 0) {
+			fprintf(stderr, PROG ": --coverage: %s\n", err);
+			return EXIT_USAGE;
+		}
+		fo.map = &map;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	interrupt_start(NULL, NULL, NULL); /* a signal stops the target too */
+	long failures = -1;
 	if (runner_setup(&r, err, sizeof(err)) < 0) {
 		fprintf(stderr, PROG ": %s\n", err);
 		tp_stop(r.tp); /* an --exec target started before the failure */
-		return EXIT_USAGE;
+	} else {
+		failures = cli->coverage ? coverage_run(&r, &fo, stdout) : livefuzz_run(&r, &fo, stdout);
+		runner_teardown(&r);
 	}
-	long failures = livefuzz_run(&r, cli->fuzz_from, cli->fuzz_n, cli->seed, cli->o.jobs, stdout);
-	runner_teardown(&r);
+	if (fo.map != NULL)
+		covmap_free(&map);
 	return failures < 0 ? EXIT_USAGE : failures > 0 ? EXIT_FAILED : EXIT_OK;
 }
 

@@ -13,6 +13,7 @@
 #include "options.h"
 
 #define VERSION S4KIT_VERSION /* -D from the file VERSION (Makefile) */
+#define FUZZ_N_MAX 100000000
 
 static const char usage_text[] =
         "usage: " PROG " [--target HOST:PORT | --exec CMD]... [options] [ID-PREFIX|GLOB ...]\n"
@@ -102,6 +103,25 @@ static const char usage_text[] =
         "                       minimized reproducer, once per signature (default: a fresh\n"
         "                       $TMPDIR/socks4-test-XXXXXX); fuzzing goes on after a restart, and\n"
         "                       the summary gives the crashes by signature\n"
+        "  --duration S         fuzz for S seconds (with --fuzz N: whichever comes first)\n"
+        "  --coverage           coverage-guided (--exec with a target built by AFL++'s\n"
+        "                       afl-clang-fast): the runner makes AFL++'s map (__AFL_SHM_ID),\n"
+        "                       inputs run ONE AT A TIME (so each one's edges are its own; -j\n"
+        "                       is not used), and one that reaches a new edge or hit count\n"
+        "                       joins the corpus, which the next inputs are mutated from;\n"
+        "                       every input is judged as above, and a wrong answer is a\n"
+        "                       finding like a crash: minimized, one per signature, saved to\n"
+        "                       --crash-dir with its replay command\n"
+        "  --corpus DIR         with --coverage: the corpus, one file per input (its bytes as\n"
+        "                       sent); its files are the first seeds, new entries go there\n"
+        "  --dict FILE          with --coverage: tokens (AFL++/libFuzzer dictionary form) for\n"
+        "                       the mutations and, as USERIDs, for seeds\n"
+        "  --until-finding      with --coverage: stop at the first finding (for tests and\n"
+        "                       benchmarks: the time it took, as AFL++'s AFL_BENCH_UNTIL_CRASH)\n"
+        "  --coverage-measure   blind fuzzing as without --coverage (-j workers) with AFL++'s\n"
+        "                       map attached: reports the edges it reached, for comparisons\n"
+        "                       (with --coverage or --coverage-measure, --report json:FILE or\n"
+        "                       --output FILE --format json writes the figures as JSON)\n"
         "\n"
         "Output:\n"
         "  --format F           human (default), tap, junit, json or html\n"
@@ -199,6 +219,12 @@ enum {
 	OPT_FUZZ,
 	OPT_SEED,
 	OPT_FUZZ_FROM,
+	OPT_DURATION,
+	OPT_COVERAGE,
+	OPT_COVERAGE_MEASURE,
+	OPT_CORPUS,
+	OPT_DICT,
+	OPT_UNTIL_FINDING,
 	OPT_VERSION,
 };
 static const struct option special_opts[] = {
@@ -218,6 +244,12 @@ static const struct option special_opts[] = {
         {"fuzz", required_argument, NULL, OPT_FUZZ},
         {"seed", required_argument, NULL, OPT_SEED},
         {"fuzz-from", required_argument, NULL, OPT_FUZZ_FROM},
+        {"duration", required_argument, NULL, OPT_DURATION},
+        {"coverage", no_argument, NULL, OPT_COVERAGE},
+        {"coverage-measure", no_argument, NULL, OPT_COVERAGE_MEASURE},
+        {"corpus", required_argument, NULL, OPT_CORPUS},
+        {"dict", required_argument, NULL, OPT_DICT},
+        {"until-finding", no_argument, NULL, OPT_UNTIL_FINDING},
         {"version", no_argument, NULL, OPT_VERSION},
         {"help", no_argument, NULL, 'h'},
 };
@@ -315,6 +347,51 @@ static int set_run_option(struct cli *cli, int id, const char *arg)
 	return 0;
 }
 
+/* Coverage-guided fuzzing and --duration. */
+static int set_coverage_option(struct cli *cli, int id, const char *arg)
+{
+	switch (id) {
+	case OPT_DURATION:
+		cli->duration_ms = seconds_ms(arg);
+		return 1;
+	case OPT_COVERAGE:
+		cli->coverage = 1;
+		return 1;
+	case OPT_COVERAGE_MEASURE:
+		cli->coverage_measure = 1;
+		return 1;
+	case OPT_CORPUS:
+		cli->corpus_dir = arg;
+		return 1;
+	case OPT_DICT:
+		cli->dict = arg;
+		return 1;
+	case OPT_UNTIL_FINDING:
+		cli->until_finding = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* The rules of --duration and --coverage, once every flag is read. */
+static void check_fuzz_options(struct cli *cli)
+{
+	if (cli->duration_ms > 0 && cli->fuzz_n == 0)
+		cli->fuzz_n = FUZZ_N_MAX; /* the time decides */
+	if (cli->coverage && cli->coverage_measure)
+		usage_error("--coverage and --coverage-measure are two ways to run, not both:",
+		            "--coverage-measure");
+	if ((cli->coverage || cli->coverage_measure) &&
+	    (cli->fuzz_n == 0 || cli->ntargets != 1 || !cli->is_exec[0]))
+		usage_error("--coverage needs --fuzz N or --duration S and one --exec target; not",
+		            cli->ntargets > 0 ? cli->targets[0] : "(none)");
+	if (!cli->coverage && (cli->corpus_dir != NULL || cli->dict != NULL || cli->until_finding))
+		usage_error("--corpus, --dict and --until-finding go with --coverage; not",
+		            cli->corpus_dir != NULL ? cli->corpus_dir
+		            : cli->dict != NULL     ? cli->dict
+		                                    : "--until-finding");
+}
+
 /* What comes out: the list, formats, reports, baselines, fuzzing. */
 static int set_output_option(struct cli *cli, int id, const char *arg, int *seed_given)
 {
@@ -341,7 +418,7 @@ static int set_output_option(struct cli *cli, int id, const char *arg, int *seed
 		cli->baseline_out = arg;
 		return 1;
 	case OPT_FUZZ:
-		cli->fuzz_n = number(arg, 1, 100000000);
+		cli->fuzz_n = number(arg, 1, FUZZ_N_MAX);
 		return 1;
 	case OPT_SEED:
 		cli->seed = (uint64_t)number(arg, 0, 0x7fffffffffffffffL);
@@ -351,7 +428,7 @@ static int set_output_option(struct cli *cli, int id, const char *arg, int *seed
 		cli->fuzz_from = number(arg, 0, 0x7fffffffffffffffL);
 		return 1;
 	}
-	return 0;
+	return set_coverage_option(cli, id, arg);
 }
 
 void cli_parse(int argc, char **argv, struct cli *cli)
@@ -398,4 +475,5 @@ void cli_parse(int argc, char **argv, struct cli *cli)
 		            cli->ntargets > 0 ? cli->targets[0] : "--fuzz");
 	if (cli->fuzz_n > 0 && cli->ntargets > 1)
 		usage_error("--fuzz takes one target, not", cli->targets[1]);
+	check_fuzz_options(cli);
 }

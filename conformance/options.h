@@ -34,6 +34,10 @@ struct cli {
 	size_t nreports;
 	const char *baseline_in, *baseline_out; /* --baseline, --write-baseline */
 	long fuzz_n, fuzz_from;                 /* --fuzz N, --fuzz-from I */
+	int64_t duration_ms;                    /* --duration S */
+	int coverage, coverage_measure;         /* --coverage, --coverage-measure */
+	int until_finding;                      /* --until-finding */
+	const char *corpus_dir, *dict;          /* --corpus DIR, --dict FILE */
 	uint64_t seed;                          /* --seed, or the clock's */
 	char **select;                          /* the id prefixes and globs */
 	size_t nselect;

@@ -7,6 +7,11 @@
 #                      then the AFL++ builds run their seeds (what .ci/run calls)
 #   make fuzz-replay   the corpus through every target: normal compiler, ASan/UBSan (make check)
 #   make coverage      line and branch coverage of lib/ from the unit tests and the corpus
+#   make coverage-check  the long form of tests/integration/test_coverage_fuzz.py:
+#                      socks4-test --fuzz --coverage finds the crash behind a 5-byte
+#                      USERID check that blind fuzzing misses (five seeds, 60 s a run)
+#   make coverage-bench  edges of socks4-server (make afl-server) reached in the same
+#                      time with --coverage and blind (bench/coverage_bench.py)
 #
 # A target NAME is fuzz/fuzz_NAME.c (glue only), with its seeds in corpus/NAME/ and its
 # libFuzzer options in fuzz/fuzz_NAME.options. It links fuzz/common.c and fuzz_NAME_SRC
@@ -155,3 +160,13 @@ coverage:
 	$(COV_SERVER) --txt
 	$(COV_SERVER) --branches --txt | sed -n '/^File/,$$p'
 	@echo "coverage: details in $(COV_DIR)/index.html"
+
+# Coverage-guided live fuzzing (docs/coverage-fuzzing.md). COVERAGE_BENCH_ARGS passes
+# options to bench/coverage_bench.py: make coverage-bench COVERAGE_BENCH_ARGS='--seconds 120'
+COVERAGE_BENCH_ARGS ?=
+.PHONY: coverage-check coverage-bench
+coverage-check: $(ASAN_PROGRAMS)
+	S4KIT_BIN=$(abspath $(ASAN)) S4KIT_COVERAGE_LONG=1 $(SAN_ENV) $(PYTHON) -m pytest -q \
+		--timeout=1800 tests/integration/test_coverage_fuzz.py
+coverage-bench: $(BUILD)/socks4-test $(BUILD)/afl/socks4-server
+	$(PYTHON) bench/coverage_bench.py --bin $(abspath $(BUILD)) $(COVERAGE_BENCH_ARGS)

@@ -10,3 +10,18 @@ UNIT_SRC += tests/unit/test_rules.c tests/unit/test_identd.c ref-server/rules.c 
 # session.c's crash on a chosen USERID (SOCKS4KIT_TEST_CRASH_USERID). Never
 # the release build.
 $(ASAN)/ref-server/%.o: CPPFLAGS += -DSOCKS4KIT_TEST_HOOKS
+
+# socks4-server for coverage-guided fuzzing (socks4-test --fuzz --coverage,
+# docs/coverage-fuzzing.md): built with AFL++'s afl-clang-fast, with laf-intel's
+# comparison splitting (AFL_LLVM_LAF_ALL=1: multi-byte comparisons, switches and
+# string compares become one edge per byte), no sanitizer (AFLSRV_CFLAGS adds one).
+AFLSRV_OUT    := $(BUILD)/afl
+AFLSRV_CFLAGS ?= -g -O1
+$(AFLSRV_OUT)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	AFL_LLVM_LAF_ALL=1 AFL_QUIET=1 $(AFL_CC) $(CSTD) $(CPPFLAGS) $(AFLSRV_CFLAGS) $(WARN) \
+		-MMD -MP -c $< -o $@
+$(AFLSRV_OUT)/socks4-server: $(patsubst %.c,$(AFLSRV_OUT)/obj/%.o,$(socks4-server_SRC) $(LIB_SRC))
+	AFL_QUIET=1 $(AFL_CC) $(AFLSRV_CFLAGS) $^ -o $@ $(LDLIBS)
+.PHONY: afl-server
+afl-server: $(AFLSRV_OUT)/socks4-server

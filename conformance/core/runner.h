@@ -302,11 +302,30 @@ int case_is_preflight(const struct s4case *cs);
 /* Selection by id prefix ("bind", "request/vn") or glob ("*userid*"). */
 int case_selected(const char *id, char **patterns, size_t n);
 
+struct covmap;
+/* What --fuzz is asked to do. */
+struct fuzz_opts {
+	long first, n;       /* iterations first..first+n-1 (--fuzz-from, --fuzz) */
+	uint64_t seed;
+	int jobs;
+	int64_t duration_ms; /* --duration: no input starts after it (0: no limit) */
+	struct covmap *map;  /* --coverage, --coverage-measure: AFL++'s map, else NULL */
+	const char *corpus_dir; /* --corpus DIR (coverage) */
+	const char *dict;       /* --dict FILE (coverage) */
+	const char *json;       /* the figures as JSON go there (NULL: nowhere) */
+	int until_finding;      /* --until-finding (coverage) */
+};
+
 /* livefuzz.c: iterations first..first+n-1 of seed against the target (after
- * runner_setup). Prints failures (with reproducers) and a summary to out;
- * returns the number of failures, or -1 when the target does not grant a
- * valid CONNECT to begin with. */
-long livefuzz_run(struct runner *r, long first, long n, uint64_t seed, int jobs, FILE *out);
+ * runner_setup), on o->jobs workers. Prints failures (with reproducers) and
+ * a summary to out; returns the number of failures, or -1 when the target
+ * does not grant a valid CONNECT to begin with. With o->map (attached to
+ * the target) it reports the edges the run reached (--coverage-measure). */
+long livefuzz_run(struct runner *r, const struct fuzz_opts *o, FILE *out);
+/* coverage.c: --coverage: inputs picked from a corpus and mutated, one at a
+ * time, kept when they reach something new in o->map; every input judged
+ * as livefuzz_run's are, every failure a finding. Returns as livefuzz_run. */
+long coverage_run(struct runner *r, const struct fuzz_opts *o, FILE *out);
 
 /* names.c: the runner's name service for its targets. names_for_exec()
  * before the --exec target starts (fills to->wrap when the target can have a

@@ -126,39 +126,38 @@ static void cut(const struct sample *s, size_t a, size_t b, struct sample *out)
 	fuzz_keep_names_local(out);
 }
 
-/* The minimizer's budget: attempts and time, and the last same_crash() result. */
+/* The shrinker's budget: attempts and time, and the predicate. */
 struct shrink {
-	struct fuzz_run *fr;
-	const char *sig;
 	struct sample *cand;
-	int attempts, rc;
+	int attempts, max_attempts, rc;
 	int64_t deadline;
+	int (*same)(void *arg, const struct sample *cand);
+	void *arg;
 };
 
 static int budget_left(const struct shrink *sh)
 {
-	return sh->attempts < MINIMIZE_ATTEMPTS && net_remaining_ms(sh->deadline) > 0 &&
+	return sh->attempts < sh->max_attempts && net_remaining_ms(sh->deadline) > 0 &&
 	       sh->rc >= 0;
 }
 
-/* Sends sh->cand once: 1 when it gives the same crash. */
+/* Sends sh->cand once: 1 when it does the same. */
 static int attempt(struct shrink *sh)
 {
 	sh->attempts++;
-	sh->rc = same_crash(sh->fr, sh->cand, sh->sig);
+	sh->rc = sh->same(sh->arg, sh->cand);
 	return sh->rc == 1;
 }
 
-/* Shrinks *best while the same crash comes back: the split first (one
- * write, no pause), then bytes, halving the chunk size down to one. */
-static int minimize(struct fuzz_run *fr, struct sample *best, const char *sig)
+int fuzz_shrink(struct sample *best, int attempts, int ms,
+                int (*same)(void *arg, const struct sample *cand), void *arg)
 {
-	struct shrink sh = {.fr = fr, .sig = sig, .deadline = net_deadline(MINIMIZE_MS)};
+	struct shrink sh = {.max_attempts = attempts, .deadline = net_deadline(ms),
+	                    .same = same, .arg = arg};
 	sh.cand = malloc(sizeof(*sh.cand));
 	if (sh.cand == NULL)
 		return 0;
 	struct sample *cand = sh.cand;
-	tp_allow_restarts(fr->tp, MINIMIZE_ATTEMPTS);
 	if (best->ncuts > 0) {
 		*cand = *best;
 		cand->ncuts = 0;
@@ -195,9 +194,29 @@ static int minimize(struct fuzz_run *fr, struct sample *best, const char *sig)
 	return sh.attempts;
 }
 
+struct crash_shrink {
+	struct fuzz_run *fr;
+	const char *sig;
+};
+
+static int same_crash_of(void *arg, const struct sample *cand)
+{
+	struct crash_shrink *cs = arg;
+	return same_crash(cs->fr, cand, cs->sig);
+}
+
+/* Shrinks *best while the same crash comes back, each attempt against a
+ * restarted target. */
+static int minimize(struct fuzz_run *fr, struct sample *best, const char *sig)
+{
+	struct crash_shrink cs = {fr, sig};
+	tp_allow_restarts(fr->tp, MINIMIZE_ATTEMPTS);
+	return fuzz_shrink(best, MINIMIZE_ATTEMPTS, MINIMIZE_MS, same_crash_of, &cs);
+}
+
 /* ---- saving --------------------------------------------------------------------- */
 
-static void hex(FILE *f, const struct sample *s)
+void fuzz_hex(FILE *f, const struct sample *s)
 {
 	for (size_t k = 0; k < s->len; k++)
 		fprintf(f, "%02x", s->bytes[k]);
@@ -229,13 +248,31 @@ static void slug(const char *sig, char *out, size_t cap)
 	out[o] = '\0';
 }
 
-static void describe(FILE *f, const char *label, const struct sample *s)
+void fuzz_describe(FILE *f, const char *label, const struct sample *s)
 {
 	char split[160];
 	fuzz_split_str(s, split, sizeof(split));
 	fprintf(f, "%s%zu bytes, %s, then end of file: ", label, s->len, split);
-	hex(f, s);
+	fuzz_hex(f, s);
 	fprintf(f, "\n");
+}
+
+FILE *fuzz_save_bin(struct fuzz_run *fr, const char *base, const struct sample *s, char *path,
+                    size_t cap)
+{
+	static const char *const exts[] = {"bin", "txt"};
+	FILE *files[2];
+	char err[600];
+	if (crashdir_create(fr->r->o.crash_dir, base, exts, 2, files, path, cap, err,
+	                    sizeof(err)) < 0) {
+		fprintf(fr->out, "socks4-test: cannot save the reproducer: %s\n", err);
+		path[0] = '\0';
+		return NULL;
+	}
+	fwrite(s->bytes, 1, s->len, files[0]);
+	if (fclose(files[0]) != 0)
+		fprintf(fr->out, "socks4-test: %s.bin: %s\n", path, strerror(errno));
+	return files[1];
 }
 
 /* Writes NAME.bin and NAME.txt; k->path gets NAME. */
@@ -244,42 +281,38 @@ static void save(struct fuzz_run *fr, struct crash_kind *k, int n, long i,
                  const char *log)
 {
 	struct runner *r = fr->r;
-	char name[64], base[96], err[600];
-	static const char *const exts[] = {"bin", "txt"};
-	FILE *files[2];
+	char name[64], base[96];
 	slug(k->sig, name, sizeof(name));
 	snprintf(base, sizeof(base), "crash-%d-%s", n, name);
-	if (crashdir_create(r->o.crash_dir, base, exts, 2, files, k->path, sizeof(k->path), err,
-	                    sizeof(err)) < 0) {
-		fprintf(fr->out, "socks4-test: cannot save the reproducer: %s\n", err);
-		k->path[0] = '\0';
+	FILE *f = fuzz_save_bin(fr, base, min, k->path, sizeof(k->path));
+	if (f == NULL)
 		return;
-	}
-	fwrite(min->bytes, 1, min->len, files[0]);
-	if (fclose(files[0]) != 0)
-		fprintf(fr->out, "socks4-test: %s.bin: %s\n", k->path, strerror(errno));
-	FILE *f = files[1];
 	fprintf(f, "socks4-test --fuzz: the target crashed\n\nsignature: %s\n", k->sig);
 	fprintf(f, "target:    %s\n", r->o.exec_cmd);
 	if (i >= 0) {
 		fprintf(f, "iteration: %ld of seed %llu (%s)\n\n", i, (unsigned long long)fr->seed,
 		        orig->what);
-		describe(f, "request:   ", orig);
-		describe(f, "minimized: ", min);
+		fuzz_describe(f, "request:   ", orig);
+		fuzz_describe(f, "minimized: ", min);
 		fprintf(f, "           (%d attempts, each against a restarted target)\n\n",
 		        attempts);
 		fprintf(f, "Replay against a fresh target started as above ({addr}: where it "
 		           "listens):\n  socks4-client --proxy {addr} --raw-file %s.bin\n"
 		           "  socks4-client --proxy {addr} --raw '",
 		        k->path);
-		hex(f, min);
+		fuzz_hex(f, min);
 		fprintf(f, "'\n");
 		if (min->ncuts > 0)
 			fprintf(f, "  (socks4-client sends it in one write; this crash needs the "
 			           "writes above: use socks4-test)\n");
-		fprintf(f, "The iteration itself, exactly:\n  socks4-test --exec '%s' --seed %llu "
-		           "--fuzz-from %ld --fuzz 1\n",
-		        r->o.exec_cmd, (unsigned long long)fr->seed, i);
+		if (fr->recent == NULL)
+			fprintf(f, "The iteration itself, exactly:\n  socks4-test --exec '%s' --seed %llu "
+			           "--fuzz-from %ld --fuzz 1\n",
+			        r->o.exec_cmd, (unsigned long long)fr->seed, i);
+		else /* coverage.c's inputs come from its corpus, not from (seed, i) */
+			fprintf(f, "(input %ld of a coverage-guided run: mutated from the corpus, so "
+			           "the bytes above are the reproducer)\n",
+			        i);
 	} else {
 		fprintf(f, "\nNo iteration in flight killed the target again when sent alone: "
 		           "a crash that needs several requests at once, or a flaky one.\n");
@@ -357,7 +390,7 @@ static int record_crash(struct fuzz_run *fr, long i, const struct sample *s, con
 		        s->len, k->min_len, attempts);
 		if (min != NULL) {
 			fprintf(out, "  bytes:   ");
-			hex(out, min);
+			fuzz_hex(out, min);
 			fprintf(out, "\n");
 		}
 	} else {

@@ -36,6 +36,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz/covmap.h"
+#include "fuzz/fuzzstats.h"
 #include "fuzz/livefuzz.h"
 #include "core/escape.h"
 #include "target/crashdir.h"
@@ -46,10 +48,6 @@
 #define JOBS_MAX 64
 #define STALL_MAX 128
 #define PROGRESS_EVERY_MS 250
-
-struct rng {
-	uint64_t s;
-};
 
 /* splitmix64: a well-mixed state from (seed, iteration). */
 static struct rng rng_for(uint64_t seed, long i)
@@ -340,17 +338,10 @@ static void draw_cuts(struct rng *g, struct sample *s)
 	s->gap_ms = s->ncuts && chance(g, 20) ? (int)below(g, 40) : 0;
 }
 
-/* Builds iteration i's request: the draws happen in this order, always, so a
- * seed and an iteration number give the same bytes (--fuzz-from). */
-static void generate(struct runner *r, struct rng *g, uint16_t refused, int local_names,
-                     struct sample *s)
+/* What every request goes through once its fields are written: VN, raw
+ * bytes, names kept local, the split. */
+static void finish(struct rng *g, int local_names, struct sample *s)
 {
-	struct draft d;
-	memset(s, 0, sizeof(*s));
-	draw_base(r, g, refused, &d, s);
-	mutate_fields(r, g, local_names, &d, s);
-	s->len = req_build(s->bytes, sizeof(s->bytes), d.cd, d.port, d.ip, d.userid, d.ulen,
-	                   d.hostp, d.hlen);
 	if (chance(g, 10)) {
 		s->bytes[0] = (uint8_t)below(g, 256);
 		say(s, "%s", "VN");
@@ -362,10 +353,123 @@ static void generate(struct runner *r, struct rng *g, uint16_t refused, int loca
 	draw_cuts(g, s);
 }
 
+/* Builds iteration i's request: the draws happen in this order, always, so a
+ * seed and an iteration number give the same bytes (--fuzz-from). */
+static void generate(struct runner *r, struct rng *g, uint16_t refused, int local_names,
+                     struct sample *s)
+{
+	struct draft d;
+	memset(s, 0, sizeof(*s));
+	draw_base(r, g, refused, &d, s);
+	mutate_fields(r, g, local_names, &d, s);
+	s->len = req_build(s->bytes, sizeof(s->bytes), d.cd, d.port, d.ip, d.userid, d.ulen,
+	                   d.hostp, d.hlen);
+	finish(g, local_names, s);
+}
+
+/* USERID mutations of a request that has one already: a byte changed
+ * (printable half of the time), inserted or removed, or a run appended. */
+static void mutate_userid(struct rng *g, struct draft *d, struct sample *s)
+{
+	if (!chance(g, 60))
+		return;
+	size_t at = below(g, (uint32_t)d->ulen + 1);
+	char c = (char)(chance(g, 50) ? 0x20 + below(g, 0x5f) : 1 + below(g, 255));
+	say(s, "%s", "USERID byte");
+	int kind = (int)below(g, 4);
+	if (kind == 0 && at < d->ulen) {
+		d->userid[at] = c;
+	} else if (kind <= 1 && d->ulen < sizeof(d->userid)) { /* at the end: an insert */
+		memmove(d->userid + at + 1, d->userid + at, d->ulen - at);
+		d->userid[at] = c;
+		d->ulen++;
+	} else if (kind == 2 && at < d->ulen) {
+		memmove(d->userid + at, d->userid + at + 1, d->ulen - at - 1);
+		d->ulen--;
+	} else if (kind == 3) {
+		size_t n = 1 + below(g, 8);
+		if (d->ulen + n <= sizeof(d->userid)) {
+			random_bytes(g, d->userid + d->ulen, n, 1);
+			d->ulen += n;
+		}
+	}
+}
+
+/* A request that exists (a corpus entry) mutated as iterations are: when it
+ * parses (or is cut short in USERID), three times in four its fields (USERID
+ * too) are drawn again and it is written anew, with whatever followed it
+ * kept; then finish(). */
+static void mutate_request(struct fuzz_run *fr, struct rng *g, const struct sample *from,
+                           struct sample *s)
+{
+	struct s4_request req;
+	struct draft d;
+	memset(s, 0, sizeof(*s));
+	int n = s4_parse_request(from->bytes, from->len, 0, &req);
+	if (n == S4_INCOMPLETE && from->len > S4_HEADER_LEN &&
+	    memchr(from->bytes + S4_HEADER_LEN, 0, from->len - S4_HEADER_LEN) == NULL) {
+		/* cut short in USERID: the fields path ends it (a NUL) */
+		req = (struct s4_request){.cd = from->bytes[1],
+		                          .dstport = (uint16_t)(from->bytes[2] << 8 | from->bytes[3]),
+		                          .dstip = (uint32_t)from->bytes[4] << 24 |
+		                                   (uint32_t)from->bytes[5] << 16 |
+		                                   (uint32_t)from->bytes[6] << 8 | from->bytes[7],
+		                          .userid = (const char *)from->bytes + S4_HEADER_LEN,
+		                          .userid_len = from->len - S4_HEADER_LEN};
+		n = (int)from->len;
+	}
+	if (n <= 0 || req.userid_len > sizeof(d.userid) || req.host_len > sizeof(d.host) ||
+	    !chance(g, 75)) {
+		memcpy(s->bytes, from->bytes, from->len);
+		s->len = from->len;
+		finish(g, fr->local_names, s);
+		return;
+	}
+	d = (struct draft){.cd = req.cd, .port = req.dstport, .ip = req.dstip,
+	                   .ulen = req.userid_len, .hlen = req.host_len};
+	memcpy(d.userid, req.userid, d.ulen);
+	if (req.host != NULL) {
+		memcpy(d.host, req.host, d.hlen);
+		d.hostp = d.host;
+	}
+	mutate_userid(g, &d, s);
+	mutate_fields(fr->r, g, fr->local_names, &d, s);
+	s->len = req_build(s->bytes, sizeof(s->bytes), d.cd, d.port, d.ip, d.userid, d.ulen,
+	                   d.hostp, d.hlen);
+	size_t rest = from->len - (size_t)n;
+	if (s->len + rest <= sizeof(s->bytes)) {
+		memcpy(s->bytes + s->len, from->bytes + n, rest);
+		s->len += rest;
+	}
+	finish(g, fr->local_names, s);
+}
+
+void fuzz_make(struct fuzz_run *fr, struct rng *g, const struct sample *from, struct sample *s)
+{
+	if (from == NULL)
+		generate(fr->r, g, fr->refused, fr->local_names, s);
+	else
+		mutate_request(fr, g, from, s);
+}
+
 void fuzz_generate(struct fuzz_run *fr, long i, struct sample *s)
 {
+	if (fr->recent != NULL) { /* coverage.c ran it: it is kept there */
+		*s = fr->recent[i % fr->nrecent];
+		return;
+	}
 	struct rng g = rng_for(fr->seed, i);
 	generate(fr->r, &g, fr->refused, fr->local_names, s);
+}
+
+struct rng fuzz_rng(uint64_t seed, long i)
+{
+	return rng_for(seed, i);
+}
+
+uint32_t fuzz_below(struct rng *g, uint32_t n)
+{
+	return below(g, n);
 }
 
 /* Sends one sample and judges the answer. Returns 1 when fine. */
@@ -508,8 +612,8 @@ void fuzz_count(struct fuzz_run *fr, long i, const struct sample *s, enum try_re
 		fr->verified_seq = before;
 	if (t == TRY_INCONCLUSIVE)
 		fr->inconclusive++;
-	else if (t != TRY_OK && fr->failures++ < REPORT_MAX)
-		fuzz_report(fr, i, s, why);
+	else if (t != TRY_OK && fr->failures++ < REPORT_MAX && fr->recent == NULL)
+		fuzz_report(fr, i, s, why); /* (coverage.c's are findings: finding.c) */
 	show_progress(fr, 0);
 }
 
@@ -561,7 +665,8 @@ static long take(struct fuzz_run *fr, const struct worker *w)
 		if (fr->stop)
 			return -1;
 		if (!fr->halt) {
-			int handed_out = fr->next >= fr->first + fr->n;
+			int handed_out = fr->next >= fr->first + fr->n ||
+			                 (fr->deadline != 0 && net_remaining_ms(fr->deadline) <= 0);
 			if (fr->stall_len > 0 && (w->stall_lane || handed_out)) {
 				fr->running++;
 				return fr->stall_q[--fr->stall_len];
@@ -709,7 +814,7 @@ static void fuzz_watch(struct fuzz_run *fr)
 	pthread_mutex_unlock(&r->mu);
 }
 
-static void fuzz_summary(struct fuzz_run *fr)
+void fuzz_summary(struct fuzz_run *fr)
 {
 	FILE *out = fr->out;
 	double secs = (double)(net_now_ms() - fr->t0) / 1000.0;
@@ -728,11 +833,12 @@ static void fuzz_summary(struct fuzz_run *fr)
 	fuzz_crash_summary(fr);
 }
 
-long livefuzz_run(struct runner *r, long first, long n, uint64_t seed, int jobs, FILE *out)
+struct fuzz_run *fuzz_open(struct runner *r, long first, long n, uint64_t seed,
+                           int64_t duration_ms, FILE *out)
 {
 	struct fuzz_run *fr = calloc(1, sizeof(*fr));
 	if (fr == NULL)
-		return -1;
+		return NULL;
 	*fr = (struct fuzz_run){.r = r,
 	                        .tp = r->tp,
 	                        .first = first,
@@ -743,21 +849,39 @@ long livefuzz_run(struct runner *r, long first, long n, uint64_t seed, int jobs,
 	                        .out = out};
 	hold_refused_port(fr);
 	if (fuzz_begin(fr) < 0) {
-		if (fr->refused_fd >= 0)
-			close(fr->refused_fd);
-		free(fr);
-		return -1;
+		fuzz_close(fr);
+		return NULL;
 	}
-	jobs = jobs < 1 ? 1 : jobs > JOBS_MAX ? JOBS_MAX : jobs;
+	pthread_cond_init(&fr->lane_cv, NULL);
+	pthread_cond_init(&fr->main_cv, NULL);
+	fr->t0 = net_now_ms();
+	fr->deadline = duration_ms > 0 ? fr->t0 + duration_ms : 0;
+	return fr;
+}
+
+void fuzz_close(struct fuzz_run *fr)
+{
+	if (fr->t0 != 0) { /* fuzz_open got that far */
+		pthread_cond_destroy(&fr->lane_cv);
+		pthread_cond_destroy(&fr->main_cv);
+	}
+	if (fr->refused_fd >= 0)
+		close(fr->refused_fd);
+	free(fr);
+}
+
+long livefuzz_run(struct runner *r, const struct fuzz_opts *o, FILE *out)
+{
+	struct fuzz_run *fr = fuzz_open(r, o->first, o->n, o->seed, o->duration_ms, out);
+	if (fr == NULL)
+		return -1;
+	int jobs = o->jobs < 1 ? 1 : o->jobs > JOBS_MAX ? JOBS_MAX : o->jobs;
 	int lanes = jobs * STALL_PER_JOB < STALL_MAX ? jobs * STALL_PER_JOB : STALL_MAX;
 	long stall_q[STALL_MAX];
 	pthread_t tids[JOBS_MAX + STALL_MAX];
 	struct worker ws[JOBS_MAX + STALL_MAX];
 	fr->stall_q = stall_q;
-	pthread_cond_init(&fr->lane_cv, NULL);
-	pthread_cond_init(&fr->main_cv, NULL);
 	fr->stall_cap = lanes;
-	fr->t0 = net_now_ms();
 	int started = fuzz_start(fr, jobs, lanes, tids, ws);
 	fuzz_watch(fr);
 	for (int k = 0; k < started; k++)
@@ -772,11 +896,9 @@ long livefuzz_run(struct runner *r, long first, long n, uint64_t seed, int jobs,
 		fprintf(stderr, "\n");
 	}
 	fuzz_summary(fr);
-	pthread_cond_destroy(&fr->lane_cv);
-	pthread_cond_destroy(&fr->main_cv);
-	if (fr->refused_fd >= 0)
-		close(fr->refused_fd);
+	if (o->map != NULL) /* --coverage-measure: what the blind run reached */
+		stats_blind(fr, o->json, covmap_reached(o->map), o->map->size);
 	long failures = fr->failures;
-	free(fr);
+	fuzz_close(fr);
 	return failures;
 }

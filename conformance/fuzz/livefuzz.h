@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* fuzz/: live fuzzing, a job: mutated requests against a live target
- * (livefuzz.c) and what a crash leads to (fuzzcrash.c). May use core/,
- * target/, engine/ and services/, never another job. */
+ * (livefuzz.c), what a crash leads to (fuzzcrash.c), and coverage-guided
+ * fuzzing on top of them (covmap.c AFL++'s map, corpus.c the corpus,
+ * mutate.c byte-level mutations, finding.c wrong answers as findings,
+ * coverage.c the loop, fuzzstats.c the figures). May use core/, target/,
+ * engine/ and services/, never another job. */
 /* livefuzz.h - the live fuzzer's insides, shared by livefuzz.c (requests,
  * judging, the workers) and fuzzcrash.c (what happens when an --exec target
  * dies: which iteration killed it, the minimized reproducer, the summary).
@@ -23,6 +26,10 @@
 #define UNVERIFIED_MAX 1024 /* iterations done since the last passing check, kept */
 #define SIGS_MAX 32      /* distinct crash signatures kept */
 #define SIG_LEN 400
+
+struct rng {
+	uint64_t s;
+};
 
 struct sample {
 	uint8_t bytes[FUZZ_MAX];
@@ -71,6 +78,11 @@ struct fuzz_run {
 	int stop; /* no more iterations: a target that no longer serves, or restarts ran out */
 	char stop_why[1100];
 	int halt; /* the --exec target died: no iteration starts until fuzz_recover() */
+	int64_t deadline; /* --duration: no iteration is handed out after it (0: none) */
+	/* coverage.c: the samples it ran, by iteration % nrecent (fuzz_generate()
+	 * gives them back to fuzzcrash.c); its failures are findings, not reports */
+	struct sample *recent;
+	long nrecent;
 	struct suspect suspects[SUSPECTS_MAX];
 	int nsuspects;
 	/* Iterations done since the last passing "still serves" check: when a
@@ -94,6 +106,18 @@ struct fuzz_run {
 /* livefuzz.c */
 /* Iteration i's request. */
 void fuzz_generate(struct fuzz_run *fr, long i, struct sample *s);
+/* A request made with live fuzzing's mutations: from NULL, a new one (with
+ * g = fuzz_rng(seed, i), iteration i's); else from's request mutated the
+ * same ways (fields, USERID, VN, raw bytes, names, split and stalls). */
+void fuzz_make(struct fuzz_run *fr, struct rng *g, const struct sample *from, struct sample *s);
+/* The random draws: iteration i's generator, and a number below n. */
+struct rng fuzz_rng(uint64_t seed, long i);
+uint32_t fuzz_below(struct rng *g, uint32_t n);
+/* The run's state, with the target serving and the banner printed (NULL
+ * when it does not serve); fuzz_close() frees it. */
+struct fuzz_run *fuzz_open(struct runner *r, long first, long n, uint64_t seed,
+                           int64_t duration_ms, FILE *out);
+void fuzz_close(struct fuzz_run *fr);
 /* A 4a name made up by mutations (or a shrink) becomes a reserved one of
  * at most its length, so that no lookup leaves this host. */
 void fuzz_keep_names_local(struct sample *s);
@@ -114,6 +138,8 @@ enum try_result fuzz_try(struct fuzz_run *fr, const struct sample *s, int check,
  * iterations done before it began (done_seq was then `before`). */
 void fuzz_count(struct fuzz_run *fr, long i, const struct sample *s, enum try_result t,
                 const char *why, int checked, uint64_t before);
+/* "fuzz: N requests in T s ...", and the crashes by signature. */
+void fuzz_summary(struct fuzz_run *fr);
 /* Prints a failed iteration with its reproducers (under r->mu). */
 void fuzz_report(struct fuzz_run *fr, long i, const struct sample *s, const char *why);
 /* "sent in writes ending at 3 9 and 20, 5 ms apart" or "in one write". */
@@ -128,5 +154,20 @@ void fuzz_split_str(const struct sample *s, char *out, size_t cap);
 void fuzz_recover(struct fuzz_run *fr);
 /* Crashes by signature, with their reproducers. */
 void fuzz_crash_summary(struct fuzz_run *fr);
+/* Shrinks *best while same(arg, candidate) says it still does what it did:
+ * the split first (one write, no pause), then bytes from the end in halving
+ * chunks, never moving DSTIP; at most attempts sends and ms milliseconds.
+ * Returns the sends made. */
+int fuzz_shrink(struct sample *best, int attempts, int ms,
+                int (*same)(void *arg, const struct sample *cand), void *arg);
+/* Creates BASE.bin (s's bytes, written) and BASE.txt in --crash-dir; path
+ * gets DIR/BASE. Returns BASE.txt open for writing, or NULL (said on fr->out,
+ * path ""). */
+FILE *fuzz_save_bin(struct fuzz_run *fr, const char *base, const struct sample *s, char *path,
+                    size_t cap);
+/* A sample's bytes in hex. */
+void fuzz_hex(FILE *f, const struct sample *s);
+/* "NAME: N bytes, in one write, then end of file: HEX". */
+void fuzz_describe(FILE *f, const char *label, const struct sample *s);
 
 #endif

@@ -223,29 +223,37 @@ static int is_simple_command(const char *cmd)
 }
 
 /* The template with {port} and {addr} filled in, behind "exec " when simple. */
-static int fill_command(struct target_proc *tp, char *err, size_t errlen)
+int tp_fill(const char *tmpl, uint16_t port, const char *prefix, char *out, size_t cap)
 {
-	char port[8];
-	snprintf(port, sizeof(port), "%u", tp->port);
-	tp->via_shell = !is_simple_command(tp->tmpl);
-	size_t o = (size_t)snprintf(tp->cmd, sizeof(tp->cmd), "%s", tp->via_shell ? "" : "exec ");
-	for (const char *p = tp->tmpl; *p != '\0';) {
+	char num[8], addr[32];
+	snprintf(num, sizeof(num), "%u", port);
+	snprintf(addr, sizeof(addr), "127.0.0.1:%u", port);
+	size_t o = (size_t)snprintf(out, cap, "%s", prefix);
+	for (const char *p = tmpl; *p != '\0';) {
 		const char *put = NULL;
 		size_t skip = 1;
 		if (strncmp(p, "{port}", 6) == 0)
-			put = port, skip = 6;
+			put = num, skip = 6;
 		else if (strncmp(p, "{addr}", 6) == 0)
-			put = tp->addr, skip = 6;
+			put = addr, skip = 6;
 		size_t len = put != NULL ? strlen(put) : 1;
-		if (o + len >= sizeof(tp->cmd)) {
-			snprintf(err, errlen, "--exec command longer than %d bytes", CMD_MAX - 1);
+		if (o + len >= cap)
 			return -1;
-		}
-		memcpy(tp->cmd + o, put != NULL ? put : p, len);
+		memcpy(out + o, put != NULL ? put : p, len);
 		o += len;
 		p += skip;
 	}
-	tp->cmd[o] = '\0';
+	out[o] = '\0';
+	return 0;
+}
+
+static int fill_command(struct target_proc *tp, char *err, size_t errlen)
+{
+	tp->via_shell = !is_simple_command(tp->tmpl);
+	if (tp_fill(tp->tmpl, tp->port, tp->via_shell ? "" : "exec ", tp->cmd, sizeof(tp->cmd)) < 0) {
+		snprintf(err, errlen, "--exec command longer than %d bytes", CMD_MAX - 1);
+		return -1;
+	}
 	return 0;
 }
 

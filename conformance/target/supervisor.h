@@ -50,6 +50,10 @@ struct target_proc;
 struct target_proc *tp_start(const char *cmd_template, const struct tp_opts *opts, char *err,
                              size_t errlen);
 
+/* The template with {port} and {addr} ("127.0.0.1:{port}") filled in, after
+ * prefix, into out; -1 when it does not fit in cap bytes. */
+int tp_fill(const char *tmpl, uint16_t port, const char *prefix, char *out, size_t cap);
+
 /* "127.0.0.1:PORT" of the current process. */
 const char *tp_addr(struct target_proc *tp);
 /* The command as run (the template with {port} and {addr} filled in). */
