@@ -107,7 +107,7 @@ unit: $(ASAN)/unit-tests
 # PYTEST_JOBS pytest-xdist workers run tests side by side (most of a test's time is
 # waiting on a peer); tests marked @pytest.mark.long start first. PYTEST_JOBS=0: one process.
 PYTEST_ARGS ?= tests/integration
-PYTEST_JOBS ?= 3
+PYTEST_JOBS ?= 4
 # The browser rows (a browser needs seconds per case) are not in it: browser-check.
 BROWSER_TESTS = tests/integration/test_client_chromium.py
 integration: $(ASAN_PROGRAMS)

@@ -146,6 +146,7 @@ struct runner {
 
 	struct echo_service echo, deny;
 	uint16_t echo_port;
+	uint8_t dest_ports_used[65536 / 8]; /* destination.c: ports cases have had (under mu) */
 	int service_conns; /* echo and identd connections alive */
 	int service_fds[SERVICE_MAX_CONNS]; /* their sockets (-1: free), shut at stop */
 

@@ -180,6 +180,35 @@ static void *dest_main(void *arg)
 	return NULL;
 }
 
+/* A listener on a port no other case of the run has had: the kernel may hand
+ * out a port again once its listener is closed, and a late connection meant
+ * for an earlier case must not reach this one. A port seen before is held
+ * while the next is asked for, so the kernel cannot give it once more. */
+#define DEST_TRIES 16
+static int listen_fresh(struct runner *r, const char *ip, int *lfd, uint16_t *port, char *err,
+                        size_t errlen)
+{
+	int held[DEST_TRIES], nheld = 0, rc = -1;
+	while (nheld < DEST_TRIES) {
+		if (net_listen(ip, 0, 64, lfd, port, err, errlen) < 0)
+			break;
+		pthread_mutex_lock(&r->mu);
+		int seen = (r->dest_ports_used[*port / 8] >> (*port % 8)) & 1;
+		r->dest_ports_used[*port / 8] |= (uint8_t)(1u << (*port % 8));
+		pthread_mutex_unlock(&r->mu);
+		if (!seen) {
+			rc = 0;
+			break;
+		}
+		held[nheld++] = *lfd;
+	}
+	if (rc < 0 && nheld == DEST_TRIES)
+		snprintf(err, errlen, "%d ports in a row were ports of earlier cases", DEST_TRIES);
+	while (nheld > 0)
+		close(held[--nheld]);
+	return rc;
+}
+
 uint16_t case_dest_port(struct ctx *c)
 {
 	if (c->dest != NULL)
@@ -195,7 +224,7 @@ uint16_t case_dest_port(struct ctx *c)
 	for (int i = 0; i < DEST_CONNS; i++)
 		d->conns[i].fd = -1;
 	pthread_mutex_init(&d->mu, NULL);
-	if (d->wake < 0 || net_listen(ip, 0, 64, &d->lfd, &d->port, err, sizeof(err)) < 0) {
+	if (d->wake < 0 || listen_fresh(c->r, ip, &d->lfd, &d->port, err, sizeof(err)) < 0) {
 		/* the shared echo still serves the case, without the destination's story */
 		note(c, "no echo destination of its own (%s): the shared one serves",
 		     d->wake < 0 ? "eventfd failed" : err);
