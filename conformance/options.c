@@ -13,7 +13,6 @@
 #include "options.h"
 
 #define VERSION S4KIT_VERSION /* -D from the file VERSION (Makefile) */
-#define FUZZ_N_MAX 100000000
 
 static const char usage_text[] =
         "usage: " PROG " [--target HOST:PORT | --exec CMD]... [options] [ID-PREFIX|GLOB ...]\n"

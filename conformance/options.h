@@ -8,6 +8,9 @@
 #ifndef SOCKS4KIT_OPTIONS_H
 #define SOCKS4KIT_OPTIONS_H
 
+/* --fuzz N's bound, and N when --duration alone decides */
+#define FUZZ_N_MAX 100000000
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,7 +37,7 @@ struct cli {
 	size_t nreports;
 	const char *baseline_in, *baseline_out; /* --baseline, --write-baseline */
 	long fuzz_n, fuzz_from;                 /* --fuzz N, --fuzz-from I */
-	int64_t duration_ms;                    /* --duration S */
+	int64_t duration_ms;                    /* --duration S (alone: fuzz_n is FUZZ_N_MAX) */
 	int coverage, coverage_measure;         /* --coverage, --coverage-measure */
 	int until_finding;                      /* --until-finding */
 	const char *corpus_dir, *dict;          /* --corpus DIR, --dict FILE */

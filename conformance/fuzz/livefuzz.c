@@ -39,6 +39,7 @@
 #include "fuzz/covmap.h"
 #include "fuzz/fuzzstats.h"
 #include "fuzz/livefuzz.h"
+#include "options.h"
 #include "core/escape.h"
 #include "target/crashdir.h"
 #include "target/supervisor.h"
@@ -751,8 +752,17 @@ static int fuzz_begin(struct fuzz_run *fr)
 		        r->target_text, ip, r->echo_port, why);
 		return -1;
 	}
-	fprintf(out, "socks4-test: fuzzing %s with %ld requests, seed %llu, from iteration %ld\n",
-	        r->target_text, fr->n, (unsigned long long)fr->seed, fr->first);
+	char amount[64];
+	if (fr->duration_ms > 0)
+		snprintf(amount, sizeof(amount), "for %.1f s%s", fr->duration_ms / 1000.0,
+		         fr->n < FUZZ_N_MAX ? " at most" : "");
+	else
+		snprintf(amount, sizeof(amount), "with %ld requests", fr->n);
+	if (fr->duration_ms > 0 && fr->n < FUZZ_N_MAX)
+		snprintf(amount + strlen(amount), sizeof(amount) - strlen(amount), ", %ld requests",
+		         fr->n);
+	fprintf(out, "socks4-test: fuzzing %s %s, seed %llu, from iteration %ld\n",
+	        r->target_text, amount, (unsigned long long)fr->seed, fr->first);
 	/* Made-up SOCKS4a names go to the target's resolver: when this host's
 	 * is slow, they would measure it, not the target. */
 	if (!r->names_ours && !names_fast(r, fr->names_why, sizeof(fr->names_why))) {
@@ -844,6 +854,7 @@ struct fuzz_run *fuzz_open(struct runner *r, long first, long n, uint64_t seed,
 	                        .first = first,
 	                        .n = n,
 	                        .seed = seed,
+	                        .duration_ms = duration_ms,
 	                        .next = first,
 	                        .progress = isatty(STDERR_FILENO),
 	                        .out = out};

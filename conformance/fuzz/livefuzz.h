@@ -79,6 +79,7 @@ struct fuzz_run {
 	char stop_why[1100];
 	int halt; /* the --exec target died: no iteration starts until fuzz_recover() */
 	int64_t deadline; /* --duration: no iteration is handed out after it (0: none) */
+	int64_t duration_ms; /* --duration (0: none) */
 	/* coverage.c: the samples it ran, by iteration % nrecent (fuzz_generate()
 	 * gives them back to fuzzcrash.c); its failures are findings, not reports */
 	struct sample *recent;
