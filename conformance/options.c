@@ -83,7 +83,7 @@ static const char usage_text[] =
         "                       cases run instead of the CONNECT ones; it must print the\n"
         "                       address it got as \"ADDR PORT\" on stdout or stderr\n"
         "  --client-timeout S   each run of the client must end within S (default 10); a FAIL\n"
-        "                       of a killed client is confirmed alone with 2S\n"
+        "                       of a killed client is run again with 2S, the others done\n"
         "  --client-judge exit|stdout  how success and failure are told apart: by the exit\n"
         "                       status and stdout (exit, the default), or, for clients whose\n"
         "                       exit status says nothing (browsers with --dump-dom), by\n"

@@ -9,6 +9,7 @@
 #include "core/runner.h"
 
 #define CONFIRM_SCALE 2
+#define CONFIRM_AT_ONCE 16 /* held cases run again side by side, this many at once */
 
 int confirm_client_ms(const struct runner *r)
 {
@@ -31,9 +32,11 @@ static void confirm_one(struct runner *r, size_t i,
 	memcpy(first, res->actual, sizeof(first));
 	enum verdict v = judge(r, i);
 	memcpy(now, res->actual, sizeof(now));
-	const char *how = v == V_FAIL ? "confirmed alone" : "alone";
-	snprintf(res->actual, sizeof(res->actual), "%s with %.1f s: %.*s; the first run, beside "
-	         "other cases: %.*s", how, confirm_client_ms(r) / 1000.0, 200, now, 200, first);
+	snprintf(res->actual, sizeof(res->actual),
+	         "%s with %.1f s once the other cases were done: %.*s; the first run, beside "
+	         "them: %.*s",
+	         v == V_FAIL ? "confirmed" : "again", confirm_client_ms(r) / 1000.0, 200, now, 200,
+	         first);
 	pthread_mutex_lock(&r->mu);
 	res->v = v;
 	res->held = 0;
@@ -42,15 +45,43 @@ static void confirm_one(struct runner *r, size_t i,
 	pthread_mutex_unlock(&r->mu);
 }
 
+struct confirm_arg {
+	struct runner *r;
+	size_t i;
+	enum verdict (*judge)(struct runner *, size_t);
+};
+
+static void *confirm_main(void *arg)
+{
+	struct confirm_arg *a = arg;
+	confirm_one(a->r, a->i, a->judge);
+	return NULL;
+}
+
 void confirm_held(struct runner *r, enum verdict (*judge)(struct runner *, size_t))
 {
+	struct confirm_arg args[CONFIRM_AT_ONCE];
+	pthread_t tids[CONFIRM_AT_ONCE];
+	int started[CONFIRM_AT_ONCE];
+	size_t i = 0;
 	r->deadline_scale = CONFIRM_SCALE;
-	for (size_t i = 0; i < r->ncases; i++) {
-		pthread_mutex_lock(&r->mu);
-		int held = r->results[i].held;
-		pthread_mutex_unlock(&r->mu);
-		if (held)
-			confirm_one(r, i, judge);
+	while (i < r->ncases) {
+		int n = 0;
+		for (; i < r->ncases && n < CONFIRM_AT_ONCE; i++) {
+			pthread_mutex_lock(&r->mu);
+			int held = r->results[i].held;
+			pthread_mutex_unlock(&r->mu);
+			if (!held)
+				continue;
+			args[n] = (struct confirm_arg){r, i, judge};
+			started[n] = pthread_create(&tids[n], NULL, confirm_main, &args[n]) == 0;
+			if (!started[n])
+				confirm_one(r, i, judge);
+			n++;
+		}
+		for (int k = 0; k < n; k++)
+			if (started[k])
+				pthread_join(tids[k], NULL);
 	}
 	r->deadline_scale = 1;
 }
