@@ -9,7 +9,8 @@
 #   make coverage      line and branch coverage of lib/ from the unit tests and the corpus
 #   make coverage-check  the long form of tests/integration/test_coverage_fuzz.py:
 #                      socks4-test --fuzz --coverage finds the crash behind a 5-byte
-#                      USERID check that blind fuzzing misses (five seeds, 60 s a run)
+#                      USERID check that blind fuzzing misses in as many inputs (five
+#                      seeds, up to 40000 inputs each)
 #   make coverage-bench  edges of socks4-server (make afl-server) reached in the same
 #                      time with --coverage and blind (bench/coverage_bench.py)
 #
