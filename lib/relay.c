@@ -122,13 +122,15 @@ static int fill(struct dir *d)
 	return 0;
 }
 
-/* Moves what it can without waiting. Returns 0, -1 on error, or
+/* Moves what it can without waiting. hup: the source's peer has shut its
+ * side (POLLRDHUP), so its end of file is there behind the bytes read now:
+ * it is read at once, not after another poll(). Returns 0, -1 on error, or
  * NEED_BUFFERS. */
-static int pump(struct dir *d, int readable)
+static int pump(struct dir *d, int readable, int hup)
 {
 	if (flush(d) < 0)
 		return -1;
-	if (pending(d) == 0 && !d->eof && readable) {
+	for (int reads = 0; pending(d) == 0 && !d->eof && readable && reads < 1 + hup; reads++) {
 		int rc = fill(d);
 		if (rc < 0)
 			return rc;
@@ -191,7 +193,7 @@ static int run(struct dir dirs[2], int idle, char *err, size_t errlen)
 				pfd[i].events = POLLOUT;
 			} else {
 				pfd[i].fd = d->src;
-				pfd[i].events = POLLIN;
+				pfd[i].events = POLLIN | POLLRDHUP;
 			}
 		}
 		int n = poll(pfd, 2, idle);
@@ -211,7 +213,7 @@ static int run(struct dir dirs[2], int idle, char *err, size_t errlen)
 			if (pfd[i].revents == 0 || d->done)
 				continue;
 			/* POLLHUP/POLLERR count as readable: the read reports them. */
-			int rc = pump(d, pending(d) == 0);
+			int rc = pump(d, pending(d) == 0, (pfd[i].revents & POLLRDHUP) != 0);
 			if (rc == NEED_BUFFERS)
 				return rc;
 			if (rc < 0) {
