@@ -601,10 +601,7 @@ static void run_case(struct runner *r, size_t i)
 	struct result *res = &r->results[i];
 	pthread_mutex_lock(&r->mu);
 	res->v = v;
-	if (confirm_wanted(r, i, v))
-		res->held = 1;
-	else
-		res->done = 1;
+	res->done = !confirm_wanted(r, i, v); /* held: confirm_held() posts it */
 	pthread_cond_broadcast(&r->cv);
 	pthread_mutex_unlock(&r->mu);
 }

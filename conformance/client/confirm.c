@@ -39,7 +39,6 @@ static void confirm_one(struct runner *r, size_t i,
 	         first);
 	pthread_mutex_lock(&r->mu);
 	res->v = v;
-	res->held = 0;
 	res->done = 1;
 	pthread_cond_broadcast(&r->cv);
 	pthread_mutex_unlock(&r->mu);
@@ -69,7 +68,7 @@ void confirm_held(struct runner *r, enum verdict (*judge)(struct runner *, size_
 		int n = 0;
 		for (; i < r->ncases && n < CONFIRM_AT_ONCE; i++) {
 			pthread_mutex_lock(&r->mu);
-			int held = r->results[i].held;
+			int held = !r->results[i].done; /* every other case is posted */
 			pthread_mutex_unlock(&r->mu);
 			if (!held)
 				continue;

@@ -115,9 +115,8 @@ struct result {
 	/* --repeat: runs and failures of a failed case */
 	int runs, failures;
 	/* client mode: the client was killed at its deadline (--client-timeout);
-	 * a FAIL then waits for a replay alone (client/confirm.c) */
+	 * a FAIL then waits for a second run (client/confirm.c) */
 	int deadline_hit;
-	int held; /* a FAIL not posted yet: its replay decides */
 	struct sent_log sent[SENT_CONNS];
 	size_t nsent;
 };

@@ -200,7 +200,7 @@ static long frontier(const struct corpus *c, size_t k)
 	if (at >= c->e[k].len)
 		at = differs(c, k, 0);
 	at++;
-	return at >= 4 && at < S4_HEADER_LEN ? -1 : (long)at;
+	return at >= FUZZ_DSTIP_AT && at < S4_HEADER_LEN ? -1 : (long)at;
 }
 
 /* Entry k with value v at `at`: written over (v < 256), or inserted. 0 when

@@ -104,6 +104,7 @@ static int name_allowed(const char *h, size_t n)
 
 /* A mutated DSTIP that keeps the target on this host: loopback, or no
  * address at all (0.0.0.0, a 4a marker, the broadcast address). */
+/* fuzz_ip_drawn() says which these are: change both together. */
 static uint32_t pick_ip(struct runner *r, struct rng *g)
 {
 	switch (below(g, 6)) {
@@ -118,6 +119,40 @@ static uint32_t pick_ip(struct runner *r, struct rng *g)
 	default:
 		return r->dest_ip;
 	}
+}
+
+int fuzz_ip_drawn(const struct runner *r, uint32_t ip)
+{
+	/* pick_ip()'s cases, in its order */
+	return ip == 0 || s4_is_4a(ip) || ip == 0xffffffffu || (ip >> 24) == 127 ||
+	       ip == r->dest_ip;
+}
+
+int fuzz_header_get(const struct sample *s, struct s4_request *h)
+{
+	uint8_t head[S4_HEADER_LEN + 1];
+	if (s->len < S4_HEADER_LEN)
+		return -1;
+	/* the header alone, with VN 4 and an empty USERID, parses whatever its
+	 * fields are (0.0.0.x taken as an address) */
+	memcpy(head, s->bytes, S4_HEADER_LEN);
+	head[0] = S4_VN_REQUEST;
+	head[S4_HEADER_LEN] = 0;
+	if (s4_parse_request(head, sizeof(head), S4_PARSE_NO_4A, h) <= 0)
+		return -1;
+	h->vn = s->bytes[0];
+	h->userid = NULL;
+	h->userid_len = 0;
+	return 0;
+}
+
+void fuzz_header_put(struct sample *s, const struct s4_request *h)
+{
+	uint8_t head[S4_HEADER_LEN + 1];
+	struct s4_request w = {.vn = h->vn, .cd = h->cd, .dstport = h->dstport, .dstip = h->dstip,
+	                       .userid = ""};
+	if (s->len >= S4_HEADER_LEN && s4_write_request(head, sizeof(head), &w) == (int)sizeof(head))
+		memcpy(s->bytes, head, S4_HEADER_LEN);
 }
 
 static void random_bytes(struct rng *g, char *out, size_t n, int no_nul)
@@ -408,15 +443,11 @@ static void mutate_request(struct fuzz_run *fr, struct rng *g, const struct samp
 	memset(s, 0, sizeof(*s));
 	int n = s4_parse_request(from->bytes, from->len, 0, &req);
 	if (n == S4_INCOMPLETE && from->len > S4_HEADER_LEN &&
-	    memchr(from->bytes + S4_HEADER_LEN, 0, from->len - S4_HEADER_LEN) == NULL) {
+	    memchr(from->bytes + S4_HEADER_LEN, 0, from->len - S4_HEADER_LEN) == NULL &&
+	    fuzz_header_get(from, &req) == 0) {
 		/* cut short in USERID: the fields path ends it (a NUL) */
-		req = (struct s4_request){.cd = from->bytes[1],
-		                          .dstport = (uint16_t)(from->bytes[2] << 8 | from->bytes[3]),
-		                          .dstip = (uint32_t)from->bytes[4] << 24 |
-		                                   (uint32_t)from->bytes[5] << 16 |
-		                                   (uint32_t)from->bytes[6] << 8 | from->bytes[7],
-		                          .userid = (const char *)from->bytes + S4_HEADER_LEN,
-		                          .userid_len = from->len - S4_HEADER_LEN};
+		req.userid = (const char *)from->bytes + S4_HEADER_LEN;
+		req.userid_len = from->len - S4_HEADER_LEN;
 		n = (int)from->len;
 	}
 	if (n <= 0 || req.userid_len > sizeof(d.userid) || req.host_len > sizeof(d.host) ||

@@ -122,6 +122,17 @@ void fuzz_close(struct fuzz_run *fr);
 /* A 4a name made up by mutations (or a shrink) becomes a reserved one of
  * at most its length, so that no lookup leaves this host. */
 void fuzz_keep_names_local(struct sample *s);
+/* Where DSTIP sits in the header (bytes 4-7). */
+#define FUZZ_DSTIP_AT 4
+/* A DSTIP live fuzzing draws (pick_ip()): one that keeps the target on this
+ * host (0.0.0.0, a 4a marker, the broadcast address, loopback, dest-addr). */
+int fuzz_ip_drawn(const struct runner *r, uint32_t ip);
+/* The header's fields (VN, CD, DSTPORT, DSTIP) of s, whatever follows them,
+ * read through lib's parser: 0, or -1 when s is shorter than a header. */
+int fuzz_header_get(const struct sample *s, struct s4_request *h);
+/* h's header fields written over s's first 8 bytes, through lib's writer
+ * (s must hold a header). */
+void fuzz_header_put(struct sample *s, const struct s4_request *h);
 enum try_result {
 	TRY_OK,   /* answered as allowed (and the target still serves, when checked) */
 	TRY_FAIL, /* a wrong answer; the target still serves */

@@ -12,7 +12,6 @@
 #define HAVOC_STACK 8     /* at most this many at once (AFL: up to 2^7) */
 #define ARITH_MAX 35      /* AFL's ARITH_MAX */
 #define BLOCK_MAX 32
-#define DSTIP_AT 4
 #define GAP_MAX_MS 2 /* pauses between writes: enough to part the reads on loopback */
 
 /* AFL's interesting values (config.h INTERESTING_8/16/32, the 32-bit ones
@@ -30,11 +29,11 @@ static long place(struct rng *g, size_t len, size_t width)
 	if (len < width)
 		return -1;
 	size_t p = fuzz_below(g, (uint32_t)(len - width + 1));
-	if (p + width <= DSTIP_AT || p >= S4_HEADER_LEN)
+	if (p + width <= FUZZ_DSTIP_AT || p >= S4_HEADER_LEN)
 		return (long)p;
 	if (len >= S4_HEADER_LEN + width)
 		return S4_HEADER_LEN + fuzz_below(g, (uint32_t)(len - width - S4_HEADER_LEN + 1));
-	return width <= DSTIP_AT ? (long)fuzz_below(g, DSTIP_AT - (uint32_t)width + 1) : -1;
+	return width <= FUZZ_DSTIP_AT ? (long)fuzz_below(g, FUZZ_DSTIP_AT - (uint32_t)width + 1) : -1;
 }
 
 /* Where bytes may be inserted or removed: behind the header. */
@@ -168,21 +167,15 @@ void cov_mutate(struct fuzz_run *fr, struct rng *g, const struct corpus *c, size
 	memcpy(out->what, from, (size_t)n);
 }
 
-/* A DSTIP the live fuzzer would send (pick_ip() in livefuzz.c). */
-static int ip_kept_here(const struct runner *r, uint32_t ip)
-{
-	return ip == 0 || ip < 256 || ip == 0xffffffffu || (ip >> 24) == 127 || ip == r->dest_ip;
-}
-
 void cov_tame(struct fuzz_run *fr, struct sample *s, int seed)
 {
-	if (s->len >= S4_HEADER_LEN) {
-		uint32_t ip = (uint32_t)s->bytes[4] << 24 | (uint32_t)s->bytes[5] << 16 |
-		              (uint32_t)s->bytes[6] << 8 | s->bytes[7];
-		if (!ip_kept_here(fr->r, ip))
-			put(s, DSTIP_AT, fr->r->dest_ip, 4);
+	struct s4_request h;
+	if (fuzz_header_get(s, &h) == 0) {
+		if (!fuzz_ip_drawn(fr->r, h.dstip))
+			h.dstip = fr->r->dest_ip;
 		if (seed)
-			put(s, 2, fr->r->echo_port, 2);
+			h.dstport = fr->r->echo_port;
+		fuzz_header_put(s, &h);
 	}
 	fuzz_keep_names_local(s);
 }

@@ -38,7 +38,7 @@ SUMMARY = re.compile(r"^fuzz: (\d+) requests in [\d.]+ s \(\d+/s\), (\d+) failur
 def magic_server(tmp_path_factory):
     cc = shutil.which("afl-clang-fast")
     if cc is None:
-        pytest.skip("afl-clang-fast is not installed (ci/deps.sh installs afl++)")
+        pytest.fail("afl-clang-fast is not installed (ci/deps.sh installs afl++)")
     out = tmp_path_factory.mktemp("afl") / "magic_server"
     env = dict(os.environ, AFL_LLVM_LAF_ALL="1", AFL_QUIET="1")
     subprocess.run([cc, "-O1", "-g", "-Wall", "-Wextra", "-Werror", str(FIXTURE), "-o",
