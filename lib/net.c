@@ -173,18 +173,9 @@ static socklen_t sa_len(const struct sockaddr *sa)
 	return sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
 }
 
-int net_connect_fd(int fd, const struct sockaddr *sa, socklen_t salen, int64_t deadline, char *err,
-                   size_t errlen)
+int net_connect_nonblocking(int fd, const struct sockaddr *sa, socklen_t salen, int64_t deadline,
+                            char *err, size_t errlen)
 {
-	char where[NET_ADDRSTR_MAX];
-	net_addr_str(sa, where, sizeof(where));
-	/* The wait needs a non-blocking connect; the socket is given back in the
-	 * mode it came in (a caller that made it O_NONBLOCK keeps it so). */
-	int fl = fcntl(fd, F_GETFL);
-	int was_blocking = fl >= 0 && !(fl & O_NONBLOCK);
-	if (fl < 0 || (was_blocking && fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0))
-		return fail(errno, err, errlen, "fcntl");
-
 	int rc = connect(fd, sa, salen);
 	if (rc < 0 && errno == EINPROGRESS) {
 		/* On loopback the handshake is usually over by now: asking again
@@ -192,11 +183,11 @@ int net_connect_fd(int fd, const struct sockaddr *sa, socklen_t salen, int64_t d
 		if (connect(fd, sa, salen) == 0 || errno == EISCONN)
 			rc = 0;
 		else if (errno != EALREADY)
-			return fail(errno, err, errlen, "connect to %s", where);
+			goto failed;
 	}
 	if (rc < 0 && (errno == EINPROGRESS || errno == EALREADY)) {
 		if (wait_fd(fd, POLLOUT, deadline) < 0)
-			return fail(errno, err, errlen, "connect to %s", where);
+			goto failed;
 		int soerr = 0;
 		socklen_t sl = sizeof(soerr);
 		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0)
@@ -204,9 +195,33 @@ int net_connect_fd(int fd, const struct sockaddr *sa, socklen_t salen, int64_t d
 		errno = soerr;
 		rc = soerr != 0 ? -1 : 0;
 	}
-	if (rc < 0 || (was_blocking && fcntl(fd, F_SETFL, fl) < 0))
-		return fail(errno, err, errlen, "connect to %s", where);
-	return 0;
+	if (rc == 0)
+		return 0;
+failed:; /* the address is formatted only for the message */
+	int e = errno;
+	char where[NET_ADDRSTR_MAX];
+	net_addr_str(sa, where, sizeof(where));
+	return fail(e, err, errlen, "connect to %s", where);
+}
+
+int net_connect_fd(int fd, const struct sockaddr *sa, socklen_t salen, int64_t deadline, char *err,
+                   size_t errlen)
+{
+	/* The wait needs a non-blocking connect; the socket is given back in the
+	 * mode it came in (a caller that made it O_NONBLOCK keeps it so). */
+	int fl = fcntl(fd, F_GETFL);
+	int was_blocking = fl >= 0 && !(fl & O_NONBLOCK);
+	if (fl < 0 || (was_blocking && fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0))
+		return fail(errno, err, errlen, "fcntl");
+	int rc = net_connect_nonblocking(fd, sa, salen, deadline, err, errlen);
+	if (rc == 0 && was_blocking && fcntl(fd, F_SETFL, fl) < 0)
+		return fail(errno, err, errlen, "fcntl");
+	if (rc < 0 && was_blocking) {
+		int e = errno; /* the connect's errno, not fcntl's */
+		fcntl(fd, F_SETFL, fl);
+		errno = e;
+	}
+	return rc;
 }
 
 int net_connect(const struct sockaddr *sa, socklen_t salen, const struct sockaddr *source,

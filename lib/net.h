@@ -66,6 +66,11 @@ int net_connect(const struct sockaddr *sa, socklen_t salen, const struct sockadd
 int net_connect_fd(int fd, const struct sockaddr *sa, socklen_t salen, int64_t deadline, char *err,
                    size_t errlen);
 
+/* net_connect_fd for a socket the caller made O_NONBLOCK (SOCK_NONBLOCK):
+ * the same wait and errors, without asking the kernel for the mode. */
+int net_connect_nonblocking(int fd, const struct sockaddr *sa, socklen_t salen, int64_t deadline,
+                            char *err, size_t errlen);
+
 /* Listens on a numeric address (IPv4 or IPv6 literal) and port (0 lets the
  * kernel choose). *port_out (when not NULL) receives the bound port. IPv6
  * sockets are IPV6_V6ONLY; SO_REUSEADDR is set. */

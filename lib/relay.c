@@ -57,17 +57,20 @@ static int would_block(void)
 	return errno == EAGAIN || errno == EWOULDBLOCK;
 }
 
-/* Writes out what is pending. Returns 0 (all written, or dst is full for
- * now) or -1 on error. */
-static int flush(struct dir *d)
+/* Writes out what is pending. more: the source's end of file is known to
+ * follow, so a socket may hold a last short segment back for the FIN that
+ * shutdown() sends next (one segment instead of two). Returns 0 (all
+ * written, or dst is full for now) or -1 on error. */
+static int flush(struct dir *d, int more)
 {
 	while (pending(d) > 0) {
 		ssize_t w;
 		if (d->splice)
 			w = splice(d->pipe[0], NULL, d->dst, NULL, d->in_pipe,
-			           SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+			           SPLICE_F_MOVE | SPLICE_F_NONBLOCK | (more ? SPLICE_F_MORE : 0));
 		else if (d->dst_is_socket)
-			w = send(d->dst, d->buf + d->off, d->len - d->off, MSG_NOSIGNAL);
+			w = send(d->dst, d->buf + d->off, d->len - d->off,
+			         MSG_NOSIGNAL | (more ? MSG_MORE : 0));
 		else /* poll() promised room for PIPE_BUF bytes, not more */
 			w = write(d->dst, d->buf + d->off,
 			          d->len - d->off < PIPE_BUF ? d->len - d->off : PIPE_BUF);
@@ -128,14 +131,14 @@ static int fill(struct dir *d)
  * NEED_BUFFERS. */
 static int pump(struct dir *d, int readable, int hup)
 {
-	if (flush(d) < 0)
+	if (flush(d, 0) < 0)
 		return -1;
 	for (int reads = 0; pending(d) == 0 && !d->eof && readable && reads < 1 + hup; reads++) {
 		int rc = fill(d);
 		if (rc < 0)
 			return rc;
 		/* A socket takes what fits at once; any other fd waits for poll(). */
-		if (d->dst_is_socket && flush(d) < 0)
+		if (d->dst_is_socket && flush(d, hup) < 0)
 			return -1;
 	}
 	if (d->eof && pending(d) == 0 && !d->done) {

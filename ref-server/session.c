@@ -436,8 +436,8 @@ static int dial(struct request_ctx *c, char *err, size_t errlen)
 	}
 	session_track(c->s, FD_DEST, fd);
 	/* Made O_NONBLOCK, and left so for the relay: no fcntl() back and forth. */
-	if (net_connect_fd(fd, (struct sockaddr *)&ss, len,
-	                   net_deadline(srv->cfg.connect_timeout_ms), err, errlen) < 0)
+	if (net_connect_nonblocking(fd, (struct sockaddr *)&ss, len,
+	                            net_deadline(srv->cfg.connect_timeout_ms), err, errlen) < 0)
 		return -1;
 	c->dest_nonblocking = 1;
 	return fd;
