@@ -40,6 +40,13 @@ static const char usage_text[] =
         "                       named on stderr when something is written there)\n"
         "  --exec-wait S        seconds an --exec target may take to accept connections\n"
         "                       (default 10)\n"
+        "  --exec-shared        hostile cases (malformed and stalled requests) run alone on\n"
+        "                       the one --exec process, as against --target; by default each\n"
+        "                       gets a fresh process of the command on its own port and runs\n"
+        "                       beside the others (for a command that cannot run twice at\n"
+        "                       once; the runner also falls back to this by itself when a\n"
+        "                       second process does not start, and the report's \"isolation:\"\n"
+        "                       line says so)\n"
         "  --max-restarts N     restarts of an --exec target after it died (default 20)\n"
         "  --dest-addr ADDR     IPv4 address of this host the target can reach; the runner's\n"
         "                       destinations, BIND peers and identd live there (default: this\n"
@@ -191,6 +198,7 @@ static const struct field_opt {
         {"stall-wait", FK_SECONDS, FIELD(stall_wait_ms), 0, 0},
         {"timer-wait", FK_SECONDS, FIELD(timer_wait_ms), 0, 0},
         {"exec-wait", FK_SECONDS, FIELD(exec_wait_ms), 0, 0},
+        {"exec-shared", FK_FLAG, FIELD(exec_shared), 0, 0},
         {"client-timeout", FK_SECONDS, FIELD(client_timeout_ms), 0, 0},
         {"strict", FK_FLAG, FIELD(strict), 0, 0},
         {"verbose", FK_FLAG, FIELD(verbose), 0, 0},

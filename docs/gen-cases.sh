@@ -56,8 +56,8 @@ every case below; the "accepts" column adds what the case itself allows.
   (`ident/query-format` is the case that reports a query that never came).
 - **One defect, its own cases.** Hostile cases (those that send malformed or
   over-long input, or reset) run with no other case in flight and are followed by a
-  health check (against the built-in server, each runs beside the others on a server
-  instance of its own); when the target dies, the cases in flight are run again alone
+  health check (against the built-in server and under `--exec`, each runs beside the
+  others on a fresh server instance or process of its own); when the target dies, the cases in flight are run again alone
   once it is back (restarted under `--exec`): one is blamed only when the target dies
   again on its input alone, and the others keep their own verdicts. A target that does
   not come back, or survives the replays, is the run's `target_died`, naming the

@@ -63,6 +63,7 @@ struct runner_opts {
 	                            stdout (Y shown, or none of it), not by the exit status */
 	int max_restarts;      /* --max-restarts (0: the default, -1: none), as in tp_opts */
 	int exec_wait_ms;      /* --exec-wait: until it accepts connections (0: the default) */
+	int exec_shared;       /* --exec-shared: hostile cases alone on the one process */
 };
 
 struct trace_ev {
@@ -137,6 +138,9 @@ struct runner {
 	int in_process;
 	void *server; /* struct s4srv * when in-process */
 	struct target_proc *tp; /* --exec: the target's process */
+	const char *exec_wrap[4]; /* --exec: the wrapper it was started under (tp_opts.wrap) */
+	int exec_instances;       /* --exec: hostile cases get a process of their own */
+	char exec_note[400];      /* --exec: how hostile cases run (the report's header) */
 
 	uint32_t dest_ip;
 	uint32_t src_ip; /* our address on connections to the target (identd's host) */

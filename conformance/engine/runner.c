@@ -120,6 +120,25 @@ static int probe_target(struct runner *r, uint32_t *local_ip, char *err, size_t 
 	return 0;
 }
 
+/* Under --exec: hostile cases get a process of their own each, unless
+ * --exec-shared says not to or the command cannot run twice at once. */
+static void decide_exec_instances(struct runner *r)
+{
+	char why[300];
+	if (r->o.exec_shared) {
+		snprintf(r->exec_note, sizeof(r->exec_note),
+		         "hostile cases run alone on the one process (--exec-shared)");
+	} else if (instance_exec_probe(r, why, sizeof(why)) < 0) {
+		snprintf(r->exec_note, sizeof(r->exec_note),
+		         "hostile cases run alone on the one process (a second process of the "
+		         "command did not start: %.300s)", why);
+	} else {
+		r->exec_instances = 1;
+		snprintf(r->exec_note, sizeof(r->exec_note),
+		         "each hostile case on a fresh process of its own, beside the others");
+	}
+}
+
 static int start_builtin(struct runner *r, char *err, size_t errlen)
 {
 	struct instance in;
@@ -170,7 +189,7 @@ static void probe_killed(struct ctx *c, const char *probe, unsigned need, const 
 {
 	struct runner *r = c->r;
 	struct result *res = c->res;
-	target_record_death(r, res, how);
+	target_record_death(r, NULL, res, how);
 	size_t k = strlen(res->actual);
 	snprintf(res->actual + k, sizeof(res->actual) - k,
 	         "%sthe %s killed the target: %s; confirmed: it died again when the probe was "
@@ -479,6 +498,8 @@ int runner_setup(struct runner *r, char *err, size_t errlen)
 		struct tp_opts to = {.max_restarts = r->o.max_restarts,
 		                     .ready_timeout_ms = r->o.exec_wait_ms};
 		names_for_exec(r, &to);
+		for (int i = 0; i < 4; i++)
+			r->exec_wrap[i] = to.wrap[i];
 		r->tp = tp_start(r->o.exec_cmd, &to, err, errlen);
 		if (r->tp == NULL)
 			return -1;
@@ -572,6 +593,8 @@ int runner_run(struct runner *r, void (*on_result)(struct runner *, size_t, void
 		r->tp = NULL;
 		return -1;
 	}
+	if (r->tp != NULL) /* the suite's question: live fuzzing uses the one process */
+		decide_exec_instances(r);
 	r->results = calloc(r->ncases, sizeof(*r->results));
 	for (size_t i = 0; i < r->ncases; i++) {
 		r->results[i].trace = calloc(TRACE_MAX, sizeof(struct trace_ev));

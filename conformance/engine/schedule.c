@@ -5,9 +5,11 @@
  *   - the preflight cases run first and alone (they decide whether anything
  *     else can run, and find out what the target can do);
  *   - a hostile case (F_DESTRUCTIVE, F_HOSTILE), when the runner owns the
- *     target (the built-in server), gets a target instance of its own
- *     (instance.h) and runs beside everything else: nothing else talks to
- *     that instance, so a death of it is that case's alone;
+ *     target (the built-in server; --exec unless --exec-shared or the command
+ *     cannot run twice), gets a fresh target instance of its own (instance.h:
+ *     a server in-process, or another process of the command) and runs
+ *     beside everything else: nothing else talks to that instance, so a death
+ *     of it is that case's alone (and is still confirmed on a fresh one);
  *   - otherwise a hostile case (F_DESTRUCTIVE) runs with no other fast case
  *     in flight, and is followed by a health check: a target it kills is
  *     blamed on it alone, not on whatever ran beside it;
@@ -86,7 +88,8 @@ static int run_one_own(struct runner *r, size_t i, struct result *res, enum verd
 	*v = run_body(r, i, res, 0, &own, &ran);
 	int outcome = RAN;
 	if (ran && !target_survived(r, &own, why, sizeof(why))) {
-		snprintf(res->target_exit, sizeof(res->target_exit), "%s", why);
+		/* Recorded now, while its exit status and output are there. */
+		target_record_death(r, &own, res, why);
 		outcome = DIED_OWN;
 	}
 	instance_stop(&own);
@@ -148,14 +151,16 @@ static void post(struct runner *r, size_t i, enum verdict v)
 }
 
 /* The confirmed culprit: FAIL, with how the target died, what it printed
- * and the bytes that killed it. */
-static void blame(struct runner *r, size_t i, const char *how)
+ * and the bytes that killed it. own: it ran on an instance of its own, whose
+ * death run_one_own() recorded already. */
+static void blame(struct runner *r, size_t i, const char *how, int own)
 {
 	struct result *res = &r->results[i];
 	res->v = V_FAIL;
 	if (res->reproducer[0] != '\0')
 		return; /* the case named the death itself (preflight/capabilities) */
-	target_record_death(r, res, how);
+	if (!own)
+		target_record_death(r, NULL, res, how);
 	append_actual(res, "%s%s", "the target died during this case: ", res->target_exit);
 	append_actual(res, "%s%s", "confirmed: ", "it died again when this case ran again alone");
 	target_save_reproducer(r, r->cases[i], res);
@@ -201,7 +206,7 @@ static int sd_replay(void *arg, size_t k, char *how, size_t howlen)
 static void sd_confirmed(void *arg, size_t k, const char *how)
 {
 	struct suite_death *sd = arg;
-	blame(sd->r, sd->sus[k], how);
+	blame(sd->r, sd->sus[k], how, sd->own);
 }
 
 static void sd_not_judged(void *arg, size_t k, const char *why)

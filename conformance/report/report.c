@@ -154,6 +154,11 @@ void human_header(FILE *f, const struct runner *r, int color)
 	        "deny", "alt-source", "timer",  "name"};
 	if (r->names_note[0] != '\0')
 		fprintf(f, "names: %s\n", r->names_note);
+	if (r->exec_note[0] != '\0') {
+		fprintf(f, "isolation: ");
+		esc_term(f, r->exec_note); /* it may quote what the command printed */
+		fprintf(f, "\n");
+	}
 	fprintf(f, "capabilities:");
 	for (int b = 0; b < 9; b++)
 		if (r->have & (1u << b))

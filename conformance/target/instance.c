@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: MIT */
-/* instance.c - the built-in reference server as a target instance the runner
- * owns (instance.h). */
+/* instance.c - target instances the runner owns (instance.h): the built-in
+ * reference server in-process, or another process of the --exec command. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "target/instance.h"
 #include "core/runner.h"
+#include "net.h"
 #include "server.h"
 #include "services/dnsd.h"
+#include "target/supervisor.h"
 
 /* The built-in target's rules: a user the policy denies, and two users whose
  * requests are checked with identd, strictly and leniently. */
@@ -17,10 +22,14 @@ static const char builtin_rules[] = "deny *=socks4-test-denied 0.0.0.0 0.0.0.0\n
                                     "permit ?=i *=ident-lenient 0.0.0.0 0.0.0.0\n"
                                     "permit 0.0.0.0 0.0.0.0\n";
 
-int instance_start(struct runner *r, struct instance *in, char *err, size_t errlen)
+/* One process start at a time: the supervisor picks a free port, then the
+ * command binds it; two starts at once could be given the same port, and
+ * one instance's cases would then reach the other. */
+static pthread_mutex_t start_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static int start_builtin(struct runner *r, struct instance *in, char *err, size_t errlen)
 {
 	struct s4srv_config cfg;
-	memset(in, 0, sizeof(*in));
 	s4srv_config_defaults(&cfg);
 	cfg.listen[0] = "127.0.0.1:0";
 	cfg.n_listen = 1;
@@ -43,6 +52,36 @@ int instance_start(struct runner *r, struct instance *in, char *err, size_t errl
 		return -1;
 	in->server = srv;
 	s4srv_listener_addr(srv, 0, &in->addr);
+	return 0;
+}
+
+static int start_process(struct runner *r, struct instance *in, char *err, size_t errlen)
+{
+	/* As the run's target was started (runner_setup), but never restarted:
+	 * a death of an instance is handled by starting a fresh one. */
+	struct tp_opts to = {.max_restarts = -1, .ready_timeout_ms = r->o.exec_wait_ms};
+	for (int i = 0; i < 4; i++)
+		to.wrap[i] = r->exec_wrap[i];
+	pthread_mutex_lock(&start_mu);
+	in->tp = tp_start(r->o.exec_cmd, &to, err, errlen);
+	pthread_mutex_unlock(&start_mu);
+	if (in->tp == NULL)
+		return -1;
+	uint16_t port = 0;
+	const char *colon = strrchr(tp_addr(in->tp), ':');
+	if (colon != NULL)
+		port = (uint16_t)strtoul(colon + 1, NULL, 10);
+	socklen_t len;
+	net_sockaddr4(&in->addr, &len, INADDR_LOOPBACK, port);
+	return 0;
+}
+
+int instance_start(struct runner *r, struct instance *in, char *err, size_t errlen)
+{
+	memset(in, 0, sizeof(*in));
+	int rc = r->tp != NULL ? start_process(r, in, err, errlen) : start_builtin(r, in, err, errlen);
+	if (rc < 0)
+		return -1;
 	in->addr_len = sizeof(struct sockaddr_in);
 	in->port = ntohs(((struct sockaddr_in *)&in->addr)->sin_port);
 	return 0;
@@ -52,12 +91,22 @@ void instance_stop(struct instance *in)
 {
 	if (in->server != NULL)
 		s4srv_stop(in->server, 0);
+	tp_stop(in->tp);
 	memset(in, 0, sizeof(*in));
+}
+
+int instance_exec_probe(struct runner *r, char *why, size_t whylen)
+{
+	struct instance in;
+	if (instance_start(r, &in, why, whylen) < 0)
+		return -1;
+	instance_stop(&in);
+	return 0;
 }
 
 int runner_owns_target(const struct runner *r)
 {
-	return r->in_process;
+	return r->in_process || r->exec_instances; /* exec_instances: only under --exec */
 }
 
 void ctx_aim(struct ctx *c, const struct instance *own)

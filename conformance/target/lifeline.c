@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define GROUPS_MAX 64
+#define GROUPS_MAX 256 /* the run's target, and an instance per case in flight */
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pid_t groups[GROUPS_MAX];

@@ -55,10 +55,17 @@ int target_serves(struct runner *r, const struct instance *own, char *why, size_
 	return ask(r, own, t_target_serves, "serves", why, whylen);
 }
 
+/* The process of the run's target or of an instance: NULL when there is none. */
+static struct target_proc *proc_of(struct runner *r, const struct instance *own)
+{
+	return own != NULL ? own->tp : r->tp;
+}
+
 int target_survived(struct runner *r, const struct instance *own, char *why, size_t whylen)
 {
-	if (own == NULL && !target_process_running(r)) {
-		tp_exit(r->tp, why, whylen);
+	struct target_proc *tp = proc_of(r, own);
+	if (tp != NULL && !tp_running(tp)) {
+		tp_exit(tp, why, whylen);
 		return 0;
 	}
 	if (target_answers(r, own, why, whylen))
@@ -66,8 +73,8 @@ int target_survived(struct runner *r, const struct instance *own, char *why, siz
 	poll(NULL, 0, SURVIVED_RETRY_MS);
 	if (target_answers(r, own, why, whylen))
 		return 1;
-	if (own == NULL && !target_process_running(r))
-		tp_exit(r->tp, why, whylen);
+	if (tp != NULL && !tp_running(tp))
+		tp_exit(tp, why, whylen);
 	return 0;
 }
 
@@ -87,13 +94,15 @@ uint64_t target_log_mark(struct runner *r)
 	return r->tp != NULL ? tp_log_mark(r->tp) : 0;
 }
 
-void target_record_death(struct runner *r, struct result *res, const char *how)
+void target_record_death(struct runner *r, const struct instance *own, struct result *res,
+                         const char *how)
 {
+	struct target_proc *tp = proc_of(r, own);
 	char seen[sizeof(res->target_exit)];
 	snprintf(seen, sizeof(seen), "%s", how); /* how may be res->target_exit itself */
 	res->exit_code = res->exit_signal = -1;
-	if (r->tp != NULL && !tp_running(r->tp)) {
-		int st = tp_exit(r->tp, res->target_exit, sizeof(res->target_exit));
+	if (tp != NULL && !tp_running(tp)) {
+		int st = tp_exit(tp, res->target_exit, sizeof(res->target_exit));
 		if (st >= 0 && WIFEXITED(st))
 			res->exit_code = WEXITSTATUS(st);
 		else if (st >= 0 && WIFSIGNALED(st))
@@ -102,11 +111,12 @@ void target_record_death(struct runner *r, struct result *res, const char *how)
 		snprintf(res->target_exit, sizeof(res->target_exit), "stopped serving (%.200s)",
 		         seen);
 	}
-	if (r->tp != NULL) {
+	if (tp != NULL) {
 		free(res->target_log);
 		res->target_log = malloc(TARGET_LOG_MAX);
-		if (res->target_log != NULL)
-			tp_log_since(r->tp, res->log_mark, res->target_log, TARGET_LOG_MAX);
+		if (res->target_log != NULL) /* an instance's log is all this case's */
+			tp_log_since(tp, own != NULL ? 0 : res->log_mark, res->target_log,
+			             TARGET_LOG_MAX);
 	}
 }
 

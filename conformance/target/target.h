@@ -50,8 +50,10 @@ void target_note_unconfirmed(struct runner *r, const char *how, const char *susp
 /* Where the target's output stands (0 for a target the runner does not run). */
 uint64_t target_log_mark(struct runner *r);
 /* Fills res's target_exit, exit_code, exit_signal and target_log (since
- * res->log_mark) for a death seen as `how` (how may be res->target_exit). */
-void target_record_death(struct runner *r, struct result *res, const char *how);
+ * res->log_mark; all of an instance's) for a death of the run's target (own
+ * NULL) or of an instance, seen as `how` (how may be res->target_exit). */
+void target_record_death(struct runner *r, const struct instance *own, struct result *res,
+                         const char *how);
 /* Writes the bytes res's case sent to r->o.crash_dir and the socks4-client
  * --raw line that replays them (res->reproducer, res->replay). */
 void target_save_reproducer(struct runner *r, const struct s4case *cs, struct result *res);

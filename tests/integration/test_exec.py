@@ -106,3 +106,47 @@ def test_target_dying_on_one_input(tmp_path, how):
     assert "confirmed: it died again when this case ran again alone" in c["actual"]
     assert c["reproducer"]
     assert p.returncode == 1
+
+
+# --- hostile cases on processes of their own --------------------------------------------
+
+LONG_USERID_CULPRITS = {"request/userid/256", "request/userid/1023", "request/userid/4096",
+                        "robust/flood/userid"}
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["own-process", "exec-shared"])
+def test_hostile_deaths_are_named_on_own_processes_and_shared(tmp_path, shared):
+    """A hostile case runs on a fresh process of the command, beside the others (or,
+    with --exec-shared, alone on the one process): either way the same cases fail,
+    each confirmed, each with its exit status and what its process printed."""
+    cmd = (f"{sys.executable} {SERVER} --listen {{addr}} --handshake-timeout 1.5 "
+           "--bind-timeout 1.5 --misbehave crash-on-long-userid")
+    p, cases = run(tmp_path, cmd, *(["--exec-shared"] if shared else []), "request/userid/",
+                   "robust/flood/", "connect/")
+    isolation = next(ln for ln in p.stdout.splitlines() if ln.startswith("isolation: "))
+    if shared:
+        assert "alone on the one process (--exec-shared)" in isolation, isolation
+    else:
+        assert "each hostile case on a fresh process of its own" in isolation, isolation
+    assert failed(cases) == LONG_USERID_CULPRITS, p.stdout[-4000:]
+    for cid in LONG_USERID_CULPRITS:
+        c = cases[cid]
+        assert c["target_exit"]["status"] == 70, c
+        assert "USERID overflowed a 256-octet buffer" in c["target_log"], c["target_log"]
+        assert c["actual"].endswith("confirmed: it died again when this case ran again alone")
+        if cid.startswith("request/"):  # (the flood's bytes are not kept)
+            assert c["reproducer"], c
+    assert p.returncode == 1
+
+
+def test_command_that_cannot_run_twice_runs_hostile_cases_alone(tmp_path):
+    """flock -n: a second process of the command exits at once. The runner sees it
+    before the cases, says so, and runs hostile cases alone on the one process."""
+    lock = tmp_path / "lock"
+    p, cases = run(tmp_path, f"flock -n {lock} {binary('socks4-server')} --listen {{addr}} "
+                             "--handshake-timeout 2 --bind-timeout 2")
+    assert ("isolation: hostile cases run alone on the one process (a second process of "
+            "the command did not start: ") in p.stdout, p.stdout[:2000]
+    assert "exited with status 1 before it accepted connections" in p.stdout
+    assert failed(cases) == set(), p.stdout[-4000:]
+    assert p.returncode == 0

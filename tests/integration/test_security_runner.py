@@ -246,12 +246,19 @@ def start_long_run(tmp_path, out):
         if "connect/granted" in line:
             break
     assert any("PASS" in ln for ln in lines), "".join(lines)
+    # Three processes of the command, three pids each: the run's target, the one the
+    # runner starts and stops at once (can the command run twice?), and the stalled
+    # case's own (a hostile case runs on a process of its own). Six stay running.
+    recorded, live = [], []
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        if pids.exists() and len(pids.read_text().split()) >= 3:
+        recorded = [int(x) for x in pids.read_text().split()] if pids.exists() else []
+        live = [x for x in recorded if pid_alive(x)]
+        if len(recorded) >= 9 and len(live) >= 6:
             break
         time.sleep(0.05)
-    return p, [int(x) for x in pids.read_text().split()]
+    assert len(recorded) >= 9 and len(live) >= 6, (recorded, live)
+    return p, live
 
 
 @pytest.fixture
