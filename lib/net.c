@@ -397,6 +397,78 @@ static void *resolve_thread(void *arg)
 	return NULL;
 }
 
+/* Starts the lookup of name (len bytes) on a helper thread that owns one
+ * reference to the job; the caller owns the other. NULL with err set. */
+static struct resolve_job *job_start(const char *name, size_t len, char *err, size_t errlen)
+{
+	struct resolve_job *job = calloc(1, sizeof(*job));
+	if (job == NULL) {
+		fail(ENOMEM, err, errlen, "resolve");
+		return NULL;
+	}
+	pthread_mutex_init(&job->mu, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&job->done_cv, &ca);
+	pthread_condattr_destroy(&ca);
+	memcpy(job->name, name, len + 1);
+	job->refs = 2;
+
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 256 * 1024); /* NSS modules want room */
+	pthread_t tid;
+	int rc = pthread_create(&tid, &attr, resolve_thread, job);
+	pthread_attr_destroy(&attr);
+	if (rc != 0) {
+		job->refs = 1;
+		job_release(job);
+		fail(rc, err, errlen, "resolve %s: pthread_create", name);
+		return NULL;
+	}
+	return job;
+}
+
+/* Waits for the job until timeout_ms (< 0: no limit), copies what it found
+ * (at most max addresses) and lets go of the caller's reference. Returns 1
+ * when the lookup finished (*gai_rc, *gai_errno say how), 0 when the caller
+ * gives up: the thread then finishes alone, counted in resolve_abandoned. */
+static int job_wait(struct resolve_job *job, int timeout_ms, uint32_t *addrs, size_t max,
+                    size_t *got, int *gai_rc, int *gai_errno)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	if (timeout_ms > 0) {
+		int64_t ns = until.tv_nsec + (int64_t)(timeout_ms % 1000) * 1000000;
+		until.tv_sec += timeout_ms / 1000 + ns / 1000000000;
+		until.tv_nsec = ns % 1000000000;
+	}
+
+	pthread_mutex_lock(&job->mu);
+	while (!job->done) {
+		if (timeout_ms < 0)
+			pthread_cond_wait(&job->done_cv, &job->mu);
+		else if (pthread_cond_timedwait(&job->done_cv, &job->mu, &until) == ETIMEDOUT)
+			break;
+	}
+	int done = job->done;
+	*gai_rc = job->gai_rc;
+	*gai_errno = job->gai_errno;
+	if (!done) {
+		job->abandoned = 1;
+		pthread_mutex_lock(&resolve_mu);
+		resolve_abandoned++;
+		pthread_mutex_unlock(&resolve_mu);
+	}
+	*got = job->n < max ? job->n : max;
+	memcpy(addrs, job->addrs, *got * sizeof(addrs[0]));
+	pthread_mutex_unlock(&job->mu);
+	job_release(job);
+	return done;
+}
+
 int net_resolve4(const char *name, int timeout_ms, uint32_t *addrs, size_t max, size_t *n,
                  char *err, size_t errlen)
 {
@@ -421,59 +493,12 @@ int net_resolve4(const char *name, int timeout_ms, uint32_t *addrs, size_t max, 
 		            "resolve %s: %d earlier lookups are still running past their deadline",
 		            name, NET_RESOLVE_ABANDONED_MAX);
 
-	struct resolve_job *job = calloc(1, sizeof(*job));
+	struct resolve_job *job = job_start(name, len, err, errlen);
 	if (job == NULL)
-		return fail(ENOMEM, err, errlen, "resolve");
-	pthread_mutex_init(&job->mu, NULL);
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&job->done_cv, &ca);
-	pthread_condattr_destroy(&ca);
-	memcpy(job->name, name, len + 1);
-	job->refs = 2;
-
-	pthread_attr_t attr;
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, 256 * 1024); /* NSS modules want room */
-	pthread_t tid;
-	int rc = pthread_create(&tid, &attr, resolve_thread, job);
-	pthread_attr_destroy(&attr);
-	if (rc != 0) {
-		job->refs = 1;
-		job_release(job);
-		return fail(rc, err, errlen, "resolve %s: pthread_create", name);
-	}
-
-	struct timespec until;
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	if (timeout_ms > 0) {
-		int64_t ns = until.tv_nsec + (int64_t)(timeout_ms % 1000) * 1000000;
-		until.tv_sec += timeout_ms / 1000 + ns / 1000000000;
-		until.tv_nsec = ns % 1000000000;
-	}
-
-	pthread_mutex_lock(&job->mu);
-	while (!job->done) {
-		if (timeout_ms < 0)
-			pthread_cond_wait(&job->done_cv, &job->mu);
-		else if (pthread_cond_timedwait(&job->done_cv, &job->mu, &until) == ETIMEDOUT)
-			break;
-	}
-	int done = job->done, gai_rc = job->gai_rc, gai_errno = job->gai_errno;
-	if (!done) {
-		job->abandoned = 1;
-		pthread_mutex_lock(&resolve_mu);
-		resolve_abandoned++;
-		pthread_mutex_unlock(&resolve_mu);
-	}
-	size_t got = job->n < max ? job->n : max;
-	memcpy(addrs, job->addrs, got * sizeof(addrs[0]));
-	pthread_mutex_unlock(&job->mu);
-	job_release(job);
-
-	if (!done)
+		return -1;
+	size_t got;
+	int gai_rc, gai_errno;
+	if (!job_wait(job, timeout_ms, addrs, max, &got, &gai_rc, &gai_errno))
 		return fail(ETIMEDOUT, err, errlen, "resolve %s: no answer within %d ms", name,
 		            timeout_ms);
 	if (gai_rc == EAI_SYSTEM)

@@ -253,75 +253,79 @@ static void reload(struct s4srv *srv, const char *path)
 	fprintf(stderr, PROG ": reloaded %s: %zu rules\n", path, n);
 }
 
-int main(int argc, char **argv)
-{
-	struct s4srv_config cfg;
-	const char *rules_path = NULL, *check_file = NULL;
-	int grace_ms = 10 * 1000;
-	int opt;
+/* What the command line asks for besides the server's configuration. */
+struct cli {
+	const char *rules_path; /* --rules */
+	const char *check_file; /* --check-rules */
+	int grace_ms;           /* --grace */
+};
 
-	s4srv_config_defaults(&cfg);
+/* Parses the options into cfg and cli. Returns -1 to go on, or the exit
+ * status (--help, --version, a usage error). */
+static int parse_args(int argc, char **argv, struct s4srv_config *cfg, struct cli *cli)
+{
+	int opt;
 	while ((opt = getopt_long(argc, argv, "vqh", options, NULL)) != -1) {
 		switch (opt) {
 		case OPT_LISTEN:
-			if (cfg.n_listen == S4SRV_MAX_LISTEN)
+			if (cfg->n_listen == S4SRV_MAX_LISTEN)
 				usage_error("at most 16 --listen addresses%s", "");
-			cfg.listen[cfg.n_listen++] = optarg;
+			cfg->listen[cfg->n_listen++] = optarg;
 			break;
 		case OPT_RULES:
-			rules_path = optarg;
+			cli->rules_path = optarg;
 			break;
 		case OPT_OPEN:
-			cfg.open = 1;
+			cfg->open = 1;
 			break;
 		case OPT_NO4A:
-			cfg.no_4a = 1;
+			cfg->no_4a = 1;
 			break;
 		case OPT_IDENTD:
-			cfg.identd = identd_mode(optarg);
+			cfg->identd = identd_mode(optarg);
 			break;
 		case OPT_IDENTD_PORT:
-			cfg.identd_port = (uint16_t)number(optarg, 1, 65535);
+			cfg->identd_port = (uint16_t)number(optarg, 1, 65535);
 			break;
 		case OPT_IDENTD_TIMEOUT:
-			cfg.identd_timeout_ms = seconds_ms("--identd-timeout", optarg, 0);
+			cfg->identd_timeout_ms = seconds_ms("--identd-timeout", optarg, 0);
 			break;
 		case OPT_HANDSHAKE:
-			cfg.handshake_timeout_ms = seconds_ms("--handshake-timeout", optarg, 0);
+			cfg->handshake_timeout_ms = seconds_ms("--handshake-timeout", optarg, 0);
 			break;
 		case OPT_CONNECT:
-			cfg.connect_timeout_ms = seconds_ms("--connect-timeout", optarg, 0);
+			cfg->connect_timeout_ms = seconds_ms("--connect-timeout", optarg, 0);
 			break;
 		case OPT_BIND:
-			cfg.bind_timeout_ms = seconds_ms("--bind-timeout", optarg, 0);
+			cfg->bind_timeout_ms = seconds_ms("--bind-timeout", optarg, 0);
 			break;
 		case OPT_RESOLVE:
-			cfg.resolve_timeout_ms = seconds_ms("--resolve-timeout", optarg, 0);
+			cfg->resolve_timeout_ms = seconds_ms("--resolve-timeout", optarg, 0);
 			break;
 		case OPT_RESOLVER:
-			parse_resolver(optarg, &cfg);
+			parse_resolver(optarg, cfg);
 			break;
 		case OPT_IDLE:
-			cfg.idle_timeout_ms = seconds_ms("--idle-timeout", optarg, 1);
+			cfg->idle_timeout_ms = seconds_ms("--idle-timeout", optarg, 1);
 			break;
 		case OPT_MAX:
-			cfg.max_sessions = (int)number(optarg, 1, 1000000);
+			cfg->max_sessions = (int)number(optarg, 1, 1000000);
 			break;
 		case OPT_GRACE:
-			grace_ms = seconds_ms("--grace", optarg, 1);
-			grace_ms = grace_ms < 0 ? 0 : grace_ms;
+			cli->grace_ms = seconds_ms("--grace", optarg, 1);
+			cli->grace_ms = cli->grace_ms < 0 ? 0 : cli->grace_ms;
 			break;
 		case OPT_NO_SPLICE:
-			cfg.no_splice = 1;
+			cfg->no_splice = 1;
 			break;
 		case OPT_CHECK:
-			check_file = optarg;
+			cli->check_file = optarg;
 			break;
 		case 'v':
-			cfg.log_level = S4SRV_LOG_VERBOSE;
+			cfg->log_level = S4SRV_LOG_VERBOSE;
 			break;
 		case 'q':
-			cfg.log_level = S4SRV_LOG_QUIET;
+			cfg->log_level = S4SRV_LOG_QUIET;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -334,16 +338,47 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (check_file != NULL) {
+	return -1;
+}
+
+/* Until SIGTERM or SIGINT (then a graceful stop): SIGHUP reloads the rules. */
+static int serve_until_signal(struct s4srv *srv, const sigset_t *set, const struct cli *cli)
+{
+	for (;;) {
+		int sig;
+		if (sigwait(set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			reload(srv, cli->rules_path);
+			continue;
+		}
+		fprintf(stderr, PROG ": %s: stopping (grace %d ms)\n", strsignal(sig),
+		        cli->grace_ms);
+		s4srv_stop(srv, cli->grace_ms);
+		return 0;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct s4srv_config cfg;
+	struct cli cli = {.grace_ms = 10 * 1000};
+
+	s4srv_config_defaults(&cfg);
+	int rc = parse_args(argc, argv, &cfg, &cli);
+	if (rc >= 0)
+		return rc;
+	if (cli.check_file != NULL) {
 		if (argc - optind != 4)
 			usage_error("--check-rules FILE needs USER SRC_IP DST_IP PORT%s", "");
-		return check_rules(check_file, argv + optind);
+		return check_rules(cli.check_file, argv + optind);
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
 
 	char err[512];
-	if (rules_path != NULL && (cfg.rules = rules_load(rules_path, err, sizeof(err))) == NULL) {
+	if (cli.rules_path != NULL &&
+	    (cfg.rules = rules_load(cli.rules_path, err, sizeof(err))) == NULL) {
 		fprintf(stderr, PROG ": %s\n", err);
 		return 1;
 	}
@@ -371,17 +406,5 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": listening on %s\n",
 		        net_addr_str((struct sockaddr *)&ss, text, sizeof(text)));
 	}
-
-	for (;;) {
-		int sig;
-		if (sigwait(&set, &sig) != 0)
-			continue;
-		if (sig == SIGHUP) {
-			reload(srv, rules_path);
-			continue;
-		}
-		fprintf(stderr, PROG ": %s: stopping (grace %d ms)\n", strsignal(sig), grace_ms);
-		s4srv_stop(srv, grace_ms);
-		return 0;
-	}
+	return serve_until_signal(srv, &set, &cli);
 }

@@ -136,13 +136,72 @@ void session_close(struct session *s, int slot)
 
 static int spawn_locked(struct listener *l);
 
+/* Takes the listener's accept turn and accepts one connection. Idle threads
+ * take turns: one blocks in accept(), the others wait for the turn. The
+ * kernel reserves a descriptor for every blocked accept(), so a whole pool in
+ * accept() would hold one each, and once fds ran out none would come back to
+ * sessions. Returns the fd, or -1 (EINTR, ECONNABORTED, out of fds, ...). */
+static int accept_in_turn(struct listener *l, struct sockaddr_storage *peer)
+{
+	struct s4srv *srv = l->srv;
+	socklen_t plen = sizeof(*peer);
+	pthread_mutex_lock(&l->accept_turn);
+	int fd = accept4(l->fd, (struct sockaddr *)peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	int e = errno;
+	int starved = fd < 0 && (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM);
+	if (starved && !l->starved) /* one log line when it starts, one when it ends */
+		srv_log(srv, S4SRV_LOG_QUIET, "accept: %s; retrying every %d ms", strerror(e),
+		        ACCEPT_BACKOFF_MS);
+	else if (fd >= 0 && l->starved)
+		srv_log(srv, S4SRV_LOG_QUIET, "accept: working again");
+	if (fd >= 0 || starved)
+		l->starved = starved;
+	if (starved)
+		poll(NULL, 0, ACCEPT_BACKOFF_MS); /* instead of spinning */
+	pthread_mutex_unlock(&l->accept_turn);
+	return fd;
+}
+
+/* A pool thread leaves: off the session list, out of the counts, and joined
+ * by the next one to leave. idle: it was counted in l->idle. */
+static void leave_pool(struct listener *l, struct session *s, int idle)
+{
+	struct s4srv *srv = l->srv;
+	pthread_mutex_lock(&srv->mu);
+	if (idle)
+		l->idle--;
+	for (struct session **p = &srv->sessions; *p != NULL; p = &(*p)->next) {
+		if (*p == s) {
+			*p = s->next;
+			break;
+		}
+	}
+	/* Each exiting thread joins the one that exited before it, and
+	 * s4srv_stop() joins the last: every thread is gone when stop returns. */
+	pthread_t prev = srv->last_exited;
+	int join_prev = srv->exited_any;
+	srv->last_exited = pthread_self();
+	srv->exited_any = 1;
+	srv->threads--;
+	pthread_cond_broadcast(&srv->changed);
+	pthread_mutex_unlock(&srv->mu);
+	for (int i = 0; i < 2; i++) {
+		if (s->pipes->ab[i] >= 0)
+			close(s->pipes->ab[i]);
+		if (s->pipes->ba[i] >= 0)
+			close(s->pipes->ba[i]);
+	}
+	if (join_prev)
+		pthread_join(prev, NULL);
+}
+
 /* What a pool thread does: accept, serve, repeat, until the server stops or
  * there are enough idle threads without it. */
 static void *pool_thread(void *arg)
 {
 	struct listener *l = arg;
 	struct s4srv *srv = l->srv;
-	struct relay_pipes pipes = {{-1, -1}, {-1, -1}};
+	struct relay_pipes pipes = {{-1, -1}, {-1, -1}}; /* kept from one relay to the next */
 	struct session s = {
 	        .srv = srv, .l = l, .fds = {-1, -1, -1}, .nonblocking = 1, .pipes = &pipes};
 
@@ -154,26 +213,7 @@ static void *pool_thread(void *arg)
 	int idle = 1; /* counted in l->idle */
 	for (;;) {
 		struct sockaddr_storage peer;
-		socklen_t plen = sizeof(peer);
-		/* Idle threads take turns: one blocks in accept(), the others
-		 * wait for the turn. The kernel reserves a descriptor for every
-		 * blocked accept(), so a whole pool in accept() would hold one
-		 * each, and once fds ran out none would come back to sessions. */
-		pthread_mutex_lock(&l->accept_turn);
-		int fd = accept4(l->fd, (struct sockaddr *)&peer, &plen,
-		                 SOCK_NONBLOCK | SOCK_CLOEXEC);
-		int e = errno;
-		int starved = fd < 0 && (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM);
-		if (starved && !l->starved) /* one log line when it starts, one when it ends */
-			srv_log(srv, S4SRV_LOG_QUIET, "accept: %s; retrying every %d ms",
-			        strerror(e), ACCEPT_BACKOFF_MS);
-		else if (fd >= 0 && l->starved)
-			srv_log(srv, S4SRV_LOG_QUIET, "accept: working again");
-		if (fd >= 0 || starved)
-			l->starved = starved;
-		if (starved)
-			poll(NULL, 0, ACCEPT_BACKOFF_MS); /* instead of spinning */
-		pthread_mutex_unlock(&l->accept_turn);
+		int fd = accept_in_turn(l, &peer);
 
 		pthread_mutex_lock(&srv->mu);
 		if (srv->stopping) {
@@ -184,7 +224,7 @@ static void *pool_thread(void *arg)
 		}
 		if (fd < 0) {
 			pthread_mutex_unlock(&srv->mu);
-			continue; /* EINTR, ECONNABORTED, out of fds, ... */
+			continue;
 		}
 		l->idle--;
 		idle = 0;
@@ -212,33 +252,7 @@ static void *pool_thread(void *arg)
 		if (retire)
 			break;
 	}
-
-	pthread_mutex_lock(&srv->mu);
-	if (idle)
-		l->idle--;
-	for (struct session **p = &srv->sessions; *p != NULL; p = &(*p)->next) {
-		if (*p == &s) {
-			*p = s.next;
-			break;
-		}
-	}
-	/* Each exiting thread joins the one that exited before it, and
-	 * s4srv_stop() joins the last: every thread is gone when stop returns. */
-	pthread_t prev = srv->last_exited;
-	int join_prev = srv->exited_any;
-	srv->last_exited = pthread_self();
-	srv->exited_any = 1;
-	srv->threads--;
-	pthread_cond_broadcast(&srv->changed);
-	pthread_mutex_unlock(&srv->mu);
-	for (int i = 0; i < 2; i++) {
-		if (pipes.ab[i] >= 0)
-			close(pipes.ab[i]);
-		if (pipes.ba[i] >= 0)
-			close(pipes.ba[i]);
-	}
-	if (join_prev)
-		pthread_join(prev, NULL);
+	leave_pool(l, &s, idle);
 	return NULL;
 }
 

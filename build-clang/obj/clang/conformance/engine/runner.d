@@ -1,0 +1,32 @@
+/tmp/wt/build-clang/obj/clang/conformance/engine/runner.o: \
+  conformance/engine/runner.c conformance/core/runner.h \
+  conformance/core/suite.h lib/socks4.h lib/net.h ref-server/server.h \
+  ref-server/identd.h lib/ident.h ref-server/rules.h \
+  conformance/services/dnsd.h lib/dns.h conformance/target/instance.h \
+  conformance/target/supervisor.h conformance/target/target.h
+
+conformance/core/runner.h:
+
+conformance/core/suite.h:
+
+lib/socks4.h:
+
+lib/net.h:
+
+ref-server/server.h:
+
+ref-server/identd.h:
+
+lib/ident.h:
+
+ref-server/rules.h:
+
+conformance/services/dnsd.h:
+
+lib/dns.h:
+
+conformance/target/instance.h:
+
+conformance/target/supervisor.h:
+
+conformance/target/target.h:
