@@ -431,8 +431,25 @@ static void *conn_main(void *arg)
 	return NULL;
 }
 
-/* Takes every connection the client makes until the proxy stops (at most
- * PX_CONN_MAX; later ones are closed at once, and counted). */
+/* A connection the client made gets its record and a thread (the caller
+ * holds p->mu); past PX_CONN_MAX it is closed at once, and counted. */
+static void take_locked(struct proxy *p, int fd)
+{
+	struct px_conn *k = p->nconns < PX_CONN_MAX ? &p->conns[p->nconns] : NULL;
+	if (k != NULL) {
+		k->fd = fd;
+		if (pthread_create(&k->tid, NULL, conn_main, k) == 0)
+			p->nconns++;
+		else
+			k = NULL;
+	}
+	if (k == NULL) {
+		close(fd);
+		p->dropped++;
+	}
+}
+
+/* Takes every connection the client makes until the proxy stops. */
 static void *proxy_main(void *arg)
 {
 	struct proxy *p = arg;
@@ -443,19 +460,8 @@ static void *proxy_main(void *arg)
 			break;
 		pthread_mutex_lock(&p->mu);
 		int fd = p->stopping ? -1 : accept4(p->lfd, NULL, NULL, SOCK_CLOEXEC);
-		struct px_conn *k =
-		        fd >= 0 && p->nconns < PX_CONN_MAX ? &p->conns[p->nconns] : NULL;
-		if (k != NULL) {
-			k->fd = fd;
-			if (pthread_create(&k->tid, NULL, conn_main, k) == 0)
-				p->nconns++;
-			else
-				k = NULL;
-		}
-		if (fd >= 0 && k == NULL) {
-			close(fd);
-			p->dropped++;
-		}
+		if (fd >= 0)
+			take_locked(p, fd);
 		int stop = p->stopping;
 		pthread_mutex_unlock(&p->mu);
 		if (stop || (fd < 0 && errno != EINTR && errno != EAGAIN && errno != ECONNABORTED))
@@ -503,6 +509,14 @@ size_t proxy_stop(struct proxy *p)
 		return 0;
 	pthread_mutex_lock(&p->mu);
 	p->stopping = 1;
+	/* Connections the client made that still wait in the listen queue (a
+	 * client that connects and exits at once, on a loaded machine) are its
+	 * connections too: taken now, before shutting the listener down resets
+	 * them unseen. */
+	struct pollfd q = {.fd = p->lfd, .events = POLLIN};
+	int fd;
+	while (poll(&q, 1, 0) > 0 && (fd = accept4(p->lfd, NULL, NULL, SOCK_CLOEXEC)) >= 0)
+		take_locked(p, fd);
 	pthread_cond_broadcast(&p->cv);
 	shutdown(p->lfd, SHUT_RDWR);
 	for (size_t i = 0; i < p->nconns; i++)

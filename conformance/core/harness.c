@@ -597,6 +597,13 @@ void t_read_reply(struct ctx *c, int fd, int timeout_ms, struct got *g)
 	int end;
 	memset(g, 0, sizeof(*g));
 	g->n = read_upto(c, fd, g->raw, S4_REPLY_LEN, timeout_ms, &end);
+	/* timeout_ms bounds the wait for the reply to begin: TCP may deliver
+	 * its 8 bytes apart (and late, on a loaded machine), so one that has
+	 * begun gets the run's --timeout for the rest, however short the wait
+	 * for its first byte was. */
+	if (end == 0 && g->n > 0 && g->n < S4_REPLY_LEN)
+		g->n += read_upto(c, fd, g->raw + g->n, S4_REPLY_LEN - g->n, c->r->o.timeout_ms,
+		                  &end);
 	g->at_ms = since(c);
 	if (g->n == S4_REPLY_LEN) {
 		int rc = s4_parse_reply(g->raw, g->n, &g->rep);

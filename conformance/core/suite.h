@@ -200,7 +200,9 @@ struct got {
 	size_t n;      /* bytes read */
 	int64_t at_ms; /* when it was decided, ms since the case started */
 };
-/* Reads one reply, decoded by lib/socks4 (the only decoder). */
+/* Reads one reply, decoded by lib/socks4 (the only decoder). timeout_ms is
+ * the wait for its first byte; a reply that has begun is read to its end
+ * within the run's --timeout (a short wait never cuts a split reply). */
 void t_read_reply(struct ctx *c, int fd, int timeout_ms, struct got *g);
 /* "90 (request granted)", "end of file after 3 of 8 bytes", ... */
 const char *got_str(const struct got *g, char *buf, size_t cap);

@@ -301,7 +301,8 @@ class BrokenServer:
                  bind_timeout=120.0, connect_timeout=15.0, resolve_timeout=5.0,
                  socks4a=True, identd_first=False, quiet_refusals=False, timer_reply=False,
                  bind_any=False, misbehave=(), verbose=False, crash_exits=False,
-                 bind=True, reply_delay=0.0, split_replies=False, reply_with_data=False,
+                 bind=True, reply_delay=0.0, split_replies=False, split_pause=0.005,
+                 reply_with_data=False,
                  reset_refusals=False, reset_drops_queued=False,
                  die_on_userid=None, die_how="exit"):
         unknown = set(misbehave) - set(MISBEHAVIOURS)
@@ -324,6 +325,7 @@ class BrokenServer:
         # What TCP allows (each as correct as the default):
         self.reply_delay = reply_delay            # a slow server: this long before a reply
         self.split_replies = split_replies        # each reply in 8 writes (8 segments)
+        self.split_pause = split_pause            # seconds between those writes
         self.reply_with_data = reply_with_data    # 90 and the destination's first bytes
         #                                           in one write (one segment)
         self.reset_refusals = reset_refusals      # a reset, not a FIN, after a refusal
@@ -453,7 +455,7 @@ class BrokenServer:
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 for i in range(len(out)):
                     sock.sendall(out[i:i + 1])
-                    time.sleep(0.005)
+                    time.sleep(self.split_pause)
             elif self.reply_with_data and kind == "grant" and cd == GRANTED:
                 self._session.pending_reply = out  # sent with the destination's first bytes
             else:
@@ -1024,6 +1026,8 @@ def parse_args(argv):
                    help="wait S seconds before every reply (a slow server)")
     p.add_argument("--split-replies", action="store_true",
                    help="send each reply in 8 writes, one octet per segment")
+    p.add_argument("--split-pause", type=float, default=0.005, metavar="S",
+                   help="with --split-replies: seconds between the writes (default 0.005)")
     p.add_argument("--reply-with-data", action="store_true",
                    help="send a CONNECT's 90 in one write with the destination's first bytes")
     p.add_argument("--reset-refusals", action="store_true",
@@ -1059,6 +1063,7 @@ def main(argv=None):
                            timer_reply=a.timer_reply, bind_any=a.bind_any,
                            misbehave=a.misbehave, verbose=a.verbose, crash_exits=True,
                            reply_delay=a.reply_delay, split_replies=a.split_replies,
+                           split_pause=a.split_pause,
                            reply_with_data=a.reply_with_data,
                            reset_refusals=a.reset_refusals,
                            reset_drops_queued=a.reset_drops_queued,

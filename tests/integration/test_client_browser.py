@@ -94,6 +94,25 @@ def test_only_preconnects_is_no_request(tmp_path):
                         case["actual"]), case
 
 
+def test_connections_left_in_the_listen_queue_count(tmp_path):
+    """A client that opens 12 connections at once and exits (the kernel closes them):
+    each was made, so each is counted, also any the proxy had not accepted yet when
+    the client was gone (they wait in its listen queue; shutting the listener down
+    would reset them unseen). On an idle machine the proxy takes them all before the
+    client exits; under load some wait in the queue (make check beside a CPU hog once
+    counted 1 of test_only_preconnects_is_no_request's 2)."""
+    burst = (f"/usr/bin/python3 -c 'import os, socket; "
+             "s = [socket.create_connection((\"{proxy_host}\", {proxy_port})) "
+             "for _ in range(12)]; os._exit(0)'")
+    p, _, cases = socks4_test(tmp_path, "burst", "--client-timeout", "10", "--client-cmd",
+                              burst, "preflight/")
+    case = cases["preflight/client"]
+    assert case["result"] == "fail", case
+    assert re.fullmatch(r"the client connected to the proxy 12 times and closed each "
+                        r"connection without a byte \(exit 0 after \d+ ms\)",
+                        case["actual"]), case
+
+
 def test_judge_by_stdout(tmp_path):
     """A client that always exits 0 and prints what it got: by its exit status a
     refusal is not reported (FAIL); judged by stdout (--client-judge stdout) it shows

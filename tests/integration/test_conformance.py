@@ -298,6 +298,25 @@ def test_target_that_dies(start_server, tmp_path):
     assert len(by_result(report, "fail")) < 20, by_result(report, "fail")
 
 
+def test_a_split_reply_is_read_to_its_end(tmp_path):
+    """TCP may deliver a reply's 8 octets apart, and late: a server that writes them
+    0.3 s apart is correct. A case that waits briefly for a reply to begin (the
+    no-early-grant loop asks every 250 ms) must read one that began to its end,
+    not judge the first octets ("only 1 of 8 reply bytes")."""
+    import broken_server
+    srv = broken_server.BrokenServer(split_replies=True, split_pause=0.3,
+                                     handshake_timeout=3.0).start()
+    try:
+        p, report = run_json(tmp_path, "--target", f"127.0.0.1:{srv.port}", "--identd-port",
+                             str(free_port()), "--timeout", "5", "connect/no-early-grant",
+                             "connect/granted", "request/header-only")
+    finally:
+        srv.stop()
+    assert by_result(report, "fail") == set(), p.stdout
+    assert by_result(report, "pass") >= {"connect/no-early-grant", "connect/granted"}, p.stdout
+    assert p.returncode == 0
+
+
 # --- Dante ---------------------------------------------------------------------------
 
 DANTE_RULES = """client pass {{
