@@ -64,6 +64,8 @@ static int start_process(struct runner *r, struct instance *in, char *err, size_
 		to.wrap[i] = r->exec_wrap[i];
 	pthread_mutex_lock(&start_mu);
 	in->tp = tp_start(r->o.exec_cmd, &to, err, errlen);
+	if (in->tp == NULL) /* once more: another program may have taken the free port */
+		in->tp = tp_start(r->o.exec_cmd, &to, err, errlen);
 	pthread_mutex_unlock(&start_mu);
 	if (in->tp == NULL)
 		return -1;
