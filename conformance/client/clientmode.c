@@ -394,17 +394,10 @@ int ex_got_request(struct ctx *c, struct exchange *e)
 
 int ex_header(struct ctx *c, struct exchange *e, struct s4_request *h)
 {
-	uint8_t head[S4_HEADER_LEN + 1];
-	if (!e->rec.accepted || e->rec.req_len < S4_HEADER_LEN) {
+	if (!e->rec.accepted || header_fields(e->rec.req, e->rec.req_len, h) < 0) {
 		fail(c, "no request header: %s", e->rec.end[0] ? e->rec.end : "fewer than 8 bytes");
 		return 0;
 	}
-	/* the header with VN 4 and an empty USERID; 0.0.0.x taken as an address */
-	memcpy(head, e->rec.req, S4_HEADER_LEN);
-	head[0] = S4_VN_REQUEST;
-	head[S4_HEADER_LEN] = 0;
-	s4_parse_request(head, sizeof(head), S4_PARSE_NO_4A, h);
-	h->vn = e->rec.req[0];
 	return 1;
 }
 

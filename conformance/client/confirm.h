@@ -9,7 +9,10 @@
  * beside the other held cases only (at most 16 at once; a hung client takes
  * no CPU from them). Its verdict is that run's, and the result says what
  * the first run saw. A client that is hung stays hung: the FAIL is then
- * confirmed. */
+ * confirmed - unless another client of that round finished in time, whose
+ * start it may have waited on (a lock, a loaded machine): the killed ones
+ * then run again, a round at a time, until a round ends with every client
+ * killed or with none (each round settles at least one case). */
 #ifndef SOCKS4KIT_CLIENT_CONFIRM_H
 #define SOCKS4KIT_CLIENT_CONFIRM_H
 

@@ -41,6 +41,7 @@
 #include "fuzz/livefuzz.h"
 #include "options.h"
 #include "core/escape.h"
+#include "core/suite.h"
 #include "target/crashdir.h"
 #include "target/supervisor.h"
 #include "target/target.h"
@@ -130,20 +131,7 @@ int fuzz_ip_drawn(const struct runner *r, uint32_t ip)
 
 int fuzz_header_get(const struct sample *s, struct s4_request *h)
 {
-	uint8_t head[S4_HEADER_LEN + 1];
-	if (s->len < S4_HEADER_LEN)
-		return -1;
-	/* the header alone, with VN 4 and an empty USERID, parses whatever its
-	 * fields are (0.0.0.x taken as an address) */
-	memcpy(head, s->bytes, S4_HEADER_LEN);
-	head[0] = S4_VN_REQUEST;
-	head[S4_HEADER_LEN] = 0;
-	if (s4_parse_request(head, sizeof(head), S4_PARSE_NO_4A, h) <= 0)
-		return -1;
-	h->vn = s->bytes[0];
-	h->userid = NULL;
-	h->userid_len = 0;
-	return 0;
+	return header_fields(s->bytes, s->len, h);
 }
 
 void fuzz_header_put(struct sample *s, const struct s4_request *h)

@@ -143,13 +143,35 @@ def test_a_client_slow_beside_others_is_judged_again(tmp_path):
     p, text = report(tmp_path, "--client-timeout", "3", "-j", "6", "--client-cmd", slow,
                      "relay/")
     cases = json.loads(text)["cases"]
-    assert [c["result"] for c in cases] == ["pass"] * len(cases), cases
+    assert [c["result"] for c in cases] == ["pass"] * len(cases), \
+        [(c["id"], c["actual"]) for c in cases if c["result"] != "pass"]
     again = [c for c in cases
              if c["actual"].startswith("again with 6.0 s once the other cases were done: ")]
     assert again, [c["actual"] for c in cases]
     for c in again:
         assert re.search(r"; the first run, beside them: .*no exit within 3\.0 s",
                          c["actual"]), c
+    assert p.returncode == 0, p.stdout + p.stderr
+
+
+def test_clients_that_wait_on_each_other_get_more_rounds(tmp_path):
+    """Each client start holds a lock for 2 s and --client-timeout is 3 s: the first
+    run passes one case and kills four. Side by side with 6 s, two of those finish and
+    two are killed again, waiting on them: that is no hang (others of the round finished
+    in time), so those two run again in a second round, and pass."""
+    slow = f"flock {tmp_path}/turn sleep 2; exec {GOOD}"
+    p, text = report(tmp_path, "--client-timeout", "3", "-j", "5", "--client-cmd", slow,
+                     "relay/both-ways", "relay/binary", "relay/large",
+                     "relay/half-close/client", "relay/half-close/destination")
+    cases = [c for c in json.loads(text)["cases"] if not c["id"].startswith("preflight/")]
+    assert [c["result"] for c in cases] == ["pass"] * 5, \
+        [(c["id"], c["actual"]) for c in cases if c["result"] != "pass"]
+    second = [c for c in cases
+              if c["actual"].startswith("again with 6.0 s (confirming round 2) once the "
+                                        "other cases were done: ")]
+    assert second, [c["actual"] for c in cases]
+    for c in second:
+        assert re.search(r"; the first run, beside them: .*no exit within 3\.0 s", c["actual"]), c
     assert p.returncode == 0, p.stdout + p.stderr
 
 
