@@ -1,4 +1,0 @@
-/tmp/wt/build-clang/obj/clang/conformance/services/nsexec.o: \
-  conformance/services/nsexec.c conformance/services/nsexec.h
-
-conformance/services/nsexec.h:
