@@ -59,13 +59,13 @@ static int start_process(struct runner *r, struct instance *in, char *err, size_
 {
 	/* As the run's target was started (runner_setup), but never restarted:
 	 * a death of an instance is handled by starting a fresh one. */
-	struct tp_opts to = {.max_restarts = -1, .ready_timeout_ms = r->o.exec_wait_ms};
+	struct tp_opts to = {.max_restarts = -1,
+	                     .ready_timeout_ms = r->o.exec_wait_ms,
+	                     .stop_grace_ms = -1}; /* its case is over: nothing to wait for */
 	for (int i = 0; i < 4; i++)
 		to.wrap[i] = r->exec_wrap[i];
 	pthread_mutex_lock(&start_mu);
-	in->tp = tp_start(r->o.exec_cmd, &to, err, errlen);
-	if (in->tp == NULL) /* once more: another program may have taken the free port */
-		in->tp = tp_start(r->o.exec_cmd, &to, err, errlen);
+	in->tp = tp_start(r->o.exec_cmd, &to, err, errlen); /* (a taken port: tried again) */
 	pthread_mutex_unlock(&start_mu);
 	if (in->tp == NULL)
 		return -1;

@@ -28,8 +28,8 @@ struct instance {
  * Process starts are made one at a time, so that two can never be given the
  * same free port. 0, or -1 with err set. */
 int instance_start(struct runner *r, struct instance *in, char *err, size_t errlen);
-/* Stops it at once (no grace for the built-in; SIGTERM, then SIGKILL to its
- * process group, for a process) and clears *in; harmless on a stopped one. */
+/* Stops it at once (a process: SIGKILL to its process group, no grace: its
+ * case is over) and clears *in; harmless on a stopped one. */
 void instance_stop(struct instance *in);
 /* Aims the case's connections (t_connect) at the instance instead of the run's target. */
 struct ctx;

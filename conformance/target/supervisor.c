@@ -49,6 +49,7 @@ struct target_proc {
 	/* the ring: byte k of the output is at ring[k % cap] while k >= total - cap */
 	uint8_t *ring;
 	uint64_t total;
+	int exited_early; /* the last launch: the process ended before it listened */
 };
 
 /* ---- the output ring ------------------------------------------------------ */
@@ -351,6 +352,7 @@ static int wait_ready(struct target_proc *tp, char *err, size_t errlen)
 	char why[160] = "", tail[1024], how[160];
 	for (;;) {
 		if (!tp_running(tp)) {
+			tp->exited_early = 1;
 			tp_exit(tp, how, sizeof(how));
 			output_tail(tp, tail, sizeof(tail));
 			snprintf(err, errlen, "target '%s' %s before it accepted connections on %s; %s",
@@ -381,7 +383,9 @@ static void end_process(struct target_proc *tp)
 		return;
 	if (tp_running(tp)) {
 		kill(-tp->pid, SIGTERM);
-		int64_t deadline = net_deadline(STOP_GRACE_MS);
+		int64_t deadline = net_deadline(tp->o.stop_grace_ms < 0 ? 0
+		                                : tp->o.stop_grace_ms > 0 ? tp->o.stop_grace_ms
+		                                                          : STOP_GRACE_MS);
 		while (tp_running(tp) && net_remaining_ms(deadline) > 0)
 			poll(NULL, 0, 5);
 		if (tp_running(tp)) {
@@ -409,18 +413,32 @@ static void end_process(struct target_proc *tp)
 	tp->rfd = -1;
 }
 
-/* Starts on port (0: a free one) and waits for it to listen. */
+/* Tries with a port picked free: other programs pick free ports too, and
+ * one may bind it between the pick and the command's bind. */
+#define PICKED_PORT_TRIES 3
+
+/* Starts on port (0: a free one) and waits for it to listen. On a picked
+ * port, a command that ends before it listens (perhaps: address in use) is
+ * started again on another, PICKED_PORT_TRIES times in all; err is then the
+ * last try's. */
 static int launch(struct target_proc *tp, uint16_t port, char *err, size_t errlen)
 {
-	if (port == 0 && free_port(&port, err, errlen) < 0)
-		return -1;
-	if (spawn(tp, port, err, errlen) < 0)
-		return -1;
-	if (wait_ready(tp, err, errlen) < 0) {
-		end_process(tp);
-		return -1;
+	int picked = port == 0;
+	for (int tries = 0; tries < (picked ? PICKED_PORT_TRIES : 1); tries++) {
+		if (tries > 0)
+			end_process(tp);
+		if (picked && free_port(&port, err, errlen) < 0)
+			return -1;
+		if (spawn(tp, port, err, errlen) < 0)
+			return -1;
+		tp->exited_early = 0;
+		if (wait_ready(tp, err, errlen) == 0)
+			return 0;
+		if (!tp->exited_early)
+			break; /* it runs and does not listen: another port will not help */
 	}
-	return 0;
+	end_process(tp);
+	return -1;
 }
 
 struct target_proc *tp_start(const char *cmd_template, const struct tp_opts *opts, char *err,

@@ -35,6 +35,7 @@ struct tp_opts {
 	size_t ring_bytes;    /* 0: TP_RING_DEFAULT */
 	int ready_timeout_ms; /* 0: TP_READY_DEFAULT_MS */
 	int max_restarts;     /* tp_restart gives up after this many; 0: the default, -1: none */
+	int stop_grace_ms;    /* after SIGTERM, before SIGKILL; 0: 3 s, -1: SIGKILL at once */
 	/* Runs the shell through this program with these first arguments (NULL:
 	 * none): wrap[0] is executed with wrap[0..] then "sh" "-c" CMD, and must
 	 * exec the rest in the same process (nsexec.c's private resolv.conf). */
