@@ -506,17 +506,29 @@ class FakeIdentd:
                 return
             c.settimeout(5)
             line = b""
-            while not line.endswith(b"\n"):
-                chunk = c.recv(100)
-                if not chunk:
-                    break
-                line += chunk
+            try:
+                while not line.endswith(b"\n"):
+                    chunk = c.recv(100)
+                    if not chunk:
+                        break
+                    line += chunk
+            except OSError:
+                pass  # a timeout or a reset: what came is the query
             self.queries.append(line)
-            ports = [int(x) for x in line.decode().strip().split(",")]
+            try:
+                ports = [int(x) for x in line.decode(errors="replace").strip().split(",")]
+            except ValueError:
+                ports = []
+            if len(ports) != 2:  # no query (closed at once, or not RFC 1413): recorded only
+                c.close()
+                continue
             if self.answer == "hang":
                 time.sleep(3)
             elif self.answer is not None:
-                c.sendall(self.answer.format(*ports).encode())
+                try:
+                    c.sendall(self.answer.format(*ports).encode())
+                except OSError:
+                    pass  # the server gave up on it first
             c.close()
 
     def close(self):
