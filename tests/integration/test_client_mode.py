@@ -139,7 +139,9 @@ def test_a_client_slow_beside_others_is_judged_again(tmp_path):
     turn for a lock, as clients started at once wait for a loaded machine. Such a FAIL
     is held until the other cases are done, and the case runs again with twice the
     time: its verdict is that run's, and its result says what the first run saw."""
-    slow = f"flock {tmp_path}/turn sleep 1.2; exec {GOOD}"
+    # (the preflight runs alone and is not judged again: it gets no wait)
+    slow = (f"if [ -e {tmp_path}/warm ]; then flock {tmp_path}/turn sleep 1.2; "
+            f"else touch {tmp_path}/warm; fi; exec {GOOD}")
     p, text = report(tmp_path, "--client-timeout", "3", "-j", "6", "--client-cmd", slow,
                      "relay/")
     cases = json.loads(text)["cases"]
@@ -155,11 +157,14 @@ def test_a_client_slow_beside_others_is_judged_again(tmp_path):
 
 
 def test_clients_that_wait_on_each_other_get_more_rounds(tmp_path):
-    """Each client start holds a lock for 2 s and --client-timeout is 3 s: the first
-    run passes one case and kills four. Side by side with 6 s, two of those finish and
-    two are killed again, waiting on them: that is no hang (others of the round finished
-    in time), so those two run again in a second round, and pass."""
-    slow = f"flock {tmp_path}/turn sleep 2; exec {GOOD}"
+    """After the preflight (which runs alone, and is not judged again: it gets no
+    wait), each client start holds a lock for 2 s and --client-timeout is 3 s: the
+    first run passes about one case and kills the others. Side by side with 6 s, two or
+    three of those finish and the rest are killed again, waiting on them: that is no
+    hang (others of the round finished in time), so they run again in a second round,
+    and pass."""
+    slow = (f"if [ -e {tmp_path}/warm ]; then flock {tmp_path}/turn sleep 2; "
+            f"else touch {tmp_path}/warm; fi; exec {GOOD}")
     p, text = report(tmp_path, "--client-timeout", "3", "-j", "5", "--client-cmd", slow,
                      "relay/both-ways", "relay/binary", "relay/large",
                      "relay/half-close/client", "relay/half-close/destination")
