@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* fuzz_request.c - s4_parse_request and s4_write_request.
+/* fuzz_request.c - s4_parse_request, s4_parse_header and s4_write_request.
  *
  * Input: one mode byte, then the bytes a client sent. Mode bit 0 selects
  * S4_PARSE_NO_4A; bits 1-7 choose the split point of the prefix check.
  * Properties: the streaming contract (common.h); a result is a length within
  * S4_REQUEST_MAX or a documented code; and every accepted request is written
- * back to exactly the bytes it consumed, which parse to the same request. */
+ * back to exactly the bytes it consumed, which parse to the same request;
+ * s4_parse_header reads any 8 octets, and the same fields the request has. */
 #include <string.h>
 
 #include "common.h"
@@ -44,7 +45,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	                   (rc > S4_HEADER_LEN && rc <= S4_REQUEST_MAX),
 	           "result %d", rc);
 	FUZZ_CHECK(len == 0 || req.vn == msg[0], "vn %u, byte 0 is %u", req.vn, msg[0]);
+	/* s4_parse_header: the same four fields, whatever the request's verdict */
+	struct s4_request head;
+	int hrc = s4_parse_header(msg, len, &head);
+	FUZZ_CHECK(hrc == (len < S4_HEADER_LEN ? S4_INCOMPLETE : S4_HEADER_LEN), "header %d", hrc);
+	FUZZ_CHECK(hrc < 0 || head.vn == msg[0], "header vn %u, byte 0 is %u", head.vn, msg[0]);
 	if (rc > 0) {
+		FUZZ_CHECK(head.cd == req.cd && head.dstport == req.dstport &&
+		                   head.dstip == req.dstip,
+		           "the header alone reads other fields than the request");
 		FUZZ_CHECK(fuzz_within(req.userid, req.userid_len, msg, (size_t)rc) &&
 		                   fuzz_within(req.host, req.host_len, msg, (size_t)rc),
 		           "a field points outside the request");

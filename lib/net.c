@@ -469,8 +469,11 @@ static int job_wait(struct resolve_job *job, int timeout_ms, uint32_t *addrs, si
 	return done;
 }
 
-int net_resolve4(const char *name, int timeout_ms, uint32_t *addrs, size_t max, size_t *n,
-                 char *err, size_t errlen)
+/* What both resolvers do first: no room is an error, and an IPv4 literal is
+ * its own answer. Returns 1 when the name still needs a lookup, 0 when
+ * addrs[0] holds the literal, -1 (err set) when there is no room. */
+static int resolve_first(const char *name, uint32_t *addrs, size_t max, size_t *n, char *err,
+                         size_t errlen)
 {
 	struct in_addr lit;
 	*n = 0;
@@ -481,6 +484,15 @@ int net_resolve4(const char *name, int timeout_ms, uint32_t *addrs, size_t max, 
 		*n = 1;
 		return 0;
 	}
+	return 1;
+}
+
+int net_resolve4(const char *name, int timeout_ms, uint32_t *addrs, size_t max, size_t *n,
+                 char *err, size_t errlen)
+{
+	int first = resolve_first(name, addrs, max, n, err, errlen);
+	if (first <= 0)
+		return first;
 	size_t len = strlen(name);
 	if (len == 0 || len >= sizeof(((struct resolve_job *)0)->name))
 		return fail(EINVAL, err, errlen, "resolve: name is empty or too long");
@@ -579,15 +591,9 @@ int net_resolve4_dns(const struct sockaddr *server, socklen_t slen, const char *
                      int timeout_ms, uint32_t *addrs, size_t max, size_t *n, char *err,
                      size_t errlen)
 {
-	struct in_addr lit;
-	*n = 0;
-	if (max == 0)
-		return fail(EINVAL, err, errlen, "resolve: no room for an address");
-	if (inet_pton(AF_INET, name, &lit) == 1) {
-		addrs[0] = ntohl(lit.s_addr);
-		*n = 1;
-		return 0;
-	}
+	int first = resolve_first(name, addrs, max, n, err, errlen);
+	if (first <= 0)
+		return first;
 	if (name[0] == '\0' || !dns_name_ok(name)) {
 		fail(0, err, errlen, "resolve: not a name DNS can carry");
 		errno = ENOENT;

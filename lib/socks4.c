@@ -51,6 +51,24 @@ int s4_is_4a(uint32_t dstip)
 	return dstip != 0 && dstip <= 0xff;
 }
 
+/* | VN | CD | DSTPORT | DSTIP |: the four fixed fields, as they are. */
+static void header_fields(const uint8_t *buf, struct s4_request *req)
+{
+	req->vn = buf[0];
+	req->cd = buf[1];
+	req->dstport = get16(buf + 2);
+	req->dstip = get32(buf + 4);
+}
+
+int s4_parse_header(const uint8_t *buf, size_t len, struct s4_request *req)
+{
+	memset(req, 0, sizeof(*req));
+	if (len < S4_HEADER_LEN)
+		return S4_INCOMPLETE;
+	header_fields(buf, req);
+	return S4_HEADER_LEN;
+}
+
 int s4_parse_request(const uint8_t *buf, size_t len, unsigned flags, struct s4_request *req)
 {
 	memset(req, 0, sizeof(*req));
@@ -84,9 +102,7 @@ int s4_parse_request(const uint8_t *buf, size_t len, unsigned flags, struct s4_r
 		end += (size_t)hlen + 1;
 	}
 
-	req->cd = buf[1];
-	req->dstport = get16(buf + 2);
-	req->dstip = dstip;
+	header_fields(buf, req);
 	req->userid = (const char *)buf + S4_HEADER_LEN;
 	req->userid_len = (size_t)ulen;
 	req->host = (const char *)host;

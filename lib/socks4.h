@@ -106,6 +106,12 @@ struct s4_reply {
  * so a SOCKS5 greeting fails at once instead of hanging. */
 int s4_parse_request(const uint8_t *buf, size_t len, unsigned flags, struct s4_request *req);
 
+/* The 8-octet header alone: VN, CD, DSTPORT and DSTIP of buf[0..len) as they
+ * are, none judged (for a program that reports or rewrites a header
+ * s4_parse_request refuses); USERID and hostname are left empty. Returns
+ * S4_HEADER_LEN, or S4_INCOMPLETE when len is shorter. */
+int s4_parse_header(const uint8_t *buf, size_t len, struct s4_request *req);
+
 /* Writes req as wire bytes: header, USERID, NUL, and, when req->host is not
  * NULL, the hostname and a NUL (whatever DSTIP is, so malformed requests can
  * be built too). Lengths above the parser's limits are written as asked.

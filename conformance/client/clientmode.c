@@ -394,7 +394,7 @@ int ex_got_request(struct ctx *c, struct exchange *e)
 
 int ex_header(struct ctx *c, struct exchange *e, struct s4_request *h)
 {
-	if (!e->rec.accepted || header_fields(e->rec.req, e->rec.req_len, h) < 0) {
+	if (!e->rec.accepted || s4_parse_header(e->rec.req, e->rec.req_len, h) < 0) {
 		fail(c, "no request header: %s", e->rec.end[0] ? e->rec.end : "fewer than 8 bytes");
 		return 0;
 	}

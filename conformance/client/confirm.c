@@ -84,17 +84,18 @@ static size_t round_of(struct runner *r, size_t *held, size_t n, first_words *fi
 		if (!started[k])
 			run_again(&args[k]);
 	}
-	size_t killed = 0;
+	int killed[CONFIRM_AT_ONCE];
+	size_t nkilled = 0;
 	for (size_t k = 0; k < n; k++) {
 		if (started[k])
 			pthread_join(tids[k], NULL);
-		killed += args[k].v == V_FAIL && r->results[held[k]].deadline_hit;
+		killed[k] = args[k].v == V_FAIL && r->results[held[k]].deadline_hit;
+		nkilled += (size_t)killed[k];
 	}
-	int again = killed > 0 && killed < n; /* someone finished in time beside them */
+	int again = nkilled > 0 && nkilled < n; /* someone finished in time beside them */
 	size_t keep = 0;
 	for (size_t k = 0; k < n; k++) {
-		int hit = args[k].v == V_FAIL && r->results[held[k]].deadline_hit;
-		if (again && hit)
+		if (again && killed[k])
 			held[keep++] = held[k];
 		else
 			post(r, held[k], args[k].v);

@@ -626,24 +626,6 @@ void t_read_reply(struct ctx *c, int fd, int timeout_ms, struct got *g)
 	}
 }
 
-int header_fields(const uint8_t *bytes, size_t len, struct s4_request *h)
-{
-	uint8_t head[S4_HEADER_LEN + 1];
-	if (len < S4_HEADER_LEN)
-		return -1;
-	/* the header alone, with VN 4 and an empty USERID, parses whatever its
-	 * other fields are */
-	memcpy(head, bytes, S4_HEADER_LEN);
-	head[0] = S4_VN_REQUEST;
-	head[S4_HEADER_LEN] = 0;
-	if (s4_parse_request(head, sizeof(head), S4_PARSE_NO_4A, h) <= 0)
-		return -1;
-	h->vn = bytes[0];
-	h->userid = NULL;
-	h->userid_len = 0;
-	return 0;
-}
-
 int got_socks4_code(const struct got *g)
 {
 	return g->kind == GOT_REPLY || (g->kind == GOT_BAD_VN && g->rep.vn == S4_VN_REQUEST);

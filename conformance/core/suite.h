@@ -209,12 +209,6 @@ const char *got_str(const struct got *g, char *buf, size_t cap);
 /* Is it an 8-byte answer carrying a SOCKS4 code: VN 0, or the 4 some servers
  * send (cases about VN judge that apart)? Then g->rep.cd is the code. */
 int got_socks4_code(const struct got *g);
-/* The header's fields (VN, CD, DSTPORT, DSTIP) of bytes[0..len), whatever
- * they are and whatever follows them, read through lib's parser (0.0.0.x
- * taken as an address; USERID and hostname left empty): 0, or -1 when len is
- * shorter than a header. For cases that judge a header lib would refuse
- * (client mode) and for mutating one (live fuzzing). */
-int header_fields(const uint8_t *bytes, size_t len, struct s4_request *h);
 
 /* Waits for the target to close fd: returns 1 on end of file or reset with
  * no byte before it, 0 otherwise (Actual then says what came instead). */

@@ -41,7 +41,6 @@
 #include "fuzz/livefuzz.h"
 #include "options.h"
 #include "core/escape.h"
-#include "core/suite.h"
 #include "target/crashdir.h"
 #include "target/supervisor.h"
 #include "target/target.h"
@@ -131,7 +130,7 @@ int fuzz_ip_drawn(const struct runner *r, uint32_t ip)
 
 int fuzz_header_get(const struct sample *s, struct s4_request *h)
 {
-	return header_fields(s->bytes, s->len, h);
+	return s4_parse_header(s->bytes, s->len, h) > 0 ? 0 : -1;
 }
 
 void fuzz_header_put(struct sample *s, const struct s4_request *h)

@@ -128,7 +128,7 @@ void fuzz_keep_names_local(struct sample *s);
  * host (0.0.0.0, a 4a marker, the broadcast address, loopback, dest-addr). */
 int fuzz_ip_drawn(const struct runner *r, uint32_t ip);
 /* The header's fields (VN, CD, DSTPORT, DSTIP) of s, whatever follows them,
- * read through lib's parser: 0, or -1 when s is shorter than a header. */
+ * read by lib (s4_parse_header): 0, or -1 when s is shorter than a header. */
 int fuzz_header_get(const struct sample *s, struct s4_request *h);
 /* h's header fields written over s's first 8 bytes, through lib's writer
  * (s must hold a header). */

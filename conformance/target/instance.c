@@ -4,8 +4,6 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "target/instance.h"
@@ -69,12 +67,8 @@ static int start_process(struct runner *r, struct instance *in, char *err, size_
 	pthread_mutex_unlock(&start_mu);
 	if (in->tp == NULL)
 		return -1;
-	uint16_t port = 0;
-	const char *colon = strrchr(tp_addr(in->tp), ':');
-	if (colon != NULL)
-		port = (uint16_t)strtoul(colon + 1, NULL, 10);
 	socklen_t len;
-	net_sockaddr4(&in->addr, &len, INADDR_LOOPBACK, port);
+	net_sockaddr4(&in->addr, &len, INADDR_LOOPBACK, tp_port(in->tp));
 	return 0;
 }
 

@@ -382,12 +382,12 @@ static void end_process(struct target_proc *tp)
 	if (tp->pid <= 0)
 		return;
 	if (tp_running(tp)) {
-		kill(-tp->pid, SIGTERM);
-		int64_t deadline = net_deadline(tp->o.stop_grace_ms < 0 ? 0
-		                                : tp->o.stop_grace_ms > 0 ? tp->o.stop_grace_ms
-		                                                          : STOP_GRACE_MS);
-		while (tp_running(tp) && net_remaining_ms(deadline) > 0)
-			poll(NULL, 0, 5);
+		if (tp->o.stop_grace_ms > 0) { /* none: straight to SIGKILL */
+			kill(-tp->pid, SIGTERM);
+			int64_t deadline = net_deadline(tp->o.stop_grace_ms);
+			while (tp_running(tp) && net_remaining_ms(deadline) > 0)
+				poll(NULL, 0, 5);
+		}
 		if (tp_running(tp)) {
 			kill(-tp->pid, SIGKILL);
 			int st;
@@ -464,6 +464,10 @@ struct target_proc *tp_start(const char *cmd_template, const struct tp_opts *opt
 		tp->o.max_restarts = TP_MAX_RESTARTS_DEFAULT;
 	else if (tp->o.max_restarts < 0)
 		tp->o.max_restarts = 0;
+	if (tp->o.stop_grace_ms == 0)
+		tp->o.stop_grace_ms = STOP_GRACE_MS;
+	else if (tp->o.stop_grace_ms < 0)
+		tp->o.stop_grace_ms = 0;
 	tp->rfd = -1;
 	pthread_mutex_init(&tp->mu, NULL);
 	pthread_cond_init(&tp->cv, NULL);
@@ -480,6 +484,11 @@ struct target_proc *tp_start(const char *cmd_template, const struct tp_opts *opt
 const char *tp_addr(struct target_proc *tp)
 {
 	return tp->addr;
+}
+
+uint16_t tp_port(struct target_proc *tp)
+{
+	return tp->port;
 }
 
 const char *tp_command(struct target_proc *tp)

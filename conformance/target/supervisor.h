@@ -55,8 +55,9 @@ struct target_proc *tp_start(const char *cmd_template, const struct tp_opts *opt
  * prefix, into out; -1 when it does not fit in cap bytes. */
 int tp_fill(const char *tmpl, uint16_t port, const char *prefix, char *out, size_t cap);
 
-/* "127.0.0.1:PORT" of the current process. */
+/* "127.0.0.1:PORT" of the current process, and PORT. */
 const char *tp_addr(struct target_proc *tp);
+uint16_t tp_port(struct target_proc *tp);
 /* The command as run (the template with {port} and {addr} filled in). */
 const char *tp_command(struct target_proc *tp);
 

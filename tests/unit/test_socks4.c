@@ -268,6 +268,27 @@ START_TEST(request_empty_buffer)
 }
 END_TEST
 
+/* The header alone: every field as sent (VN 5, CD 3: no judgement), nothing
+ * of what follows; fewer than 8 octets: incomplete, with outputs reset. */
+START_TEST(header_alone)
+{
+	static const uint8_t buf[] = {5, 3, 0x1f, 0x90, 0, 0, 0, 7, 'u', 0, 'h', 0};
+	struct s4_request req;
+	memset(&req, 0x55, sizeof(req));
+	ck_assert_int_eq(s4_parse_header(buf, sizeof(buf), &req), S4_HEADER_LEN);
+	ck_assert_uint_eq(req.vn, 5);
+	ck_assert_uint_eq(req.cd, 3);
+	ck_assert_uint_eq(req.dstport, 8080);
+	ck_assert_uint_eq(req.dstip, 7);
+	ck_assert_ptr_null(req.userid);
+	ck_assert_ptr_null(req.host);
+	ck_assert_uint_eq(req.userid_len + req.host_len, 0);
+	memset(&req, 0x55, sizeof(req));
+	ck_assert_int_eq(s4_parse_header(buf, S4_HEADER_LEN - 1, &req), S4_INCOMPLETE);
+	ck_assert_uint_eq(req.vn, 0);
+}
+END_TEST
+
 START_TEST(request_writer_refuses_unframeable)
 {
 	uint8_t out[64];
@@ -422,6 +443,7 @@ Suite *socks4_suite(void)
 	tcase_add_loop_test(tc, request_roundtrip, 0, N_REQ_ROWS);
 	tcase_add_test(tc, request_empty_buffer);
 	tcase_add_test(tc, request_writer_refuses_unframeable);
+	tcase_add_test(tc, header_alone);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 
